@@ -1,0 +1,77 @@
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod version_cmd;
+
+/// Builds the scap driver's packages, named by driver API version.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The driver sources (holding API_VERSION and SCHEMA_VERSION); by
+    /// default `driver-src/` in the current directory or above it.
+    #[arg(long, global = true, env = "SCAP_DRIVER_SRC")]
+    source: Option<PathBuf>,
+    /// The kernel module's name (the proposal allows overriding it; keep
+    /// the default without good reason).
+    #[arg(long, global = true, default_value = scap_driver_api::names::DEFAULT_MODULE)]
+    module_name: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The API and schema versions, their 64-bit codes and the names they imply.
+    Version {
+        /// Print JSON for machines.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// An error for the user: one line naming the thing and the fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(String);
+
+impl From<scap_driver_api::SourceError> for UserError {
+    fn from(err: scap_driver_api::SourceError) -> Self {
+        UserError(err.to_string())
+    }
+}
+
+fn find_source(given: Option<PathBuf>) -> Result<PathBuf, UserError> {
+    if let Some(dir) = given {
+        return Ok(dir);
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|e| UserError(format!("cannot read the current directory: {e}")))?;
+    cwd.ancestors()
+        .map(|dir| dir.join("driver-src"))
+        .find(|dir| dir.join(scap_driver_api::source::API_VERSION_FILE).is_file())
+        .ok_or_else(|| {
+            UserError(format!(
+                "no driver-src/API_VERSION in {} or above it; run from the project or pass --source DIR",
+                cwd.display()
+            ))
+        })
+}
+
+fn run(cli: Cli) -> Result<(), UserError> {
+    let source = find_source(cli.source)?;
+    match cli.command {
+        Command::Version { json } => version_cmd::run(Path::new(&source), &cli.module_name, json),
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("pkgtool: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The names the versions imply: module, packages, virtual packages, files.
+//! The API major is in every package name so that drivers of different
+//! majors are different packages; one driver serves every consumer of a
+//! major (the proposal's `scap_probe-<API_VERSION>` identifier scheme).
+
+use serde::Serialize;
+
+use crate::Version;
+
+/// The module name when none is given at build time.
+pub const DEFAULT_MODULE: &str = "scap";
+
+/// Where the probe package installs its objects (ELF: not under /usr/share).
+pub const PROBE_DIR: &str = "/usr/lib/scap/probe";
+
+/// Debian's own package of the 2022 scap driver, which builds a module of
+/// the same name and so conflicts with ours.
+pub const DEBIAN_LEGACY_DKMS: &str = "falcosecurity-scap-dkms";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Names {
+    pub module: String,
+    pub dkms_package: String,
+    pub dkms_source_dir: String,
+    pub probe_package: String,
+    pub probe_object: String,
+    pub probe_path: String,
+    /// Virtual package every module package provides, versioned X.Y.Z.
+    pub driver_provides: String,
+    /// Virtual package the probe package provides, versioned X.Y.Z.
+    pub probe_provides: String,
+    /// Prefix of the per-kernel prebuilt module packages; the Debian name
+    /// appends the kernel release.
+    pub deb_modules_prefix: String,
+    /// RPM Fusion style: `kmod-<name>-<kernel release>`.
+    pub rpm_kmod_prefix: String,
+}
+
+impl Names {
+    pub fn new(module: &str, api: Version) -> Self {
+        let base = format!("{module}-api{}", api.major);
+        let probe_object = format!("{module}_probe-{api}.o");
+        Self {
+            module: module.to_string(),
+            dkms_package: format!("{base}-dkms"),
+            dkms_source_dir: format!("/usr/src/{module}-{api}"),
+            probe_package: format!("{base}-probe"),
+            probe_path: format!("{PROBE_DIR}/{probe_object}"),
+            probe_object,
+            driver_provides: format!("{module}-driver-api-{}", api.major),
+            probe_provides: format!("{module}-probe-api-{}", api.major),
+            deb_modules_prefix: format!("{base}-modules-"),
+            rpm_kmod_prefix: format!("kmod-{base}-"),
+        }
+    }
+
+    pub fn deb_modules_package(&self, kernel_release: &str) -> String {
+        format!("{}{kernel_release}", self.deb_modules_prefix)
+    }
+
+    pub fn rpm_kmod_package(&self, kernel_release: &str) -> String {
+        format!("{}{kernel_release}", self.rpm_kmod_prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_scheme() {
+        let names = Names::new(DEFAULT_MODULE, "1.2.3".parse().unwrap());
+        assert_eq!(names.dkms_package, "scap-api1-dkms");
+        assert_eq!(names.dkms_source_dir, "/usr/src/scap-1.2.3");
+        assert_eq!(names.probe_package, "scap-api1-probe");
+        assert_eq!(names.probe_object, "scap_probe-1.2.3.o");
+        assert_eq!(names.probe_path, "/usr/lib/scap/probe/scap_probe-1.2.3.o");
+        assert_eq!(names.driver_provides, "scap-driver-api-1");
+        assert_eq!(names.probe_provides, "scap-probe-api-1");
+        assert_eq!(
+            names.deb_modules_package("6.1.0-26-amd64"),
+            "scap-api1-modules-6.1.0-26-amd64"
+        );
+        assert_eq!(
+            names.rpm_kmod_package("6.1.0-26-amd64"),
+            "kmod-scap-api1-6.1.0-26-amd64"
+        );
+    }
+}
