@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The libscap kernel interface at API 1 / schema 1, as the module and the
+ * probe speak it and userspace (consumers, tests) reads it. Numbers and
+ * layouts are libscap's; see INTERFACE.md for what each one does here.
+ *
+ * Usable from kernel code (linux/types.h) and from userspace (stdint.h).
+ */
+#ifndef SCAP_ABI_H
+#define SCAP_ABI_H
+
+#ifdef __KERNEL__
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#include <sys/ioctl.h>
+typedef uint16_t __u16;
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+typedef int64_t __s64;
+#endif
+
+/* Device nodes: /dev/<module name><cpu>, one per possible CPU. */
+
+/* ioctls: _IO('s', n), no size or direction encoded, even where they write. */
+#define SCAP_IOCTL_MAGIC			's'
+#define SCAP_IOCTL_DISABLE_CAPTURE		_IO(SCAP_IOCTL_MAGIC, 0)
+#define SCAP_IOCTL_ENABLE_CAPTURE		_IO(SCAP_IOCTL_MAGIC, 1)
+#define SCAP_IOCTL_DISABLE_DROPPING_MODE	_IO(SCAP_IOCTL_MAGIC, 2)
+#define SCAP_IOCTL_ENABLE_DROPPING_MODE		_IO(SCAP_IOCTL_MAGIC, 3)
+#define SCAP_IOCTL_SET_SNAPLEN			_IO(SCAP_IOCTL_MAGIC, 4)
+#define SCAP_IOCTL_MASK_ZERO_EVENTS		_IO(SCAP_IOCTL_MAGIC, 5)
+#define SCAP_IOCTL_MASK_SET_EVENT		_IO(SCAP_IOCTL_MAGIC, 6)
+#define SCAP_IOCTL_MASK_UNSET_EVENT		_IO(SCAP_IOCTL_MAGIC, 7)
+#define SCAP_IOCTL_GET_VTID			_IO(SCAP_IOCTL_MAGIC, 10)
+#define SCAP_IOCTL_GET_VPID			_IO(SCAP_IOCTL_MAGIC, 11)
+#define SCAP_IOCTL_GET_CURRENT_TID		_IO(SCAP_IOCTL_MAGIC, 12)
+#define SCAP_IOCTL_GET_CURRENT_PID		_IO(SCAP_IOCTL_MAGIC, 13)
+#define SCAP_IOCTL_GET_PROCLIST			_IO(SCAP_IOCTL_MAGIC, 16)
+#define SCAP_IOCTL_GET_N_TRACEPOINT_HIT		_IO(SCAP_IOCTL_MAGIC, 20)
+#define SCAP_IOCTL_GET_DRIVER_VERSION		_IO(SCAP_IOCTL_MAGIC, 21)
+#define SCAP_IOCTL_GET_API_VERSION		_IO(SCAP_IOCTL_MAGIC, 24)
+#define SCAP_IOCTL_GET_SCHEMA_VERSION		_IO(SCAP_IOCTL_MAGIC, 25)
+
+/* mmap: both at offset 0, told apart by length. */
+#define SCAP_RING_BUF_SIZE	(8 * 1024 * 1024)	/* compiled into libscap */
+#define SCAP_RING_DATA_MMAP_LEN	(2 * SCAP_RING_BUF_SIZE)	/* double map */
+
+/* The info page (48 bytes): the driver owns head, userspace owns tail. */
+struct scap_ring_info {
+	volatile __u32 head;
+	volatile __u32 tail;
+	volatile __u64 n_evts;
+	volatile __u64 n_drops_buffer;
+	volatile __u64 n_drops_pf;
+	volatile __u64 n_preemptions;
+	volatile __u64 n_context_switches;
+};
+
+/* GET_PROCLIST argument; ENOSPC: max_entries too small, n_entries needed. */
+struct scap_proc_info {
+	__u64 pid;
+	__u64 utime;
+	__u64 stime;
+};
+
+struct scap_proclist_info {
+	__s64 n_entries;
+	__s64 max_entries;
+	struct scap_proc_info entries[];
+};
+
+/*
+ * Every event: this header, then nparams little-endian u16 lengths, then
+ * the values back to back. len includes the header.
+ */
+struct scap_evt_hdr {
+	__u64 ts;	/* ns since the epoch */
+	__u64 tid;
+	__u32 len;
+	__u16 type;
+	__u32 nparams;
+} __attribute__((packed));
+
+#define SCAP_EVT_HDR_LEN	26
+
+/* Event types of schema 1 that this driver emits (enter = even, exit = odd). */
+enum scap_event_type {
+	SCAPE_GENERIC_E = 0,	/* ID: u16 PPM_SC code, nativeID: u16 */
+	SCAPE_GENERIC_X = 1,	/* ID: u16 PPM_SC code, nativeID: u16 */
+	SCAPE_OPEN_E = 2,
+	SCAPE_OPEN_X = 3,
+	SCAPE_CLOSE_E = 4,
+	SCAPE_CLOSE_X = 5,
+	SCAPE_READ_E = 6,
+	SCAPE_READ_X = 7,
+	SCAPE_WRITE_E = 8,
+	SCAPE_WRITE_X = 9,
+	SCAPE_DROP_E = 148,
+	SCAPE_DROP_X = 149,
+	SCAPE_OPENAT_2_E = 306,
+	SCAPE_OPENAT_2_X = 307,
+};
+
+/* Schema 1 bounds: a type at or above this crashes live consumers. */
+#define SCAP_EVENT_MAX	336
+#define SCAP_SC_MAX	329
+
+#endif /* SCAP_ABI_H */
