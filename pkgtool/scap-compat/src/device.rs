@@ -1,0 +1,114 @@
+//! The version ioctls of the module's devices (driver-src/scap_abi.h):
+//! `_IO('s', 24)` and `_IO('s', 25)` write the packed API and schema codes
+//! through the pointer argument, although no size or direction is encoded.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
+use rustix::ioctl::{ioctl, opcode, Getter, Opcode};
+use scap_driver_api::Version;
+use serde::Serialize;
+
+const GET_API_VERSION: Opcode = opcode::none(b's', 24);
+const GET_SCHEMA_VERSION: Opcode = opcode::none(b's', 25);
+
+/// libscap opens one device per possible CPU; offline ones fail with ENODEV.
+const MAX_DEVICES: usize = 8192;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DeviceVersions {
+    pub api: Version,
+    pub schema: Version,
+}
+
+#[derive(Debug)]
+pub enum QueryError {
+    /// ENOTTY from the API version ioctl: a driver from before versioning.
+    Unsupported { device: PathBuf },
+    Failed {
+        device: PathBuf,
+        what: String,
+        fix: String,
+    },
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueryError::Unsupported { device } => write!(
+                f,
+                "{}: the API version ioctl is not supported (ENOTTY)",
+                device.display()
+            ),
+            QueryError::Failed { device, what, fix } => {
+                write!(f, "{}: {what}; {fix}", device.display())
+            }
+        }
+    }
+}
+
+pub fn query_first(dev: &Path, module: &str) -> Result<DeviceVersions, QueryError> {
+    for n in 0..MAX_DEVICES {
+        let device = dev.join(format!("{module}{n}"));
+        // O_RDWR as libscap opens it; the driver may refuse other modes.
+        let fd = match rustix::fs::open(&device, OFlags::RDWR | OFlags::CLOEXEC, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::NODEV) => continue,
+            Err(err) => return Err(open_failure(device, err)),
+        };
+        return read_versions(&fd, device);
+    }
+    Err(QueryError::Failed {
+        device: dev.join(format!("{module}0")),
+        what: format!("all of the first {MAX_DEVICES} devices are offline (ENODEV)"),
+        fix: "bring a CPU online".into(),
+    })
+}
+
+fn open_failure(device: PathBuf, err: Errno) -> QueryError {
+    let fix = match err {
+        Errno::NOENT => "the module is loaded but has no device node: check udev, or reload it",
+        Errno::ACCESS | Errno::PERM => "run as root to query the driver's versions",
+        Errno::BUSY => "too many consumers have it open (module parameter max_consumers); check again when one stops",
+        _ => "check the module's kernel log (dmesg)",
+    };
+    QueryError::Failed {
+        device,
+        what: format!("cannot open: {err}"),
+        fix: fix.into(),
+    }
+}
+
+fn read_versions(fd: &rustix::fd::OwnedFd, device: PathBuf) -> Result<DeviceVersions, QueryError> {
+    // SAFETY: both ioctls write exactly one u64 through the pointer.
+    let api = unsafe { ioctl(fd, Getter::<GET_API_VERSION, u64>::new()) };
+    let api = match api {
+        Ok(code) => code,
+        Err(Errno::NOTTY) => return Err(QueryError::Unsupported { device }),
+        Err(err) => return Err(ioctl_failure(device, "API", err)),
+    };
+    // SAFETY: as above.
+    let schema = unsafe { ioctl(fd, Getter::<GET_SCHEMA_VERSION, u64>::new()) }
+        .map_err(|err| ioctl_failure(device.clone(), "schema", err))?;
+    let decode = |code: u64, which: &str| {
+        Version::decode(code).map_err(|err| QueryError::Failed {
+            device: device.clone(),
+            what: format!("the {which} version ioctl returned {err}"),
+            fix: "the driver is broken: reinstall it and reload the module".into(),
+        })
+    };
+    Ok(DeviceVersions {
+        api: decode(api, "API")?,
+        schema: decode(schema, "schema")?,
+    })
+}
+
+fn ioctl_failure(device: PathBuf, which: &str, err: Errno) -> QueryError {
+    QueryError::Failed {
+        device,
+        what: format!("the {which} version ioctl failed: {err}"),
+        fix: "check the module's kernel log (dmesg)".into(),
+    }
+}

@@ -1,0 +1,117 @@
+//! Where an installed driver file came from: DKMS, a package (dpkg or rpm
+//! database), or nobody knows (copied by hand).
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use serde::Serialize;
+
+use crate::dkms;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Origin {
+    Dkms { module: String, version: String },
+    Package { name: String },
+    Unknown,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Dkms { module, version } => write!(f, "DKMS {module}/{version}"),
+            Origin::Package { name } => write!(f, "package {name}"),
+            Origin::Unknown => f.write_str("no package (copied by hand?)"),
+        }
+    }
+}
+
+/// `path` is under `root`; `kernel` is set for module files.
+pub fn of(root: &Path, path: &Path, module: &str, kernel: Option<&str>) -> Origin {
+    let Ok(inside) = path.strip_prefix(root) else {
+        return Origin::Unknown;
+    };
+    let system_path = Path::new("/").join(inside);
+    if let Some(name) = dpkg_owner(root, &system_path).or_else(|| rpm_owner(root, &system_path)) {
+        return Origin::Package { name };
+    }
+    // DKMS installs are owned by no package; DKMS's tree says whose they are.
+    if let Some(kernel) = kernel {
+        if let Some(version) = dkms::installed_for_kernel(root, module, kernel) {
+            if inside.starts_with(Path::new("lib/modules").join(kernel).join("updates"))
+                || inside.starts_with(dkms::DKMS_TREE)
+                || inside.starts_with(Path::new("lib/modules").join(kernel).join("extra"))
+                || inside.starts_with(Path::new("lib/modules").join(kernel).join("kernel/extra"))
+            {
+                return Origin::Dkms {
+                    module: module.to_string(),
+                    version,
+                };
+            }
+        }
+    }
+    Origin::Unknown
+}
+
+/// The same file as dpkg may list it: merged /usr means /lib/x is /usr/lib/x.
+fn spellings(path: &Path) -> Vec<String> {
+    let text = path.display().to_string();
+    let mut all = vec![text.clone()];
+    if let Some(rest) = text.strip_prefix("/usr/lib/") {
+        all.push(format!("/lib/{rest}"));
+    } else if let Some(rest) = text.strip_prefix("/lib/") {
+        all.push(format!("/usr/lib/{rest}"));
+    }
+    all
+}
+
+/// Reads dpkg's file lists directly: works on a root without dpkg.
+fn dpkg_owner(root: &Path, path: &Path) -> Option<String> {
+    let info = root.join("var/lib/dpkg/info");
+    let wanted = spellings(path);
+    let mut lists: Vec<_> = fs::read_dir(info)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "list"))
+        .collect();
+    lists.sort();
+    lists.into_iter().find_map(|list| {
+        let text = fs::read_to_string(&list).ok()?;
+        text.lines()
+            .any(|line| wanted.iter().any(|w| w == line))
+            .then(|| {
+                let stem = list.file_stem()?.to_string_lossy().into_owned();
+                // "name:arch.list" for Multi-Arch: same packages.
+                Some(stem.split(':').next().unwrap_or(&stem).to_string())
+            })
+            .flatten()
+    })
+}
+
+/// Asks rpm, only where an rpm database exists.
+fn rpm_owner(root: &Path, path: &Path) -> Option<String> {
+    let has_db = ["var/lib/rpm", "usr/lib/sysimage/rpm"].iter().any(|dir| {
+        root.join(dir).join("rpmdb.sqlite").exists() || root.join(dir).join("Packages").exists()
+    });
+    if !has_db {
+        return None;
+    }
+    let out = Command::new("rpm")
+        .arg("--root")
+        .arg(root)
+        .args(["-qf", "--qf", "%{NAME}\\n"])
+        .arg(path)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let name = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()?
+        .trim()
+        .to_string();
+    (!name.is_empty()).then_some(name)
+}
