@@ -38,7 +38,7 @@ pub fn read(path: &Path, fix: &str) -> Result<ModuleInfo, Problem> {
     let bytes = section.data().map_err(|err| {
         Problem::at(
             path,
-            format!("unreadable .modinfo section ({err}); truncated?"),
+            format!("damaged or truncated .modinfo section ({err})"),
             fix,
         )
     })?;

@@ -82,6 +82,11 @@ pub fn parse_elf<'data>(
         };
         return Err(Problem::at(path, what, fix));
     }
-    object::File::parse(data)
-        .map_err(|err| Problem::at(path, format!("damaged ELF object ({err}); truncated?"), fix))
+    object::File::parse(data).map_err(|err| {
+        Problem::at(
+            path,
+            format!("damaged or truncated ELF object ({err})"),
+            fix,
+        )
+    })
 }

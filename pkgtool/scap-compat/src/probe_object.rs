@@ -51,7 +51,7 @@ fn version_section(
     let bytes = section.data().map_err(|err| {
         Problem::at(
             path,
-            format!("unreadable {name} section ({err}); truncated?"),
+            format!("damaged or truncated {name} section ({err})"),
             fix,
         )
     })?;
