@@ -12,7 +12,7 @@ use crate::module_search::{self, DepIndex};
 use crate::origin::{self, Origin};
 use crate::probe_object;
 use crate::report::{self, Driver, DriverKind, Level, Report, Verdict, Wanted};
-use crate::system::System;
+use crate::system::{PackageManager, System};
 
 pub struct CheckArgs {
     pub wanted: Wanted,
@@ -102,13 +102,9 @@ pub fn run(system: &System, args: &CheckArgs) -> Report {
 /// What to install for the required API, in this system's package manager.
 pub fn install_fix(system: &System, wanted: &Wanted, with_probe: bool) -> String {
     let names = Names::new(&system.module, wanted.api);
-    let (tool, prebuilt) = match system.package_manager() {
-        crate::system::PackageManager::Apt => {
-            ("apt-get install", names.deb_modules_package(&system.kernel))
-        }
-        crate::system::PackageManager::Rpm => {
-            ("dnf install", names.rpm_kmod_package(&system.kernel))
-        }
+    let prebuilt = match system.package_manager() {
+        PackageManager::Apt => names.deb_modules_package(&system.kernel),
+        PackageManager::Rpm => names.rpm_kmod_package(&system.kernel),
     };
     let probe = if with_probe {
         format!(", or the eBPF probe {}", names.probe_package)
@@ -116,8 +112,8 @@ pub fn install_fix(system: &System, wanted: &Wanted, with_probe: bool) -> String
         String::new()
     };
     format!(
-        "{tool} {} (or the prebuilt {prebuilt}{probe})",
-        names.dkms_package
+        "{} (or the prebuilt {prebuilt}{probe})",
+        system.install(&names.dkms_package)
     )
 }
 
@@ -231,10 +227,6 @@ fn installed_modules(
             };
             d.add(Level::Note, format!("not used: {by}"));
         } else if search.modules_dep != DepIndex::Listed {
-            d.origin = Some(format!(
-                "{}, not in modules.dep",
-                d.origin.take().unwrap_or_default()
-            ));
             d.add(
                 Level::Warning,
                 format!(
@@ -342,7 +334,7 @@ fn probe_file(system: &System, kind: DriverKind, path: &Path, wanted: &Wanted) -
         d.origin = Some(origin.to_string());
         match origin {
             Origin::Package { name } => format!("reinstall it: {}", system.reinstall(&name)),
-            _ => format!("remove it and install {}", names.probe_package),
+            _ => format!("remove it and {}", system.install(&names.probe_package)),
         }
     } else {
         "give a scap eBPF probe object (scap_probe-X.Y.Z.o) built by clang -target bpf".to_string()
@@ -354,8 +346,9 @@ fn probe_file(system: &System, kind: DriverKind, path: &Path, wanted: &Wanted) -
             d.apply_rules(wanted);
             if d.verdict == Verdict::Incompatible {
                 d.fix(format!(
-                    "install {} (the probe for API {})",
-                    names.probe_package, wanted.api
+                    "{} (the probe for API {})",
+                    system.install(&names.probe_package),
+                    wanted.api
                 ));
             }
             if let Some(named) = named_version(path, &system.module) {

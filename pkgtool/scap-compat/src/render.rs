@@ -15,23 +15,20 @@ pub fn human(report: &Report) -> String {
             (true, Verdict::Incompatible) => "incompatible",
         };
         let _ = writeln!(out, "{}: {} [{verdict}]", d.kind.label(), d.location);
-        let mut facts = Vec::new();
-        if let Some(api) = d.api {
-            facts.push(format!("API {api}"));
-        }
-        if let Some(schema) = d.schema {
-            facts.push(format!("schema {schema}"));
-        }
-        if let Some(from) = &d.versions_from {
-            if !facts.is_empty() {
-                facts.push(format!("(from {from})"));
-            }
+        let versions: Vec<String> = [("API", d.api), ("schema", d.schema)]
+            .iter()
+            .filter_map(|(what, v)| Some(format!("{what} {}", (*v)?)))
+            .collect();
+        if !versions.is_empty() {
+            let from = d
+                .versions_from
+                .as_ref()
+                .map(|f| format!(" (from {f})"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {}{from}", versions.join(", "));
         }
         if let Some(origin) = &d.origin {
-            facts.push(format!("from {origin}"));
-        }
-        if !facts.is_empty() {
-            let _ = writeln!(out, "  {}", facts.join(" "));
+            let _ = writeln!(out, "  installed by: {origin}");
         }
         for m in &d.messages {
             let level = match m.level {

@@ -63,6 +63,13 @@ impl System {
         }
     }
 
+    pub fn install(&self, package: &str) -> String {
+        match self.package_manager() {
+            PackageManager::Apt => format!("apt-get install {package}"),
+            PackageManager::Rpm => format!("dnf install {package}"),
+        }
+    }
+
     pub fn reinstall(&self, package: &str) -> String {
         match self.package_manager() {
             PackageManager::Apt => format!("apt-get install --reinstall {package}"),

@@ -363,7 +363,7 @@ fn probe_rescues_an_incompatible_module_with_a_warning() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f == "install scap-api1-probe (the probe for API 1.4.0)"),
+            .any(|f| f == "apt-get install scap-api1-probe (the probe for API 1.4.0)"),
         "{fixes}"
     );
 
