@@ -2,7 +2,6 @@
 //! `_IO('s', 24)` and `_IO('s', 25)` write the packed API and schema codes
 //! through the pointer argument, although no size or direction is encoded.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{Mode, OFlags};
@@ -10,6 +9,8 @@ use rustix::io::Errno;
 use rustix::ioctl::{ioctl, opcode, Getter, Opcode};
 use scap_driver_api::Version;
 use serde::Serialize;
+
+use crate::problem::Problem;
 
 const GET_API_VERSION: Opcode = opcode::none(b's', 24);
 const GET_SCHEMA_VERSION: Opcode = opcode::none(b's', 25);
@@ -23,30 +24,12 @@ pub struct DeviceVersions {
     pub schema: Version,
 }
 
-#[derive(Debug)]
 pub enum QueryError {
     /// ENOTTY from the API version ioctl: a driver from before versioning.
-    Unsupported { device: PathBuf },
-    Failed {
+    Unsupported {
         device: PathBuf,
-        what: String,
-        fix: String,
     },
-}
-
-impl fmt::Display for QueryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            QueryError::Unsupported { device } => write!(
-                f,
-                "{}: the API version ioctl is not supported (ENOTTY)",
-                device.display()
-            ),
-            QueryError::Failed { device, what, fix } => {
-                write!(f, "{}: {what}; {fix}", device.display())
-            }
-        }
-    }
+    Failed(Problem),
 }
 
 pub fn query_first(dev: &Path, module: &str) -> Result<DeviceVersions, QueryError> {
@@ -60,11 +43,11 @@ pub fn query_first(dev: &Path, module: &str) -> Result<DeviceVersions, QueryErro
         };
         return read_versions(&fd, device);
     }
-    Err(QueryError::Failed {
-        device: dev.join(format!("{module}0")),
-        what: format!("all of the first {MAX_DEVICES} devices are offline (ENODEV)"),
-        fix: "bring a CPU online".into(),
-    })
+    Err(QueryError::Failed(Problem::at(
+        &dev.join(format!("{module}0")),
+        format!("all of the first {MAX_DEVICES} devices are offline (ENODEV)"),
+        "bring a CPU online",
+    )))
 }
 
 fn open_failure(device: PathBuf, err: Errno) -> QueryError {
@@ -74,11 +57,7 @@ fn open_failure(device: PathBuf, err: Errno) -> QueryError {
         Errno::BUSY => "too many consumers have it open (module parameter max_consumers); check again when one stops",
         _ => "check the module's kernel log (dmesg)",
     };
-    QueryError::Failed {
-        device,
-        what: format!("cannot open: {err}"),
-        fix: fix.into(),
-    }
+    QueryError::Failed(Problem::at(&device, format!("cannot open: {err}"), fix))
 }
 
 fn read_versions(fd: &rustix::fd::OwnedFd, device: PathBuf) -> Result<DeviceVersions, QueryError> {
@@ -93,10 +72,12 @@ fn read_versions(fd: &rustix::fd::OwnedFd, device: PathBuf) -> Result<DeviceVers
     let schema = unsafe { ioctl(fd, Getter::<GET_SCHEMA_VERSION, u64>::new()) }
         .map_err(|err| ioctl_failure(device.clone(), "schema", err))?;
     let decode = |code: u64, which: &str| {
-        Version::decode(code).map_err(|err| QueryError::Failed {
-            device: device.clone(),
-            what: format!("the {which} version ioctl returned {err}"),
-            fix: "the driver is broken: reinstall it and reload the module".into(),
+        Version::decode(code).map_err(|err| {
+            QueryError::Failed(Problem::at(
+                &device,
+                format!("the {which} version ioctl returned {err}"),
+                "the driver is broken: reinstall it and reload the module",
+            ))
         })
     };
     Ok(DeviceVersions {
@@ -106,9 +87,9 @@ fn read_versions(fd: &rustix::fd::OwnedFd, device: PathBuf) -> Result<DeviceVers
 }
 
 fn ioctl_failure(device: PathBuf, which: &str, err: Errno) -> QueryError {
-    QueryError::Failed {
-        device,
-        what: format!("the {which} version ioctl failed: {err}"),
-        fix: "check the module's kernel log (dmesg)".into(),
-    }
+    QueryError::Failed(Problem::at(
+        &device,
+        format!("the {which} version ioctl failed: {err}"),
+        "check the module's kernel log (dmesg)",
+    ))
 }

@@ -17,16 +17,13 @@ pub struct LoadedModule {
     pub version: Option<String>,
     /// How many holders the module has: open devices, i.e. running consumers.
     pub refcnt: Option<u64>,
-    /// What the device said, when it was asked.
-    pub device: Option<Result<DeviceVersions, DeviceFailure>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "failure", content = "message", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeviceFailure {
     /// ENOTTY from the API version ioctl.
-    PredatesVersioning(String),
-    Other(String),
+    PredatesVersioning(Problem),
+    Other(Problem),
 }
 
 /// Reads `<sysfs>/module/<module>`; None when the module is not loaded.
@@ -69,24 +66,21 @@ pub fn read_sysfs(sysfs: &Path, module: &str) -> Result<Option<LoadedModule>, Pr
         sysfs_dir: dir,
         version,
         refcnt,
-        device: None,
     }))
 }
 
 /// Asks the first online device `<dev>/<module>N` for its versions.
 pub fn query_device(dev: &Path, module: &str) -> Result<DeviceVersions, DeviceFailure> {
-    match device::query_first(dev, module) {
-        Ok(versions) => Ok(versions),
-        Err(device::QueryError::Unsupported { device }) => Err(DeviceFailure::PredatesVersioning(
-            Problem::at(
+    device::query_first(dev, module).map_err(|err| match err {
+        device::QueryError::Unsupported { device } => {
+            DeviceFailure::PredatesVersioning(Problem::at(
                 &device,
                 "the API version ioctl fails with ENOTTY: the driver predates API versioning",
                 "install a versioned driver and reload the module when no consumer runs",
-            )
-            .to_string(),
-        )),
-        Err(err) => Err(DeviceFailure::Other(err.to_string())),
-    }
+            ))
+        }
+        device::QueryError::Failed(problem) => DeviceFailure::Other(problem),
+    })
 }
 
 #[cfg(test)]

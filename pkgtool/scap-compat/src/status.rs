@@ -99,7 +99,9 @@ fn loaded_status(system: &System) -> LoadedState {
     let (device, device_note) = if system.is_root {
         match loaded::query_device(&system.dev(), &system.module) {
             Ok(versions) => (Some(versions), None),
-            Err(DeviceFailure::PredatesVersioning(m) | DeviceFailure::Other(m)) => (None, Some(m)),
+            Err(DeviceFailure::PredatesVersioning(p) | DeviceFailure::Other(p)) => {
+                (None, Some(p.to_string()))
+            }
         }
     } else {
         (
