@@ -1,7 +1,6 @@
 //! Where an installed driver file came from: DKMS, a package (dpkg or rpm
 //! database), or nobody knows (copied by hand).
 
-use std::fs;
 use std::path::Path;
 use std::process::Command;
 
@@ -66,27 +65,27 @@ fn spellings(path: &Path) -> Vec<String> {
     all
 }
 
-/// Reads dpkg's file lists directly: works on a root without dpkg.
+/// Asks dpkg (of the root's database), trying both spellings of the path.
 fn dpkg_owner(root: &Path, path: &Path) -> Option<String> {
-    let info = root.join("var/lib/dpkg/info");
-    let wanted = spellings(path);
-    let mut lists: Vec<_> = fs::read_dir(info)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "list"))
-        .collect();
-    lists.sort();
-    lists.into_iter().find_map(|list| {
-        let text = fs::read_to_string(&list).ok()?;
-        text.lines()
-            .any(|line| wanted.iter().any(|w| w == line))
-            .then(|| {
-                let stem = list.file_stem()?.to_string_lossy().into_owned();
-                // "name:arch.list" for Multi-Arch: same packages.
-                Some(stem.split(':').next().unwrap_or(&stem).to_string())
-            })
-            .flatten()
+    let admindir = root.join("var/lib/dpkg");
+    if !admindir.is_dir() {
+        return None;
+    }
+    spellings(path).iter().find_map(|spelling| {
+        let out = Command::new("dpkg-query")
+            .arg(format!("--admindir={}", admindir.display()))
+            .args(["-S", spelling])
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        // "pkg[:arch][, pkg2...]: /path"; diversions are other lines.
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text.lines().find(|l| !l.starts_with("diversion by "))?;
+        let (packages, _) = line.split_once(": ")?;
+        let first = packages.split(", ").next()?;
+        Some(first.split(':').next().unwrap_or(first).to_string())
     })
 }
 

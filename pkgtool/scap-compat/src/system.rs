@@ -2,7 +2,7 @@
 //! `--root`), the kernel release, the module name, and whether we are root.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use scap_driver_api::names::PROBE_DIR;
 
@@ -52,11 +52,9 @@ impl System {
         self.running_kernel == self.kernel
     }
 
-    /// dpkg if the root has a dpkg database, else rpm.
+    /// dpkg if the root has a dpkg database, else rpm if it has one.
     pub fn package_manager(&self) -> PackageManager {
-        if self.root.join(Path::new("var/lib/dpkg/status")).exists()
-            || !self.root.join("var/lib/rpm").exists()
-        {
+        if self.root.join("var/lib/dpkg").is_dir() || !self.root.join("var/lib/rpm").is_dir() {
             PackageManager::Apt
         } else {
             PackageManager::Rpm

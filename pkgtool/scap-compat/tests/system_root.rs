@@ -6,6 +6,7 @@
 mod common;
 
 use std::fs;
+use std::io::Write;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
@@ -73,7 +74,7 @@ impl Root {
         )
     }
 
-    /// A package's file list as dpkg keeps it.
+    /// An installed package and its file list, as dpkg keeps them.
     fn dpkg_owns(&self, package: &str, files: &[&Path]) {
         let mut list = String::from("/.\n");
         for file in files {
@@ -85,6 +86,18 @@ impl Root {
         fs::write(
             self.path(&format!("var/lib/dpkg/info/{package}.list")),
             list,
+        )
+        .unwrap();
+        // dpkg-query -S searches the lists of the packages in the status file.
+        let mut status = fs::OpenOptions::new()
+            .append(true)
+            .open(self.path("var/lib/dpkg/status"))
+            .unwrap();
+        write!(
+            status,
+            "Package: {package}\nStatus: install ok installed\nPriority: optional\n\
+             Section: kernel\nMaintainer: test <test@example.org>\nArchitecture: amd64\n\
+             Version: 1.0.0\nDescription: test package\n\n"
         )
         .unwrap();
     }
