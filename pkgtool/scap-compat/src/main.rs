@@ -36,11 +36,17 @@ use system::System;
 #[command(version, about)]
 struct Cli {
     /// Look at the system installed under DIR (a chroot or image): its
-    /// /lib/modules, /var/lib/dkms, /usr/lib/scap, /var/lib/dpkg, /sys, /dev.
-    #[arg(long, global = true, env = "SCAP_COMPAT_ROOT", default_value = "/")]
+    /// modules, DKMS tree, probes, package database, /sys and /dev.
+    #[arg(
+        long,
+        global = true,
+        env = "SCAP_COMPAT_ROOT",
+        default_value = "/",
+        value_name = "DIR"
+    )]
     root: PathBuf,
     /// The kernel module's name (the versioning proposal allows overriding it).
-    #[arg(long, global = true, default_value = DEFAULT_MODULE)]
+    #[arg(long, global = true, default_value = DEFAULT_MODULE, value_name = "NAME")]
     module_name: String,
     #[command(subcommand)]
     command: Command,
@@ -54,7 +60,7 @@ enum Command {
     /// Shows what is installed and loaded: kernel modules, DKMS, probes.
     Status {
         /// Only this kernel release (default: every one in /lib/modules).
-        #[arg(long)]
+        #[arg(long, value_name = "K")]
         kernel: Option<String>,
         /// Print JSON for machines.
         #[arg(long)]
@@ -83,10 +89,11 @@ struct CheckCli {
     /// Print JSON for machines.
     #[arg(long)]
     json: bool,
-    /// Check this module file (.ko, .ko.xz, .ko.zst) instead of the system.
+    /// Check this module file (.ko, .ko.xz, .ko.zst) instead of the system
+    /// (repeatable).
     #[arg(long, value_name = "FILE")]
     module: Vec<PathBuf>,
-    /// Check this probe object instead of the system.
+    /// Check this probe object instead of the system (repeatable).
     #[arg(long, value_name = "FILE")]
     probe: Vec<PathBuf>,
     /// As root, also load each probe into the kernel (and unload it) so that

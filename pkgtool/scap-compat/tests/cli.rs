@@ -87,3 +87,27 @@ fn readme_exit_code_table_matches_the_helper() {
         .collect();
     assert_eq!(rows, expected, "README.md's exit code table");
 }
+
+#[test]
+fn man_page_covers_every_option_and_exit_code() {
+    let man = fs::read_to_string(repo().join("pkgtool/scap-compat/doc/scap-compat.1")).unwrap();
+    for args in [&["--help"][..], &["check", "--help"], &["status", "--help"]] {
+        let help = scap_compat(args).stdout;
+        for option in help
+            .split_whitespace()
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+            .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()))
+            .filter(|o| *o != "--help" && *o != "--version")
+        {
+            let roff = option.replace('-', "\\-");
+            assert!(man.contains(&roff), "the man page lacks {option} ({roff})");
+        }
+    }
+    for outcome in CheckOutcome::ALL {
+        let entry = format!(".B {}\n{}:", outcome.exit_code(), outcome.name());
+        assert!(
+            man.contains(&entry),
+            "the man page lacks exit code {entry:?}"
+        );
+    }
+}
