@@ -90,7 +90,39 @@ fn attach_targets(data: &[u8]) -> Result<HashMap<String, String>, String> {
     Ok(targets)
 }
 
-/// The verifier's log is many lines; keep the report one line per message.
+/// The verifier's log is many lines; its last ones say why. Keep the
+/// report one line: the first line, then the last three.
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let kept: Vec<&str> = if lines.len() > 4 {
+        let mut kept = vec![lines[0], "..."];
+        kept.extend_from_slice(&lines[lines.len() - 3..]);
+        kept
+    } else {
+        lines
+    };
+    kept.join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifier_logs_become_one_line() {
+        let log =
+            "the BPF_PROG_LOAD syscall returned Permission denied. Verifier output: 0: R1=ctx\n\
+                   1: (b7) r0 = 0\n2: ...\n3: ...\n\ninvalid mem access 'scalar'\n\
+                   processed 3 insns\n";
+        assert_eq!(
+            one_line(log),
+            "the BPF_PROG_LOAD syscall returned Permission denied. Verifier output: 0: R1=ctx | ... \
+             | 3: ... | invalid mem access 'scalar' | processed 3 insns"
+        );
+        assert_eq!(one_line("short\nlog"), "short | log");
+    }
 }

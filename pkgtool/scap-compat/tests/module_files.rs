@@ -34,32 +34,34 @@ const fn case(
 
 use CheckOutcome::{Compatible as Ok_, CompatibleWithWarnings as Warn, Incompatible as Bad};
 
-/// Each rule branch, for the API and for the schema version.
+/// Each rule branch, for the API and for the schema version, on six
+/// builds: (1.0.0, 1.0.0), (1.3.0, 1.2.0), (1.3.2, 1.2.0), (2.0.0, 1.0.0),
+/// (0.9.0, 0.9.0), (1.0.0, 2.0.0) as (API, schema).
 const CASES: &[Case] = &[
     // equal
     case(("1.0.0", "1.0.0"), "1.0.0", Some("1.0.0"), false, Ok_),
     // newer minor, newer patch: compatible
-    case(("1.3.0", "1.0.0"), "1.2.0", None, false, Ok_),
-    case(("1.3.2", "1.0.0"), "1.3.0", None, false, Ok_),
-    case(("1.3.2", "1.0.0"), "1.2.9", None, true, Ok_),
+    case(("1.3.0", "1.2.0"), "1.2.0", None, false, Ok_),
+    case(("1.3.2", "1.2.0"), "1.3.0", None, false, Ok_),
+    case(("1.3.2", "1.2.0"), "1.2.9", None, true, Ok_),
     // same minor, older patch: warning, an error when strict
-    case(("1.3.0", "1.0.0"), "1.3.2", None, false, Warn),
-    case(("1.3.0", "1.0.0"), "1.3.2", None, true, Bad),
-    case(("1.3.0", "1.0.0"), "1.3.1", None, false, Warn),
+    case(("1.3.0", "1.2.0"), "1.3.2", None, false, Warn),
+    case(("1.3.0", "1.2.0"), "1.3.2", None, true, Bad),
+    case(("1.3.0", "1.2.0"), "1.3.1", None, false, Warn),
     // older minor
-    case(("1.3.2", "1.0.0"), "1.4.0", None, false, Bad),
+    case(("1.3.2", "1.2.0"), "1.4.0", None, false, Bad),
     // other majors, both ways
     case(("2.0.0", "1.0.0"), "1.0.0", None, false, Bad),
-    case(("0.9.0", "1.0.0"), "1.0.0", None, false, Bad),
+    case(("0.9.0", "0.9.0"), "1.0.0", None, false, Bad),
     case(("1.0.0", "1.0.0"), "2.0.0", None, false, Bad),
     // the schema version by the same rules
-    case(("1.0.0", "1.2.0"), "1.0.0", Some("1.1.5"), false, Ok_),
-    case(("1.0.0", "1.2.0"), "1.0.0", Some("1.2.1"), false, Warn),
-    case(("1.0.0", "1.2.0"), "1.0.0", Some("1.2.1"), true, Bad),
-    case(("1.0.0", "1.2.0"), "1.0.0", Some("1.3.0"), false, Bad),
+    case(("1.3.0", "1.2.0"), "1.0.0", Some("1.1.5"), false, Ok_),
+    case(("1.3.0", "1.2.0"), "1.0.0", Some("1.2.1"), false, Warn),
+    case(("1.3.0", "1.2.0"), "1.0.0", Some("1.2.1"), true, Bad),
+    case(("1.3.0", "1.2.0"), "1.0.0", Some("1.3.0"), false, Bad),
     case(("1.0.0", "2.0.0"), "1.0.0", Some("1.0.0"), false, Bad),
-    // API fine, schema not: the schema decides
-    case(("1.3.0", "0.9.0"), "1.0.0", Some("1.0.0"), false, Bad),
+    // API fine, schema of an older major: the schema decides
+    case(("0.9.0", "0.9.0"), "0.9.0", Some("1.0.0"), false, Bad),
 ];
 
 /// The messages scap-driver-api gives for this module and requirement.

@@ -176,7 +176,7 @@ fn modprobe_order_decides_which_copy_counts() {
     root.dkms_install("1.0.0", &module("1.0.0", "1.0.0"));
     let kernel = root.kernel.clone();
     let prebuilt = common::compress(
-        &module("1.3.0", "1.0.0"),
+        &module("1.3.0", "1.2.0"),
         &root.path(&format!("lib/modules/{kernel}/extra")),
         "xz-kbuild",
     );
