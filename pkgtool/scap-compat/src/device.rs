@@ -20,7 +20,9 @@ const MAX_DEVICES: usize = 8192;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct DeviceVersions {
+    #[serde(serialize_with = "crate::version_text::one")]
     pub api: Version,
+    #[serde(serialize_with = "crate::version_text::one")]
     pub schema: Version,
 }
 

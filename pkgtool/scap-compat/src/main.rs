@@ -27,6 +27,7 @@ mod render;
 mod report;
 mod status;
 mod system;
+mod version_text;
 
 use report::Wanted;
 use system::System;

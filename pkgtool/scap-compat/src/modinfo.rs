@@ -15,7 +15,9 @@ use crate::problem::Problem;
 pub struct ModuleInfo {
     /// `MODULE_VERSION`, also shown as `/sys/module/<name>/version`.
     pub version: Option<String>,
+    #[serde(serialize_with = "crate::version_text::one")]
     pub api: Version,
+    #[serde(serialize_with = "crate::version_text::one")]
     pub schema: Version,
     /// The kernel release (and flags) the module was built for.
     pub vermagic: Option<String>,

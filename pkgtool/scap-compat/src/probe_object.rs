@@ -12,7 +12,9 @@ use crate::problem::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ProbeInfo {
+    #[serde(serialize_with = "crate::version_text::one")]
     pub api: Version,
+    #[serde(serialize_with = "crate::version_text::one")]
     pub schema: Version,
 }
 

@@ -63,7 +63,9 @@ pub struct Driver {
     pub origin: Option<String>,
     /// How the versions were read (.modinfo, sysfs, ioctl, ELF sections).
     pub versions_from: Option<String>,
+    #[serde(serialize_with = "crate::version_text::optional")]
     pub api: Option<Version>,
+    #[serde(serialize_with = "crate::version_text::optional")]
     pub schema: Option<Version>,
     /// False for copies that modprobe does not load.
     pub in_effect: bool,
@@ -154,7 +156,9 @@ impl Driver {
 #[derive(Debug, Clone, Serialize)]
 pub struct Wanted {
     pub consumer: String,
+    #[serde(serialize_with = "crate::version_text::one")]
     pub api: Version,
+    #[serde(serialize_with = "crate::version_text::optional")]
     pub schema: Option<Version>,
     #[serde(skip)]
     pub strictness: Strictness,

@@ -125,15 +125,9 @@ fn every_rule_branch_on_real_modules() {
         assert_eq!(json["outcome"], c.outcome.name(), "{what}");
         let driver = &json["drivers"][0];
         assert_eq!(driver["kind"], "module_file");
-        assert_eq!(
-            driver["api"]["major"].as_u64().unwrap().to_string(),
-            c.module.0.split('.').next().unwrap()
-        );
-        let api = format!(
-            "{}.{}.{}",
-            driver["api"]["major"], driver["api"]["minor"], driver["api"]["patch"]
-        );
-        assert_eq!(api, c.module.0, "{what}: read from .modinfo");
+        assert_eq!(driver["api"], c.module.0, "{what}: read from .modinfo");
+        assert_eq!(driver["schema"], c.module.1, "{what}: read from .modinfo");
+        assert_eq!(json["required"]["api"], c.api);
         let messages: Vec<&str> = driver["messages"]
             .as_array()
             .unwrap()
@@ -177,16 +171,8 @@ fn compressed_modules_read_like_the_plain_one() {
         ]);
         assert_eq!(ran.code, 0, "{tool}: {}", ran.stdout);
         let driver = &ran.json()["drivers"][0];
-        assert_eq!(
-            driver["api"],
-            serde_json::json!({"major": 1, "minor": 3, "patch": 2}),
-            "{tool}"
-        );
-        assert_eq!(
-            driver["schema"],
-            serde_json::json!({"major": 1, "minor": 2, "patch": 0}),
-            "{tool}"
-        );
+        assert_eq!(driver["api"], "1.3.2", "{tool}");
+        assert_eq!(driver["schema"], "1.2.0", "{tool}");
         let ran = scap_compat(&[
             "check",
             "--json",
@@ -208,14 +194,8 @@ fn debian_falcosecurity_module_is_api_1_schema_1() {
     ]);
     assert_eq!(ran.code, 0, "{}", ran.stdout);
     let driver = &ran.json()["drivers"][0];
-    assert_eq!(
-        driver["api"],
-        serde_json::json!({"major": 1, "minor": 0, "patch": 0})
-    );
-    assert_eq!(
-        driver["schema"],
-        serde_json::json!({"major": 1, "minor": 0, "patch": 0})
-    );
+    assert_eq!(driver["api"], "1.0.0");
+    assert_eq!(driver["schema"], "1.0.0");
     // A consumer of API 1.1 needs more than the 2022 driver has.
     let ran = scap_compat(&[
         "check",
@@ -295,13 +275,7 @@ fn probes_by_the_same_rules() {
         let json = ran.json();
         let driver = &json["drivers"][0];
         assert_eq!(driver["kind"], "probe_file");
-        assert_eq!(
-            format!(
-                "{}.{}.{}",
-                driver["api"]["major"], driver["api"]["minor"], driver["api"]["patch"]
-            ),
-            api
-        );
+        assert_eq!(driver["api"], api);
     }
     // Schema from its own section.
     let o = probe(code("1.0.0"), code("1.2.0"), ProbeVariant::Good);
