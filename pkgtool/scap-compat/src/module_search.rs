@@ -82,12 +82,18 @@ pub fn search(root: &Path, kernel: &str, module: &str) -> Result<ModuleSearch, P
             ))
         }
     };
-    let mut others = Vec::new();
+    // In search order (depmod's: updates/ first), sorted within each place.
+    let mut others: Vec<PathBuf> = Vec::new();
     for dir in OUT_OF_TREE_DIRS {
-        collect(&modules_dir.join(dir), module, &mut others);
+        let mut found = Vec::new();
+        collect(&modules_dir.join(dir), module, &mut found);
+        found.sort();
+        for path in found {
+            if !others.contains(&path) {
+                others.push(path);
+            }
+        }
     }
-    others.sort();
-    others.dedup();
     others.retain(|p| Some(p) != in_effect.as_ref());
     Ok(ModuleSearch {
         kernel: kernel.to_string(),

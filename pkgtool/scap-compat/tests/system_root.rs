@@ -233,6 +233,24 @@ fn depmod_not_run_and_dangling_modules_dep() {
         ran.stdout
     );
 
+    // Without modules.dep, depmod's order says which copy would count:
+    // updates/ before extra/.
+    let kernel = root.kernel.clone();
+    root.put(
+        &format!("lib/modules/{kernel}/extra/scap.ko"),
+        &module("1.3.0", "1.2.0"),
+    );
+    let ran = root.check(&["--json", "--api", "1.0.0"]);
+    let json = ran.json();
+    let modules = installed(&json);
+    assert_eq!(modules.len(), 2);
+    assert_eq!(modules[0]["in_effect"], true);
+    assert!(modules[0]["location"]
+        .as_str()
+        .unwrap()
+        .ends_with("updates/dkms/scap.ko"));
+    assert_eq!(modules[1]["in_effect"], false);
+
     let root = Root::new("dangling");
     root.modules_dep(&["updates/dkms/scap.ko"]);
     let ran = root.check(&["--api", "1.0.0"]);
@@ -243,6 +261,19 @@ fn depmod_not_run_and_dangling_modules_dep() {
         "{}",
         ran.stdout
     );
+    // A copy elsewhere is what depmod would then pick.
+    root.put(
+        &format!("lib/modules/{}/extra/scap.ko", root.kernel),
+        &module("1.0.0", "1.0.0"),
+    );
+    let ran = root.check(&["--json", "--api", "1.0.0"]);
+    assert_eq!(ran.code, 20, "{}", ran.stdout);
+    let json = ran.json();
+    let modules = installed(&json);
+    assert_eq!(modules.len(), 2);
+    assert_eq!(modules[1]["in_effect"], true);
+    assert_eq!(modules[1]["verdict"], "warning");
+    assert_eq!(json["fixes"][0], format!("depmod -a {}", root.kernel));
 }
 
 #[test]

@@ -43,6 +43,10 @@ pub(super) fn installed_modules(
             );
             d.fix(depmod.clone());
             drivers.push(d);
+            // After depmod, the first copy found counts.
+            if let Some(first) = copies.first_mut() {
+                first.1 = true;
+            }
         }
         _ => {
             // depmod would prefer the first copy (updates/ before the rest).
@@ -58,14 +62,14 @@ pub(super) fn installed_modules(
         if !in_effect {
             let by = match &search.in_effect {
                 Some(used) => format!("modprobe loads {} instead (modules.dep)", used.display()),
-                None => "another copy comes first".into(),
+                None => "depmod would pick the copy above".into(),
             };
             d.add(Level::Note, format!("not used: {by}"));
         } else if search.modules_dep != DepIndex::Listed {
             d.add(
                 Level::Warning,
                 format!(
-                    "modprobe cannot find it: modules.dep of {} does not list it (depmod has not run)",
+                    "modprobe cannot find it: modules.dep of {} does not list it (depmod has not run since it was installed)",
                     system.kernel
                 ),
             );
