@@ -78,14 +78,23 @@ pub fn installed_version(root: &Path, module: &str, kernel: &str, arch: &str) ->
     Some(first.as_os_str().to_string_lossy().into_owned())
 }
 
-/// The DKMS version installed for a kernel, any architecture.
-pub fn installed_for_kernel(root: &Path, module: &str, kernel: &str) -> Option<String> {
+/// The DKMS version installed for a kernel (any architecture) and the
+/// module files of that build.
+pub fn installed_build(root: &Path, module: &str, kernel: &str) -> Option<(String, Vec<PathBuf>)> {
     let prefix = format!("kernel-{kernel}-");
     subdirs_and_links(&root.join(DKMS_TREE).join(module))
         .into_iter()
         .find_map(|(name, _)| {
             let arch = name.strip_prefix(&prefix)?;
-            installed_version(root, module, kernel, arch)
+            let version = installed_version(root, module, kernel, arch)?;
+            let build = root
+                .join(DKMS_TREE)
+                .join(module)
+                .join(&version)
+                .join(kernel)
+                .join(arch)
+                .join("module");
+            Some((version, module_files(&build)))
         })
 }
 

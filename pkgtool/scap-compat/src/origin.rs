@@ -1,7 +1,8 @@
 //! Where an installed driver file came from: DKMS, a package (dpkg or rpm
 //! database), or nobody knows (copied by hand).
 
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde::Serialize;
@@ -35,14 +36,18 @@ pub fn of(root: &Path, path: &Path, module: &str, kernel: Option<&str>) -> Origi
     if let Some(name) = dpkg_owner(root, &system_path).or_else(|| rpm_owner(root, &system_path)) {
         return Origin::Package { name };
     }
-    // DKMS installs are owned by no package; DKMS's tree says whose they are.
+    // DKMS installs are owned by no package; like dkms itself, recognise
+    // them as copies of the build DKMS installed for the kernel.
     if let Some(kernel) = kernel {
-        if let Some(version) = dkms::installed_for_kernel(root, module, kernel) {
-            if inside.starts_with(Path::new("lib/modules").join(kernel).join("updates"))
-                || inside.starts_with(dkms::DKMS_TREE)
-                || inside.starts_with(Path::new("lib/modules").join(kernel).join("extra"))
-                || inside.starts_with(Path::new("lib/modules").join(kernel).join("kernel/extra"))
-            {
+        if let Some((version, builds)) = dkms::installed_build(root, module, kernel) {
+            let content = fs::read(path).ok();
+            let same = |build: &PathBuf| {
+                build == path
+                    || (build.file_name() == path.file_name()
+                        && content.is_some()
+                        && fs::read(build).ok() == content)
+            };
+            if builds.iter().any(same) {
                 return Origin::Dkms {
                     module: module.to_string(),
                     version,

@@ -249,7 +249,10 @@ fn depmod_not_run_and_dangling_modules_dep() {
         .as_str()
         .unwrap()
         .ends_with("updates/dkms/scap.ko"));
+    assert_eq!(modules[0]["origin"], "DKMS scap/1.0.0");
     assert_eq!(modules[1]["in_effect"], false);
+    // Not DKMS's build (other bytes), owned by no package.
+    assert_eq!(modules[1]["origin"], "no package (copied by hand?)");
 
     let root = Root::new("dangling");
     root.modules_dep(&["updates/dkms/scap.ko"]);
