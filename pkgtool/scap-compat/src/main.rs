@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use scap_driver_api::names::DEFAULT_MODULE;
-use scap_driver_api::{CheckOutcome, Strictness, Version};
+use scap_driver_api::{CheckOutcome, Version};
 
 mod check;
 mod device;
@@ -175,11 +175,6 @@ fn main() -> ExitCode {
                     consumer: args.consumer,
                     api: args.api,
                     schema: args.schema,
-                    strictness: if args.strict {
-                        Strictness::Strict
-                    } else {
-                        Strictness::Lenient
-                    },
                     strict: args.strict,
                 },
                 module_files: args.module,

@@ -135,7 +135,7 @@ impl Driver {
             let requirement = Requirement {
                 kind,
                 required,
-                strictness: wanted.strictness,
+                strictness: wanted.strictness(),
             };
             match scap_driver_api::check(have, requirement) {
                 Compatibility::Compatible => {}
@@ -160,9 +160,18 @@ pub struct Wanted {
     pub api: Version,
     #[serde(serialize_with = "crate::version_text::optional")]
     pub schema: Option<Version>,
-    #[serde(skip)]
-    pub strictness: Strictness,
+    /// An older patch is an error (libscap's rule), not a warning.
     pub strict: bool,
+}
+
+impl Wanted {
+    fn strictness(&self) -> Strictness {
+        if self.strict {
+            Strictness::Strict
+        } else {
+            Strictness::Lenient
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

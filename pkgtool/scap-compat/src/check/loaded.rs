@@ -140,8 +140,6 @@ mod tests {
     //! /sys and device of a loaded module are the VM tests' business.
     use std::path::PathBuf;
 
-    use scap_driver_api::Strictness;
-
     use super::*;
 
     fn system(is_root: bool) -> System {
@@ -178,7 +176,6 @@ mod tests {
             consumer: "sysdig".into(),
             api: api.parse().unwrap(),
             schema: None,
-            strictness: Strictness::Lenient,
             strict: false,
         }
     }
