@@ -68,10 +68,17 @@ pub fn run(system: &System, args: &CheckArgs) -> Report {
             ));
         }
     }
-    #[cfg(feature = "load-test")]
+    // main refuses --load-test in a build without the feature.
     if args.load_test {
-        for driver in drivers.iter_mut().filter(|d| d.kind.is_probe()) {
-            crate::load_test::run(driver);
+        #[cfg(feature = "load-test")]
+        {
+            let mut probes = drivers.iter_mut().filter(|d| d.kind.is_probe()).peekable();
+            if probes.peek().is_none() {
+                notes.push("--load-test: there is no probe to load".into());
+            }
+            for driver in probes {
+                crate::load_test::run(driver);
+            }
         }
     }
     let outcome = report::outcome_of(report::combine(&drivers, explicit));
