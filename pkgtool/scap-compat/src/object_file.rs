@@ -10,6 +10,7 @@ use crate::problem::Problem;
 
 const XZ_MAGIC: &[u8] = &[0xfd, b'7', b'z', b'X', b'Z', 0];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 
 /// Bigger than any module or probe; a bound so that a corrupt stream
 /// cannot make the helper eat the machine's memory.
@@ -33,6 +34,14 @@ pub fn read(path: &Path, fix: &str) -> Result<Vec<u8>, Problem> {
             .read_to_end(&mut out)
             .map_err(|err| Problem::at(path, format!("corrupt zstd data: {err}"), fix))?;
         bounded(path, out, fix)
+    } else if raw.starts_with(GZIP_MAGIC) {
+        // kmod can load .ko.gz; no distribution we serve ships it, and a
+        // gzip decoder would be a packaging crate in this helper.
+        Err(Problem::at(
+            path,
+            "gzip-compressed: scap-compat reads plain, xz and zstd objects",
+            "check it with modinfo, or recompress it with xz or zstd",
+        ))
     } else {
         Ok(raw)
     }

@@ -201,6 +201,16 @@ fn damaged_compressed_modules() {
     for (file, fragment) in &cases {
         assert_one_line_error("--module", file, fragment, MODULE_FIX);
     }
+
+    let gz = dir.join("scap.ko.gz");
+    let out = run(Command::new("gzip").arg("-c").arg(&ko));
+    fs::write(&gz, out.stdout).unwrap();
+    assert_one_line_error(
+        "--module",
+        &gz,
+        "gzip-compressed: scap-compat reads plain, xz and zstd objects",
+        "check it with modinfo, or recompress it with xz or zstd",
+    );
 }
 
 #[test]
