@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod snippet_cmd;
 mod version_cmd;
 
 /// Builds the scap driver's packages, named by driver API version.
@@ -29,6 +30,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Prints the postinst fragment a consumer package uses to check the
+    /// scap driver with scap-compat.
+    ConsumerSnippet(snippet_cmd::SnippetArgs),
 }
 
 /// An error for the user: one line naming the thing and the fix.
@@ -60,9 +64,14 @@ fn find_source(given: Option<PathBuf>) -> Result<PathBuf, UserError> {
 }
 
 fn run(cli: Cli) -> Result<(), UserError> {
+    if let Command::ConsumerSnippet(args) = &cli.command {
+        // Needs no driver sources: consumers' maintainers run it anywhere.
+        return snippet_cmd::run(args, &cli.module_name);
+    }
     let source = find_source(cli.source)?;
     match cli.command {
         Command::Version { json } => version_cmd::run(Path::new(&source), &cli.module_name, json),
+        Command::ConsumerSnippet(_) => unreachable!("handled above"),
     }
 }
 

@@ -4,11 +4,13 @@
 //! versions are read from `driver-src/`.
 
 pub mod compat;
+pub mod helper;
 pub mod names;
 pub mod source;
 pub mod version;
 
 pub use compat::{check, Compatibility, Requirement, Strictness, VersionKind};
+pub use helper::CheckOutcome;
 pub use names::Names;
 pub use source::{DriverSource, SourceError};
 pub use version::{Version, VersionError};

@@ -1,0 +1,64 @@
+//! Probe objects, installed or given, judged by their version sections.
+
+use std::path::Path;
+
+use scap_driver_api::{Names, Version};
+
+use crate::origin::{self, Origin};
+use crate::probe_object;
+use crate::report::{Driver, DriverKind, Level, Verdict, Wanted};
+use crate::system::System;
+
+pub(super) fn probe_file(
+    system: &System,
+    kind: DriverKind,
+    path: &Path,
+    wanted: &Wanted,
+) -> Driver {
+    let mut d = Driver::new(kind, path.display().to_string());
+    d.versions_from = Some("ELF sections api_version, schema_version".into());
+    let names = Names::new(&system.module, wanted.api);
+    let fix = if kind == DriverKind::Probe {
+        let origin = origin::of(&system.root, path, &system.module, None);
+        d.origin = Some(origin.to_string());
+        match origin {
+            Origin::Package { name } => format!("reinstall it: {}", system.reinstall(&name)),
+            _ => format!("remove it and {}", system.install(&names.probe_package)),
+        }
+    } else {
+        "give a scap eBPF probe object (scap_probe-X.Y.Z.o) built by clang -target bpf".to_string()
+    };
+    match probe_object::read(path, &fix) {
+        Ok(info) => {
+            d.api = Some(info.api);
+            d.schema = Some(info.schema);
+            d.apply_rules(wanted);
+            if d.verdict == Verdict::Incompatible {
+                d.fix(format!(
+                    "{} (the probe for API {})",
+                    system.install(&names.probe_package),
+                    wanted.api
+                ));
+            }
+            if let Some(named) = named_version(path, &system.module) {
+                if named != info.api {
+                    d.add(
+                        Level::Warning,
+                        format!("named for API {named} but carries API {}", info.api),
+                    );
+                }
+            }
+        }
+        Err(problem) => d.problem(Level::Error, problem),
+    }
+    d
+}
+
+/// The version in a probe's file name (`scap_probe-X.Y.Z.o`).
+fn named_version(path: &Path, module: &str) -> Option<Version> {
+    let name = path.file_name()?.to_str()?;
+    name.strip_prefix(&format!("{module}_probe-"))?
+        .strip_suffix(".o")?
+        .parse()
+        .ok()
+}

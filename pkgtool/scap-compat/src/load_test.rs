@@ -1,0 +1,128 @@
+//! `check --load-test`: loads a probe's programs into the kernel with aya
+//! and drops them again (closing the last fd unloads them), so that the
+//! kernel's verifier judges the object. Nothing is attached.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aya::programs::Program;
+use aya::{Btf, EbpfLoader};
+use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
+
+use crate::object_file;
+use crate::report::{Driver, Level, Verdict};
+
+pub fn run(driver: &mut Driver) {
+    if driver.verdict == Verdict::Incompatible && driver.api.is_none() {
+        // An unreadable object: already reported, nothing to load.
+        return;
+    }
+    let path = Path::new(&driver.location).to_path_buf();
+    match load(&path) {
+        Ok(loaded) => driver.add(
+            Level::Note,
+            format!("load test: the kernel accepted its {loaded} programs (loaded, then unloaded)"),
+        ),
+        Err(what) => {
+            driver.add(Level::Error, format!("load test: {what}"));
+            driver.fix("rebuild the probe for this kernel (CO-RE needs /sys/kernel/btf/vmlinux)");
+        }
+    }
+}
+
+/// Loads every program; returns how many, or why the kernel refused.
+fn load(path: &Path) -> Result<usize, String> {
+    let data = object_file::read(path, "").map_err(|p| p.what)?;
+    let targets = attach_targets(&data)?;
+    let btf = Btf::from_sys_fs().ok();
+    let mut ebpf = EbpfLoader::new()
+        .btf(btf.as_ref())
+        .load(&data)
+        .map_err(|err| one_line(&format!("the kernel refused the object: {err}")))?;
+    let mut loaded = 0;
+    for (name, program) in ebpf.programs_mut() {
+        let target = targets.get(name).map(String::as_str).unwrap_or("");
+        let needs_btf = || {
+            btf.as_ref().ok_or_else(|| {
+                format!("program {name} needs the kernel's BTF (/sys/kernel/btf/vmlinux)")
+            })
+        };
+        let result = match program {
+            Program::TracePoint(p) => p.load(),
+            Program::RawTracePoint(p) => p.load(),
+            Program::KProbe(p) => p.load(),
+            Program::PerfEvent(p) => p.load(),
+            Program::BtfTracePoint(p) => p.load(target, needs_btf()?),
+            Program::FEntry(p) => p.load(target, needs_btf()?),
+            Program::FExit(p) => p.load(target, needs_btf()?),
+            other => {
+                return Err(format!(
+                    "program {name} is of a type a capture probe does not use ({:?})",
+                    other.prog_type()
+                ))
+            }
+        };
+        result.map_err(|err| one_line(&format!("program {name}: {err}")))?;
+        loaded += 1;
+    }
+    Ok(loaded)
+}
+
+/// The attach target of each program that needs one: `tp_btf/sys_enter`
+/// loads program NAME for the tracepoint sys_enter.
+fn attach_targets(data: &[u8]) -> Result<HashMap<String, String>, String> {
+    let elf = object::File::parse(data).map_err(|err| err.to_string())?;
+    let mut targets = HashMap::new();
+    for symbol in elf.symbols().filter(|s| s.kind() == SymbolKind::Text) {
+        let Some(section) = symbol
+            .section_index()
+            .and_then(|i| elf.section_by_index(i).ok())
+        else {
+            continue;
+        };
+        let (Ok(name), Ok(section)) = (symbol.name(), section.name()) else {
+            continue;
+        };
+        if let Some((_, target)) = section.split_once('/') {
+            targets.insert(name.to_string(), target.to_string());
+        }
+    }
+    Ok(targets)
+}
+
+/// The verifier's log is many lines; its last ones say why. Keep the
+/// report one line: the first line, then the last three.
+fn one_line(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let kept: Vec<&str> = if lines.len() > 4 {
+        let mut kept = vec![lines[0], "..."];
+        kept.extend_from_slice(&lines[lines.len() - 3..]);
+        kept
+    } else {
+        lines
+    };
+    kept.join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifier_logs_become_one_line() {
+        let log =
+            "the BPF_PROG_LOAD syscall returned Permission denied. Verifier output: 0: R1=ctx\n\
+                   1: (b7) r0 = 0\n2: ...\n3: ...\n\ninvalid mem access 'scalar'\n\
+                   processed 3 insns\n";
+        assert_eq!(
+            one_line(log),
+            "the BPF_PROG_LOAD syscall returned Permission denied. Verifier output: 0: R1=ctx | ... \
+             | 3: ... | invalid mem access 'scalar' | processed 3 insns"
+        );
+        assert_eq!(one_line("short\nlog"), "short | log");
+    }
+}

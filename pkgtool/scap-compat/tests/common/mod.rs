@@ -1,0 +1,305 @@
+//! Real driver objects for the tests: scap.ko built by kbuild from scratch
+//! copies of driver-src/ with other version files, Debian's
+//! falcosecurity-scap-dkms module, and eBPF objects built by clang. Built
+//! once and cached (target/ and ~/.cache/scap-tests/); never inside the
+//! source tree.
+#![allow(dead_code)] // each test binary uses part of it
+
+use std::collections::hash_map::DefaultHasher;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+
+use scap_driver_api::Version;
+
+/// Builds run one at a time: the machine's cores are shared.
+static BUILD: Mutex<()> = Mutex::new(());
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn scratch_base() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scap-compat")
+}
+
+/// A fresh scratch directory for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = scratch_base().join("work").join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}; run tests/install-deps"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The release of the kernel headers Debian's linux-headers-amd64 points at.
+pub fn kernel_release() -> &'static str {
+    static RELEASE: OnceLock<String> = OnceLock::new();
+    RELEASE.get_or_init(|| {
+        let out =
+            run(Command::new("dpkg-query").args(["-W", "-f=${Depends}", "linux-headers-amd64"]));
+        let depends = String::from_utf8(out.stdout).unwrap();
+        let release = depends
+            .split([',', ' '])
+            .find_map(|p| p.strip_prefix("linux-headers-"))
+            .unwrap_or_else(|| panic!("no linux-headers-<release> in {depends:?}"))
+            .to_string();
+        let build = Path::new("/lib/modules").join(&release).join("build");
+        assert!(
+            build.join("Makefile").exists(),
+            "{} is missing: run tests/install-deps",
+            build.display()
+        );
+        release
+    })
+}
+
+fn headers() -> PathBuf {
+    Path::new("/lib/modules")
+        .join(kernel_release())
+        .join("build")
+}
+
+/// Source files of driver-src (no build products), for copying and hashing.
+fn source_files(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = fs::read_dir(dir.join(rel)).unwrap().flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().into_string().unwrap();
+        let path = rel.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            source_files(dir, &path, out);
+        } else if !name.starts_with('.')
+            && ![".o", ".ko", ".mod", ".mod.c", ".order", ".symvers"]
+                .iter()
+                .any(|s| name.ends_with(s))
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Changes whenever driver-src or the kernel headers change.
+fn source_key() -> &'static str {
+    static KEY: OnceLock<String> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let src = repo().join("driver-src");
+        let mut files = Vec::new();
+        source_files(&src, Path::new(""), &mut files);
+        let mut hasher = DefaultHasher::new();
+        kernel_release().hash(&mut hasher);
+        for file in &files {
+            file.hash(&mut hasher);
+            fs::read(src.join(file)).unwrap().hash(&mut hasher);
+        }
+        format!("{:016x}", hasher.finish())
+    })
+}
+
+/// scap.ko built from a copy of driver-src/ whose version files say so.
+pub fn module(api: &str, schema: &str) -> PathBuf {
+    let cached = scratch_base()
+        .join("modules")
+        .join(source_key())
+        .join(format!("api{api}-schema{schema}"))
+        .join("scap.ko");
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    if cached.exists() {
+        return cached;
+    }
+    let src = repo().join("driver-src");
+    let work = scratch(&format!("build-api{api}-schema{schema}"));
+    let mut files = Vec::new();
+    source_files(&src, Path::new(""), &mut files);
+    for file in files {
+        fs::create_dir_all(work.join(&file).parent().unwrap()).unwrap();
+        fs::copy(src.join(&file), work.join(&file)).unwrap();
+    }
+    fs::write(work.join("API_VERSION"), format!("{api}\n")).unwrap();
+    fs::write(work.join("SCHEMA_VERSION"), format!("{schema}\n")).unwrap();
+    run(Command::new("nice")
+        .args(["make", "-s", "-C"])
+        .arg(headers())
+        .arg(format!("M={}", work.display()))
+        .arg("modules"));
+    fs::create_dir_all(cached.parent().unwrap()).unwrap();
+    fs::rename(work.join("scap.ko"), &cached).unwrap();
+    let _ = fs::remove_dir_all(&work);
+    cached
+}
+
+fn user_cache() -> PathBuf {
+    let home = std::env::var_os("HOME").expect("HOME is set");
+    PathBuf::from(home).join(".cache/scap-tests")
+}
+
+/// Debian 12's falcosecurity-scap-dkms module (API 1.0.0, schema 1.0.0)
+/// built against the headers; the .deb and the module are cached.
+pub fn peer_module() -> PathBuf {
+    let cache = user_cache().join("peer");
+    let cached = cache.join(kernel_release()).join("scap.ko");
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    if cached.exists() {
+        return cached;
+    }
+    fs::create_dir_all(&cache).unwrap();
+    let deb = || {
+        fs::read_dir(&cache)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("falcosecurity-scap-dkms_")
+            })
+    };
+    if deb().is_none() {
+        run(Command::new("apt-get")
+            .args(["download", "-q", "falcosecurity-scap-dkms"])
+            .current_dir(&cache));
+    }
+    let deb = deb().expect("apt-get download left a .deb");
+    let work = scratch("peer-build");
+    run(Command::new("dpkg").arg("-x").arg(&deb).arg(&work));
+    let src = fs::read_dir(work.join("usr/src"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("scap-")
+        })
+        .expect("the package carries /usr/src/scap-<version>");
+    run(Command::new("nice")
+        .args(["make", "-s", "-C"])
+        .arg(headers())
+        .arg(format!("M={}", src.display()))
+        .arg("modules"));
+    fs::create_dir_all(cached.parent().unwrap()).unwrap();
+    fs::rename(src.join("scap.ko"), &cached).unwrap();
+    let _ = fs::remove_dir_all(&work);
+    cached
+}
+
+pub enum ProbeVariant {
+    Good,
+    /// 4-byte version sections.
+    ShortSections,
+    NoSchemaSection,
+    /// Built for the host (x86-64), not eBPF.
+    HostObject,
+}
+
+/// An eBPF object carrying the versions as the scap probe does, from
+/// tests/fixtures/version_probe.bpf.c; api/schema are raw codes so that a
+/// test can put bit 63 in.
+pub fn probe(api_code: u64, schema_code: u64, variant: ProbeVariant) -> PathBuf {
+    let tag = match variant {
+        ProbeVariant::Good => "good",
+        ProbeVariant::ShortSections => "short",
+        ProbeVariant::NoSchemaSection => "noschema",
+        ProbeVariant::HostObject => "host",
+    };
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/version_probe.bpf.c");
+    let mut hasher = DefaultHasher::new();
+    fs::read(&source).unwrap().hash(&mut hasher);
+    let out = scratch_base()
+        .join("probes")
+        .join(format!("{:016x}", hasher.finish()))
+        .join(format!("{tag}-{api_code:x}-{schema_code:x}.o"));
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    if out.exists() {
+        return out;
+    }
+    fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let building = out.with_extension("tmp");
+    let mut cmd = Command::new("clang");
+    cmd.args(["-O2", "-c", "-Wall", "-Werror"]);
+    match variant {
+        ProbeVariant::HostObject => {}
+        _ => {
+            cmd.args(["-target", "bpf"]);
+        }
+    }
+    match variant {
+        ProbeVariant::ShortSections => {
+            cmd.arg("-DVERSION_TYPE=unsigned int");
+        }
+        ProbeVariant::NoSchemaSection => {
+            cmd.arg("-DNO_SCHEMA");
+        }
+        _ => {}
+    }
+    cmd.arg(format!("-DAPI_CODE={api_code:#x}ULL"))
+        .arg(format!("-DSCHEMA_CODE={schema_code:#x}ULL"))
+        .arg(&source)
+        .arg("-o")
+        .arg(&building);
+    run(&mut cmd);
+    fs::rename(&building, &out).unwrap();
+    out
+}
+
+pub fn code(version: &str) -> u64 {
+    version.parse::<Version>().unwrap().encode()
+}
+
+/// `xz` the way kbuild compresses modules, or plain `xz`, or `zstd`.
+pub fn compress(ko: &Path, dest_dir: &Path, tool: &str) -> PathBuf {
+    fs::create_dir_all(dest_dir).unwrap();
+    let (args, suffix): (&[&str], &str) = match tool {
+        "xz-kbuild" => (&["xz", "--check=crc32", "--lzma2=dict=1MiB", "-c"], "xz"),
+        "xz" => (&["xz", "-c"], "xz"),
+        "zstd" => (&["zstd", "-q", "-c"], "zst"),
+        other => panic!("no compressor {other}"),
+    };
+    let out = run(Command::new(args[0]).args(&args[1..]).arg(ko));
+    let dest = dest_dir.join(format!("scap.ko.{suffix}"));
+    fs::write(&dest, out.stdout).unwrap();
+    dest
+}
+
+/// scap-compat's result: exit code, stdout, stderr.
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", self.stdout, self.stderr))
+    }
+}
+
+pub fn scap_compat(args: &[&str]) -> Ran {
+    let out = Command::new(env!("CARGO_BIN_EXE_scap-compat"))
+        .args(args)
+        .env_remove("SCAP_COMPAT_ROOT")
+        .output()
+        .unwrap();
+    Ran {
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}

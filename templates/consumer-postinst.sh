@@ -1,0 +1,30 @@
+# Checks the scap driver for {{consumer}} (driver API {{api}}) with {{helper}}.
+# Rendered by `pkgtool consumer-snippet`; include it in {{consumer}}'s postinst.
+# It never fails the postinst: {{consumer}} stays configured and works as soon
+# as a compatible driver is installed, so it only explains what to do.
+if [ "$1" = configure ]; then
+	if command -v {{helper}} >/dev/null 2>&1; then
+		scap_compat_rc=0
+		{{helper}} check --api {{api}}{{#if schema}} --schema {{schema}}{{/if}} --consumer {{consumer}} || scap_compat_rc=$?
+		case "$scap_compat_rc" in
+		{{exit.compatible}})
+			;;
+		{{exit.compatible_with_warnings}})
+			echo "{{consumer}}: the scap driver works, but read the warnings above." >&2
+			;;
+		{{exit.incompatible}})
+			echo "{{consumer}}: the scap driver does not suit {{consumer}} (see above); {{consumer}} is installed but cannot capture until you install a compatible driver:" >&2
+			echo "{{consumer}}:   apt-get install {{dkms_package}}   (or {{deb_modules_prefix}}$(uname -r), or the eBPF probe {{probe_package}})" >&2
+			;;
+		{{exit.no_driver}})
+			echo "{{consumer}}: no scap driver is installed; {{consumer}} cannot capture until you install one:" >&2
+			echo "{{consumer}}:   apt-get install {{dkms_package}}   (or {{deb_modules_prefix}}$(uname -r), or the eBPF probe {{probe_package}})" >&2
+			;;
+		*)
+			echo "{{consumer}}: {{helper}} could not check the scap driver (exit $scap_compat_rc); check it later with: {{helper}} check --api {{api}}" >&2
+			;;
+		esac
+	else
+		echo "{{consumer}}: the scap driver was not checked ({{helper}} is missing); apt-get install {{helper_package}}, then run: {{helper}} check --api {{api}}" >&2
+	fi
+fi
