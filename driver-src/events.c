@@ -13,26 +13,10 @@
 #include "scap.h"
 
 /*
- * Parameter counts of the schema-1 events this driver emits (event_table's
- * nparams). A type missing here is never written: consumers index their
+ * A type without a count here is never written: consumers index their
  * event table with it unchecked.
  */
-static const u8 scap_event_nparams[SCAP_EVENT_MAX] = {
-	[SCAPE_GENERIC_E] = 2,		/* ID, nativeID */
-	[SCAPE_GENERIC_X] = 1,		/* ID */
-	[SCAPE_OPEN_E] = 3,		/* name, flags, mode */
-	[SCAPE_OPEN_X] = 5,		/* fd, name, flags, mode, dev */
-	[SCAPE_CLOSE_E] = 1,		/* fd */
-	[SCAPE_CLOSE_X] = 1,		/* res */
-	[SCAPE_READ_E] = 2,		/* fd, size */
-	[SCAPE_READ_X] = 2,		/* res, data */
-	[SCAPE_WRITE_E] = 2,		/* fd, size */
-	[SCAPE_WRITE_X] = 2,		/* res, data */
-	[SCAPE_DROP_E] = 1,		/* ratio */
-	[SCAPE_DROP_X] = 1,		/* ratio */
-	[SCAPE_OPENAT_2_E] = 4,		/* dirfd, name, flags, mode */
-	[SCAPE_OPENAT_2_X] = 6,		/* fd, dirfd, name, flags, mode, dev */
-};
+static const u8 scap_event_nparams[SCAP_EVENT_MAX] = SCAP_EVENT_NPARAMS_INIT;
 
 void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
 		    u64 ts, u64 tid)
@@ -120,7 +104,7 @@ void scap_evt_s64(struct scap_evt *evt, s64 val)
 void scap_evt_user_str(struct scap_evt *evt, const char __user *str, u32 max)
 {
 	static const char null_str[] = "(NULL)";
-	u32 len = max;
+	u32 len;
 	long copied;
 
 	if (!str) {
@@ -130,10 +114,11 @@ void scap_evt_user_str(struct scap_evt *evt, const char __user *str, u32 max)
 		scap_evt_advance(evt, sizeof(null_str));
 		return;
 	}
-	/* Room for the longest string, or the one that turns out to fit. */
-	if (!evt->err && evt->room < max)
-		len = evt->room;
-	if (!len || !scap_evt_fits(evt, len))
+	if (evt->err)
+		return;
+	/* Room for the longest string, or for the one that turns out to fit. */
+	len = min(max, evt->room);
+	if (!scap_evt_fits(evt, max(len, 1U)))
 		return;
 
 	pagefault_disable();

@@ -107,8 +107,8 @@ _Static_assert(sizeof(struct scap_evt_hdr) == SCAP_EVT_HDR_LEN,
 
 /* Event types of schema 1 that this driver emits (enter = even, exit = odd). */
 enum scap_event_type {
-	SCAPE_GENERIC_E = 0,	/* ID: u16 PPM_SC code, nativeID: u16 */
-	SCAPE_GENERIC_X = 1,	/* ID: u16 PPM_SC code, nativeID: u16 */
+	SCAPE_GENERIC_E = 0,
+	SCAPE_GENERIC_X = 1,
 	SCAPE_OPEN_E = 2,
 	SCAPE_OPEN_X = 3,
 	SCAPE_CLOSE_E = 4,
@@ -122,6 +122,27 @@ enum scap_event_type {
 	SCAPE_OPENAT_2_E = 306,
 	SCAPE_OPENAT_2_X = 307,
 };
+
+/*
+ * Their parameter counts (schema 1's event_table), an initializer for an
+ * array of SCAP_EVENT_MAX counts; 0 marks a type this driver never emits.
+ */
+#define SCAP_EVENT_NPARAMS_INIT {					\
+	[SCAPE_GENERIC_E] = 2,		/* ID, nativeID */		\
+	[SCAPE_GENERIC_X] = 1,		/* ID */			\
+	[SCAPE_OPEN_E] = 3,		/* name, flags, mode */		\
+	[SCAPE_OPEN_X] = 5,		/* fd, name, flags, mode, dev */ \
+	[SCAPE_CLOSE_E] = 1,		/* fd */			\
+	[SCAPE_CLOSE_X] = 1,		/* res */			\
+	[SCAPE_READ_E] = 2,		/* fd, size */			\
+	[SCAPE_READ_X] = 2,		/* res, data */			\
+	[SCAPE_WRITE_E] = 2,		/* fd, size */			\
+	[SCAPE_WRITE_X] = 2,		/* res, data */			\
+	[SCAPE_DROP_E] = 1,		/* ratio */			\
+	[SCAPE_DROP_X] = 1,		/* ratio */			\
+	[SCAPE_OPENAT_2_E] = 4,		/* dirfd, name, flags, mode */	\
+	[SCAPE_OPENAT_2_X] = 6,		/* fd, dirfd, name, flags, mode, dev */ \
+}
 
 /* PT_FLAGS32 of open/openat: file_flags, not the kernel's O_* bits. */
 #define SCAP_O_RDONLY		(1 << 0)
