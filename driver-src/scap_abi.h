@@ -21,6 +21,12 @@ typedef uint64_t __u64;
 typedef int64_t __s64;
 #endif
 
+#ifdef __cplusplus
+#define SCAP_ABI_ASSERT static_assert
+#else
+#define SCAP_ABI_ASSERT _Static_assert
+#endif
+
 /* Device nodes: /dev/<module name><cpu>, one per possible CPU. */
 
 /* ioctls: _IO('s', n), no size or direction encoded, even where they write. */
@@ -72,8 +78,8 @@ struct scap_ring_info {
 	volatile __u64 n_context_switches;
 };
 
-_Static_assert(sizeof(struct scap_ring_info) == SCAP_RING_INFO_MMAP_LEN,
-	       "the info page is 48 bytes");
+SCAP_ABI_ASSERT(sizeof(struct scap_ring_info) == SCAP_RING_INFO_MMAP_LEN,
+		"the info page is 48 bytes");
 
 /* GET_PROCLIST argument; ENOSPC: max_entries too small, n_entries needed. */
 struct scap_proc_info {
@@ -102,8 +108,8 @@ struct scap_evt_hdr {
 
 #define SCAP_EVT_HDR_LEN	26
 
-_Static_assert(sizeof(struct scap_evt_hdr) == SCAP_EVT_HDR_LEN,
-	       "the event header is 26 bytes, packed");
+SCAP_ABI_ASSERT(sizeof(struct scap_evt_hdr) == SCAP_EVT_HDR_LEN,
+		"the event header is 26 bytes, packed");
 
 /* Event types of schema 1 that this driver emits (enter = even, exit = odd). */
 enum scap_event_type {
