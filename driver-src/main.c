@@ -3,16 +3,29 @@
  * scap: a capture driver speaking the libscap kernel interface.
  */
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 
+#include "scap.h"
 #include "scap_version.h"
+
+unsigned int scap_max_consumers = 5;
+module_param_named(max_consumers, scap_max_consumers, uint, 0444);
+MODULE_PARM_DESC(max_consumers, "Processes that may capture at the same time (EBUSY past it)");
 
 static int __init scap_init(void)
 {
-	return 0;
+	int err;
+
+	err = scap_tracepoints_init();
+	if (err)
+		return err;
+	return scap_devices_init();
 }
 
+/* Open devices pin the module, so no consumer is left here. */
 static void __exit scap_exit(void)
 {
+	scap_devices_exit();
 }
 
 module_init(scap_init);

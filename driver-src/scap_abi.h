@@ -21,6 +21,12 @@ typedef uint64_t __u64;
 typedef int64_t __s64;
 #endif
 
+#ifdef __cplusplus
+#define SCAP_ABI_ASSERT static_assert
+#else
+#define SCAP_ABI_ASSERT _Static_assert
+#endif
+
 /* Device nodes: /dev/<module name><cpu>, one per possible CPU. */
 
 /* ioctls: _IO('s', n), no size or direction encoded, even where they write. */
@@ -46,6 +52,20 @@ typedef int64_t __s64;
 /* mmap: both at offset 0, told apart by length. */
 #define SCAP_RING_BUF_SIZE	(8 * 1024 * 1024)	/* compiled into libscap */
 #define SCAP_RING_DATA_MMAP_LEN	(2 * SCAP_RING_BUF_SIZE)	/* double map */
+#define SCAP_RING_INFO_MMAP_LEN	48	/* sizeof(struct scap_ring_info) */
+
+/* SET_SNAPLEN: bytes of read/write data captured per event. */
+#define SCAP_SNAPLEN_DEFAULT	80
+#define SCAP_SNAPLEN_MAX	65000
+
+/* ENABLE_DROPPING_MODE: the sampling ratio, a power of two up to this. */
+#define SCAP_SAMPLING_RATIO_MAX	128
+
+/* GET_PROCLIST: largest max_entries accepted (EINVAL above). */
+#define SCAP_PROCLIST_MAX_ENTRIES	1000000
+
+/* Longest path captured, NUL included; longer ones are truncated. */
+#define SCAP_PATH_MAX		4096
 
 /* The info page (48 bytes): the driver owns head, userspace owns tail. */
 struct scap_ring_info {
@@ -57,6 +77,9 @@ struct scap_ring_info {
 	volatile __u64 n_preemptions;
 	volatile __u64 n_context_switches;
 };
+
+SCAP_ABI_ASSERT(sizeof(struct scap_ring_info) == SCAP_RING_INFO_MMAP_LEN,
+		"the info page is 48 bytes");
 
 /* GET_PROCLIST argument; ENOSPC: max_entries too small, n_entries needed. */
 struct scap_proc_info {
@@ -85,10 +108,13 @@ struct scap_evt_hdr {
 
 #define SCAP_EVT_HDR_LEN	26
 
+SCAP_ABI_ASSERT(sizeof(struct scap_evt_hdr) == SCAP_EVT_HDR_LEN,
+		"the event header is 26 bytes, packed");
+
 /* Event types of schema 1 that this driver emits (enter = even, exit = odd). */
 enum scap_event_type {
-	SCAPE_GENERIC_E = 0,	/* ID: u16 PPM_SC code, nativeID: u16 */
-	SCAPE_GENERIC_X = 1,	/* ID: u16 PPM_SC code, nativeID: u16 */
+	SCAPE_GENERIC_E = 0,
+	SCAPE_GENERIC_X = 1,
 	SCAPE_OPEN_E = 2,
 	SCAPE_OPEN_X = 3,
 	SCAPE_CLOSE_E = 4,
@@ -102,6 +128,49 @@ enum scap_event_type {
 	SCAPE_OPENAT_2_E = 306,
 	SCAPE_OPENAT_2_X = 307,
 };
+
+/*
+ * Their parameter counts (schema 1's event_table), an initializer for an
+ * array of SCAP_EVENT_MAX counts; 0 marks a type this driver never emits.
+ */
+#define SCAP_EVENT_NPARAMS_INIT {					\
+	[SCAPE_GENERIC_E] = 2,		/* ID, nativeID */		\
+	[SCAPE_GENERIC_X] = 1,		/* ID */			\
+	[SCAPE_OPEN_E] = 3,		/* name, flags, mode */		\
+	[SCAPE_OPEN_X] = 5,		/* fd, name, flags, mode, dev */ \
+	[SCAPE_CLOSE_E] = 1,		/* fd */			\
+	[SCAPE_CLOSE_X] = 1,		/* res */			\
+	[SCAPE_READ_E] = 2,		/* fd, size */			\
+	[SCAPE_READ_X] = 2,		/* res, data */			\
+	[SCAPE_WRITE_E] = 2,		/* fd, size */			\
+	[SCAPE_WRITE_X] = 2,		/* res, data */			\
+	[SCAPE_DROP_E] = 1,		/* ratio */			\
+	[SCAPE_DROP_X] = 1,		/* ratio */			\
+	[SCAPE_OPENAT_2_E] = 4,		/* dirfd, name, flags, mode */	\
+	[SCAPE_OPENAT_2_X] = 6,		/* fd, dirfd, name, flags, mode, dev */ \
+}
+
+/* PT_FLAGS32 of open/openat: file_flags, not the kernel's O_* bits. */
+#define SCAP_O_RDONLY		(1 << 0)
+#define SCAP_O_WRONLY		(1 << 1)
+#define SCAP_O_RDWR		(SCAP_O_RDONLY | SCAP_O_WRONLY)
+#define SCAP_O_CREAT		(1 << 2)
+#define SCAP_O_APPEND		(1 << 3)
+#define SCAP_O_DSYNC		(1 << 4)
+#define SCAP_O_EXCL		(1 << 5)
+#define SCAP_O_NONBLOCK		(1 << 6)
+#define SCAP_O_SYNC		(1 << 7)
+#define SCAP_O_TRUNC		(1 << 8)
+#define SCAP_O_DIRECT		(1 << 9)
+#define SCAP_O_DIRECTORY	(1 << 10)
+#define SCAP_O_LARGEFILE	(1 << 11)
+#define SCAP_O_CLOEXEC		(1 << 12)
+#define SCAP_O_TMPFILE		(1 << 13)
+
+/* openat's dirfd for the current directory (the same value as Linux's). */
+#define SCAP_AT_FDCWD		(-100)
+
+/* PPM_SC codes (GENERIC events' ID): scap_sc_codes.h, generated. */
 
 /* Schema 1 bounds: a type at or above this crashes live consumers. */
 #define SCAP_EVENT_MAX	336

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Event encoding: the 26-byte header, nparams little-endian u16 lengths,
+ * then the values back to back, written in place in a ring. An event is
+ * either written whole or not at all: any failure sets evt->err and the
+ * caller does not publish it.
+ */
+#include <linux/bug.h>
+#include <linux/minmax.h>
+#include <linux/uaccess.h>
+#include <asm/unaligned.h>
+
+#include "scap.h"
+
+/*
+ * A type without a count here is never written: consumers index their
+ * event table with it unchecked.
+ */
+static const u8 scap_event_nparams[SCAP_EVENT_MAX] = SCAP_EVENT_NPARAMS_INIT;
+
+void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
+		    u64 ts, u64 tid)
+{
+	u32 head_len;
+
+	evt->err = 0;
+	if (WARN_ON_ONCE(type >= SCAP_EVENT_MAX || !scap_event_nparams[type])) {
+		evt->err = -EINVAL;
+		return;
+	}
+	evt->nparams = scap_event_nparams[type];
+	evt->cur = 0;
+	head_len = SCAP_EVT_HDR_LEN + evt->nparams * sizeof(u16);
+	if (room < head_len) {
+		evt->err = -ENOSPC;
+		return;
+	}
+	evt->hdr = buf;
+	evt->hdr->ts = ts;
+	evt->hdr->tid = tid;
+	evt->hdr->type = type;
+	evt->hdr->nparams = evt->nparams;
+	evt->lens = (u8 *)buf + SCAP_EVT_HDR_LEN;
+	evt->val = (u8 *)buf + head_len;
+	evt->room = room - head_len;
+	evt->len = head_len;
+}
+
+/* Accounts for a value of len bytes already at evt->val. */
+static void scap_evt_advance(struct scap_evt *evt, u32 len)
+{
+	put_unaligned_le16(len, evt->lens + evt->cur * sizeof(u16));
+	evt->cur++;
+	evt->val += len;
+	evt->room -= len;
+	evt->len += len;
+}
+
+/* Whether one more value of up to len bytes can be written. */
+static bool scap_evt_fits(struct scap_evt *evt, u32 len)
+{
+	if (evt->err)
+		return false;
+	if (WARN_ON_ONCE(evt->cur >= evt->nparams || len > U16_MAX)) {
+		evt->err = -EINVAL;
+		return false;
+	}
+	if (len > evt->room) {
+		evt->err = -ENOSPC;
+		return false;
+	}
+	return true;
+}
+
+void scap_evt_u16(struct scap_evt *evt, u16 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le16(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
+}
+
+void scap_evt_u32(struct scap_evt *evt, u32 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le32(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
+}
+
+void scap_evt_s64(struct scap_evt *evt, s64 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le64(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
+}
+
+/*
+ * A NUL-terminated string from userspace, at most max bytes with the NUL
+ * (longer ones are cut). Probes run with preemption disabled, so user
+ * memory is read without faulting pages in: a missing page is -EFAULT.
+ */
+void scap_evt_user_str(struct scap_evt *evt, const char __user *str, u32 max)
+{
+	static const char null_str[] = "(NULL)";
+	u32 len;
+	long copied;
+
+	if (!str) {
+		if (!scap_evt_fits(evt, sizeof(null_str)))
+			return;
+		memcpy(evt->val, null_str, sizeof(null_str));
+		scap_evt_advance(evt, sizeof(null_str));
+		return;
+	}
+	if (evt->err)
+		return;
+	/* Room for the longest string, or for the one that turns out to fit. */
+	len = min(max, evt->room);
+	if (!scap_evt_fits(evt, max(len, 1U)))
+		return;
+
+	pagefault_disable();
+	copied = strncpy_from_user(evt->val, str, len);
+	pagefault_enable();
+	if (copied < 0) {
+		evt->err = -EFAULT;
+		return;
+	}
+	if (copied == len) {
+		/* No NUL within len: cut at max, or the ring is too full. */
+		if (len < max) {
+			evt->err = -ENOSPC;
+			return;
+		}
+		copied = len - 1;
+	}
+	evt->val[copied] = '\0';
+	scap_evt_advance(evt, copied + 1);
+}
+
+/* len bytes from userspace, read without faulting pages in. */
+void scap_evt_user_buf(struct scap_evt *evt, const void __user *buf, u32 len)
+{
+	if (!scap_evt_fits(evt, len))
+		return;
+	if (len && copy_from_user_nofault(evt->val, buf, len)) {
+		evt->err = -EFAULT;
+		return;
+	}
+	scap_evt_advance(evt, len);
+}
+
+/* The event's length, ready to publish, or why it must be dropped. */
+int scap_evt_finish(struct scap_evt *evt)
+{
+	if (evt->err)
+		return evt->err;
+	if (WARN_ON_ONCE(evt->cur != evt->nparams))
+		return -EINVAL;
+	evt->hdr->len = evt->len;
+	return evt->len;
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Recording a syscall event: into this CPU's ring of every consumer that
+ * has it open with capture enabled, subject to the consumer's event mask
+ * and dropping mode.
+ */
+#include <linux/math64.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/timekeeping.h>
+
+#include "scap.h"
+
+/* Writes one event at the ring's head and publishes it, or counts a drop. */
+static void scap_ring_write(struct scap_ring *ring, u16 type, scap_fill_fn fill,
+			    const struct scap_syscall_ctx *ctx, u64 ts)
+{
+	struct scap_ring_info *info = ring->info;
+	struct scap_evt evt;
+	int len;
+
+	WRITE_ONCE(info->n_evts, info->n_evts + 1);
+	scap_evt_start(&evt, ring->data + ring->head, scap_ring_free_space(ring),
+		       type, ts, current->pid);
+	if (!evt.err)
+		fill(&evt, ctx);
+	len = scap_evt_finish(&evt);
+	if (len > 0)
+		scap_ring_commit(ring, len);
+	else if (len == -EFAULT)
+		WRITE_ONCE(info->n_drops_pf, info->n_drops_pf + 1);
+	else
+		WRITE_ONCE(info->n_drops_buffer, info->n_drops_buffer + 1);
+}
+
+/*
+ * Dropping mode keeps the first 1/ratio of every second and drops the
+ * rest, telling the reader with DROP_E when a gap starts and DROP_X when
+ * it ends. Some syscalls are never dropped, generic ones always are.
+ */
+static bool scap_sampled_out(struct scap_ring *ring, const struct scap_consumer *consumer,
+			     const struct scap_syscall_ctx *ctx, u64 ts)
+{
+	bool in_gap = false;
+	u64 secs = ts;
+	u32 ratio;
+
+	if (ctx->sc.drop == SCAP_DROP_NEVER)
+		return false;
+	if (READ_ONCE(consumer->dropping_mode)) {
+		if (ctx->sc.drop == SCAP_DROP_ALWAYS)
+			return true;
+		ratio = READ_ONCE(consumer->sampling_ratio);
+		in_gap = ratio > 1 && do_div(secs, NSEC_PER_SEC) >= NSEC_PER_SEC / ratio;
+	}
+	if (in_gap != ring->dropping) {
+		ring->dropping = in_gap;
+		if (test_bit(in_gap ? SCAPE_DROP_E : SCAPE_DROP_X, consumer->events_mask))
+			scap_ring_write(ring, in_gap ? SCAPE_DROP_E : SCAPE_DROP_X,
+					scap_fill_drop, ctx, ts);
+	}
+	return in_gap;
+}
+
+/* Called from the syscall tracepoints, with preemption disabled. */
+void scap_record_syscall(u16 type, scap_fill_fn fill, struct scap_syscall_ctx *ctx)
+{
+	unsigned int cpu = smp_processor_id();
+	struct scap_consumer *consumer;
+	struct scap_ring *ring;
+	u64 ts = ktime_get_real_ns();
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(consumer, &scap_consumers, node) {
+		ring = rcu_dereference(consumer->rings[cpu]);
+		if (!ring || !READ_ONCE(ring->capture_enabled) ||
+		    !test_bit(type, consumer->events_mask))
+			continue;
+		ctx->snaplen = READ_ONCE(consumer->snaplen);
+		ctx->sampling_ratio = READ_ONCE(consumer->sampling_ratio);
+		if (scap_sampled_out(ring, consumer, ctx, ts))
+			continue;
+		scap_ring_write(ring, type, fill, ctx, ts);
+	}
+	rcu_read_unlock();
+}

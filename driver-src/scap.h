@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The driver's internal interfaces: consumers, their per-CPU rings, the
+ * event encoder and the tracepoint probes that feed them.
+ */
+#ifndef SCAP_H
+#define SCAP_H
+
+#include <linux/bitmap.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+
+#include "scap_abi.h"
+#include "syscall_table.h"
+
+#ifndef CONFIG_X86_64
+#error "scap's syscall table is x86_64's"
+#endif
+
+#define SCAP_RING_PAGES	(SCAP_RING_BUF_SIZE >> PAGE_SHIFT)
+
+/* main.c */
+extern unsigned int scap_max_consumers;
+
+/*
+ * One CPU's ring of one consumer. Only that CPU's probes write it (with
+ * preemption disabled), so the writer needs no lock.
+ */
+struct scap_ring {
+	struct scap_consumer *consumer;
+	unsigned int cpu;
+	struct scap_ring_info *info;	/* shared with userspace */
+	struct page *info_page;
+	struct page **pages;		/* SCAP_RING_PAGES pages, listed twice */
+	u8 *data;			/* the pages mapped twice back to back */
+	u32 head;			/* ours; info->head is userspace's copy */
+	bool capture_enabled;
+	bool dropping;			/* in a sampling gap: DROP_E was sent */
+};
+
+/* ring.c */
+struct scap_ring *scap_ring_alloc(unsigned int cpu);
+void scap_ring_free(struct scap_ring *ring);
+u32 scap_ring_free_space(const struct scap_ring *ring);
+void scap_ring_commit(struct scap_ring *ring, u32 len);
+
+/* mmap.c */
+int scap_ring_mmap(struct scap_ring *ring, struct vm_area_struct *vma);
+
+/* A process that opened the devices; its settings apply to all its rings. */
+struct scap_consumer {
+	struct list_head node;		/* scap_consumers, RCU */
+	struct pid *owner;		/* thread group of the opener */
+	unsigned int n_rings;
+	u32 snaplen;
+	bool dropping_mode;
+	u32 sampling_ratio;
+	DECLARE_BITMAP(events_mask, SCAP_EVENT_MAX);
+	struct scap_ring __rcu *rings[];	/* nr_cpu_ids */
+};
+
+/* consumer.c */
+extern struct list_head scap_consumers;
+struct scap_ring *scap_consumer_open(unsigned int cpu);
+void scap_consumer_close(struct scap_ring *ring);
+
+/* device.c */
+int scap_devices_init(void);
+void scap_devices_exit(void);
+
+/* proclist.c */
+long scap_get_proclist(struct scap_proclist_info __user *arg);
+
+/* tracepoints.c */
+DECLARE_PER_CPU(long, scap_tracepoint_hits);
+int scap_tracepoints_init(void);
+int scap_tracepoints_register(void);
+void scap_tracepoints_unregister(void);
+
+/* What a filler needs to know about the syscall being recorded. */
+struct scap_syscall_ctx {
+	struct scap_syscall sc;
+	unsigned long args[6];
+	long ret;			/* exit events only */
+	u32 snaplen;			/* the consumer's */
+	u32 sampling_ratio;		/* the consumer's, for DROP events */
+};
+
+/* record.c */
+void scap_record_syscall(u16 type, scap_fill_fn fill,
+			 struct scap_syscall_ctx *ctx);
+
+/* An event being written in place in a ring (events.c). */
+struct scap_evt {
+	struct scap_evt_hdr *hdr;
+	u8 *lens;		/* nparams u16 lengths */
+	u8 *val;		/* where the next value goes */
+	u32 room;		/* bytes left for values */
+	u32 len;		/* bytes written so far, header included */
+	u16 nparams;
+	u16 cur;
+	int err;		/* -ENOSPC: ring full; -EFAULT: user memory */
+};
+
+void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
+		    u64 ts, u64 tid);
+void scap_evt_u16(struct scap_evt *evt, u16 val);
+void scap_evt_u32(struct scap_evt *evt, u32 val);
+void scap_evt_s64(struct scap_evt *evt, s64 val);
+void scap_evt_user_str(struct scap_evt *evt, const char __user *str, u32 max);
+void scap_evt_user_buf(struct scap_evt *evt, const void __user *buf, u32 len);
+int scap_evt_finish(struct scap_evt *evt);
+
+/* fillers.c */
+void scap_fill_generic_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_generic_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_open_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_open_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_openat_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_openat_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_fd_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_res_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_rw_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_rw_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_drop(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+
+#endif /* SCAP_H */

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The sys_enter and sys_exit tracepoints. They are not exported to
+ * modules, so they are looked up by name; probes are attached only while
+ * there is a consumer (attaching makes every syscall take the slow path).
+ */
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <asm/syscall.h>
+
+#include "scap.h"
+
+DEFINE_PER_CPU(long, scap_tracepoint_hits);
+
+static struct tracepoint *scap_tp_sys_enter;
+static struct tracepoint *scap_tp_sys_exit;
+
+static void scap_syscall_record(struct pt_regs *regs, long nr, long ret, bool enter)
+{
+	struct scap_syscall_ctx ctx;
+
+	this_cpu_inc(scap_tracepoint_hits);
+	if (!scap_syscall_lookup(nr, &ctx.sc))
+		return;
+	ctx.ret = ret;
+	syscall_get_arguments(current, regs, ctx.args);
+	if (enter)
+		scap_record_syscall(ctx.sc.events->enter_type, ctx.sc.events->fill_enter, &ctx);
+	else
+		scap_record_syscall(ctx.sc.events->exit_type, ctx.sc.events->fill_exit, &ctx);
+}
+
+static void scap_sys_enter(void *data, struct pt_regs *regs, long nr)
+{
+	scap_syscall_record(regs, nr, 0, true);
+}
+
+static void scap_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	scap_syscall_record(regs, syscall_get_nr(current, regs), ret, false);
+}
+
+static void scap_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sys_enter"))
+		scap_tp_sys_enter = tp;
+	else if (!strcmp(tp->name, "sys_exit"))
+		scap_tp_sys_exit = tp;
+}
+
+int scap_tracepoints_init(void)
+{
+	for_each_kernel_tracepoint(scap_find_tracepoint, NULL);
+	if (!scap_tp_sys_enter || !scap_tp_sys_exit) {
+		pr_err("the kernel has no sys_enter/sys_exit tracepoints; build it with CONFIG_HAVE_SYSCALL_TRACEPOINTS\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int scap_tracepoints_register(void)
+{
+	int err;
+
+	err = tracepoint_probe_register(scap_tp_sys_enter, scap_sys_enter, NULL);
+	if (err)
+		goto err_enter;
+	err = tracepoint_probe_register(scap_tp_sys_exit, scap_sys_exit, NULL);
+	if (err)
+		goto err_exit;
+	return 0;
+
+err_exit:
+	tracepoint_probe_unregister(scap_tp_sys_enter, scap_sys_enter, NULL);
+	tracepoint_synchronize_unregister();
+err_enter:
+	pr_err("cannot attach to the syscall tracepoints: %d\n", err);
+	return err;
+}
+
+void scap_tracepoints_unregister(void)
+{
+	int cpu;
+
+	tracepoint_probe_unregister(scap_tp_sys_exit, scap_sys_exit, NULL);
+	tracepoint_probe_unregister(scap_tp_sys_enter, scap_sys_enter, NULL);
+	tracepoint_synchronize_unregister();
+	for_each_possible_cpu(cpu)
+		per_cpu(scap_tracepoint_hits, cpu) = 0;
+}
