@@ -51,13 +51,25 @@ pub fn run(cmd: &mut Command, what: &str, fix: &str) -> Result<Output> {
     // Best effort: the error below carries the essentials anyway.
     let _ = stderr.write_all(&output.stdout);
     let _ = stderr.write_all(&output.stderr);
-    let last = last_line(&output.stderr).or_else(|| last_line(&output.stdout));
+    let last = first_error_line(&output.stderr)
+        .or_else(|| last_line(&output.stderr))
+        .or_else(|| last_line(&output.stdout));
     Err(Error::CommandFailed {
         what: what.to_string(),
         status: output.status.to_string(),
         detail: last.map(|line| format!(": {line}")).unwrap_or_default(),
         fix: fix.to_string(),
     })
+}
+
+/// Compilers end with a summary ("cc1: all warnings being treated as
+/// errors"); the first error says what is wrong.
+fn first_error_line(bytes: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(str::trim)
+        .find(|line| line.contains("error:"))
+        .map(str::to_string)
 }
 
 fn last_line(bytes: &[u8]) -> Option<String> {
@@ -91,6 +103,24 @@ mod tests {
         assert_eq!(
             missing_tool("xz").to_string(),
             "xz: not found; fix: run tests/install-deps as root (installs xz-utils)"
+        );
+    }
+
+    #[test]
+    fn a_compiler_failure_keeps_its_first_error() {
+        let err = run(
+            Command::new("sh").args([
+                "-c",
+                "echo 'a.c:1:2: error: first' >&2; echo 'b.c:3: error: second' >&2; echo 'cc1: all warnings' >&2; exit 1",
+            ]),
+            "compiling a.c",
+            "fix it",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "compiling a.c failed (exit status: 1): a.c:1:2: error: first; fix: fix it"
         );
     }
 
