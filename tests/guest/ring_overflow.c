@@ -51,6 +51,7 @@ int main(void)
 	uint64_t drops = 0, drops_after;
 	size_t events = 0, ours = 0;
 	uint32_t tail, full;
+	long filled_after;
 	pid_t tid = syscall(SYS_gettid);
 	char byte;
 	int n, cpu, fd;
@@ -83,6 +84,7 @@ int main(void)
 		die("%ld reads on CPU 0 without a full ring: %" PRIu64 " drops, %llu events, %u readable bytes",
 		    i, drops, (unsigned long long)rings[0].info->n_evts,
 		    ring_readable(&rings[0], &tail));
+	filled_after = i;
 	full = ring_readable(&rings[0], &tail);
 	if (full < SCAP_RING_BUF_SIZE / 2)
 		die("ring 0 drops (%" PRIu64 ") while only %u of %u bytes are unread", drops, full,
@@ -107,6 +109,6 @@ int main(void)
 		die("%" PRIu64 " new drops after the ring was read", drops_after - drops);
 	close(fd);
 	note("%" PRIu64 " drops counted after %ld reads; %zu events (%u bytes on ring 0) all parse; ring recovered",
-	     drops, i, events, full);
+	     drops, filled_after, events, full);
 	return 0;
 }
