@@ -24,7 +24,6 @@
 #define READ_SIZE	64
 #define WRITE_SIZE	37
 #define MAX_RINGS	64
-#define AT_FDCWD_PARAM	(-100)
 
 struct workload {
 	const char *path;
@@ -72,14 +71,23 @@ static void make_known_file(struct workload *w)
 		die_errno("cannot create %s", w->path);
 }
 
+/* The thread's events, and their order of arrival for equal timestamps. */
+struct seen {
+	struct event ev;
+	size_t seq;
+};
+
+static struct seen *seen;
 static struct event *events;
 static size_t n_events, cap_events;
 
 static int by_ts(const void *a, const void *b)
 {
-	const struct event *x = a, *y = b;
+	const struct seen *x = a, *y = b;
 
-	return x->ts < y->ts ? -1 : x->ts > y->ts;
+	if (x->ev.ts != y->ev.ts)
+		return x->ev.ts < y->ev.ts ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static int is_watched(uint16_t type)
@@ -110,11 +118,13 @@ static size_t collect(struct ring *ring, int cpu, pid_t tid)
 		if (ev.tid == (uint64_t)tid && is_watched(ev.type)) {
 			if (n_events == cap_events) {
 				cap_events = cap_events ? 2 * cap_events : 1024;
-				events = realloc(events, cap_events * sizeof(*events));
-				if (!events)
+				seen = realloc(seen, cap_events * sizeof(*seen));
+				if (!seen)
 					die("out of memory");
 			}
-			events[n_events++] = ev;
+			seen[n_events].ev = ev;
+			seen[n_events].seq = n_events;
+			n_events++;
 		}
 		off += ev.len;
 		parsed++;
@@ -167,7 +177,7 @@ static void check_iteration(const struct workload *w, size_t at, int i)
 	int fd = w->fds[i];
 
 	ev = expect(at, SCAPE_OPENAT_2_E, i);
-	if (param_s64(ev, 0) != AT_FDCWD_PARAM)
+	if (param_s64(ev, 0) != AT_FDCWD)
 		die("iteration %d: openat dirfd is %" PRId64 ", want AT_FDCWD", i, param_s64(ev, 0));
 	name = param_str(ev, 1);
 	if (strcmp(name, w->path))
@@ -240,7 +250,12 @@ int main(void)
 			    (unsigned long long)info->n_drops_buffer,
 			    (unsigned long long)info->n_drops_pf);
 	}
-	qsort(events, n_events, sizeof(*events), by_ts);
+	qsort(seen, n_events, sizeof(*seen), by_ts);
+	events = calloc(n_events + 1, sizeof(*events));
+	if (!events)
+		die("out of memory");
+	for (at = 0; at < n_events; at++)
+		events[at] = seen[at].ev;
 	for (first = 0; first < n_events; first++) {
 		const struct event *ev = &events[first];
 

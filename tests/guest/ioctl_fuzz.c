@@ -4,7 +4,7 @@
  * devices. Numbers beyond libscap's last (GET_SCHEMA_VERSION, 25) and bad
  * pointers for the ioctls that write through them get errors; nothing may
  * oops or WARN (the runner checks dmesg after every test). The seed is
- * printed; pass it as argv[1] to replay a run.
+ * printed; SCAP_FUZZ_SEED on the host (or argv[1]) replays a run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -113,7 +113,12 @@ int main(int argc, char **argv)
 	long i;
 
 	load_expected(&exp);
-	seed = argc > 1 ? strtoull(argv[1], NULL, 0) : now_ns();
+	if (argc > 1)
+		seed = strtoull(argv[1], NULL, 0);
+	else if (exp.fuzz_seed[0])
+		seed = strtoull(exp.fuzz_seed, NULL, 0);
+	else
+		seed = now_ns();
 	rnd_seed(seed);
 	note("seed %" PRIu64, seed);
 	n = possible_cpus();

@@ -11,6 +11,7 @@ pub const ENV_CACHE: &str = "SCAP_TESTS_CACHE";
 pub const ENV_TIMEOUT: &str = "SCAP_VM_TIMEOUT";
 pub const ENV_ONLY: &str = "SCAP_VM_ONLY";
 pub const ENV_KEEP: &str = "SCAP_VM_KEEP";
+pub const ENV_FUZZ_SEED: &str = "SCAP_FUZZ_SEED";
 
 /// Whole-VM limit: the full suite takes a few minutes under TCG.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -31,6 +32,8 @@ pub struct Config {
     pub only: Vec<String>,
     /// Keep the scratch directory (module build, initramfs, logs).
     pub keep: bool,
+    /// Replays an ioctl_fuzz run (the seed it printed); a new one otherwise.
+    pub fuzz_seed: Option<u64>,
 }
 
 impl Config {
@@ -57,6 +60,10 @@ impl Config {
             .map(|list| parse_only(&list))
             .unwrap_or_default();
         let keep = std::env::var_os(ENV_KEEP).is_some_and(|v| !v.is_empty() && v != "0");
+        let fuzz_seed = match std::env::var(ENV_FUZZ_SEED) {
+            Ok(seed) if !seed.is_empty() => Some(parse_seed(&seed)?),
+            _ => None,
+        };
         Ok(Self {
             guest_dir: repo_root.join("tests/guest"),
             repo_root,
@@ -65,6 +72,7 @@ impl Config {
             timeout,
             only,
             keep,
+            fuzz_seed,
         })
     }
 }
@@ -89,6 +97,15 @@ fn parse_timeout(secs: &str) -> Result<Duration> {
     }
 }
 
+fn parse_seed(seed: &str) -> Result<u64> {
+    seed.trim().parse().map_err(|_| {
+        Error::invalid(
+            format!("{ENV_FUZZ_SEED}={seed:?} is not a seed"),
+            format!("set {ENV_FUZZ_SEED} to the decimal seed ioctl_fuzz printed"),
+        )
+    })
+}
+
 pub fn parse_only(list: &str) -> Vec<String> {
     list.split([',', ' '])
         .map(str::trim)
@@ -108,6 +125,16 @@ mod tests {
             let err = parse_timeout(bad).unwrap_err().to_string();
             assert!(err.contains(ENV_TIMEOUT), "{err}");
         }
+    }
+
+    #[test]
+    fn seeds_are_decimal() {
+        assert_eq!(
+            parse_seed("1795312210707377680").unwrap(),
+            1795312210707377680
+        );
+        let err = parse_seed("0x12").unwrap_err().to_string();
+        assert!(err.contains(ENV_FUZZ_SEED), "{err}");
     }
 
     #[test]

@@ -69,7 +69,10 @@ pub fn prepare(cache: &Path) -> Result<Kernel> {
             format!("apt-get install linux-headers-{release}"),
         ));
     }
-    let dir = cache.join("kernel").join(&release);
+    // Keyed by the package version too: an update may keep the release.
+    let dir = cache
+        .join("kernel")
+        .join(format!("{release}_{}", package_version.replace(':', "%3a")));
     fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the cache directory writable"))?;
     let vmlinux = dir.join("vmlinux");
     if !is_elf(&vmlinux) {

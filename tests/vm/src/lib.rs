@@ -54,7 +54,8 @@ pub struct Run {
 
 /// The KEY=VALUE file every guest test reads (sourced by the shell tests):
 /// the versions the driver sources declare, so a test never hard-codes them.
-pub fn expected_values(source: &DriverSource, module_name: &str) -> String {
+pub fn expected_values(source: &DriverSource, module_name: &str, fuzz_seed: Option<u64>) -> String {
+    let seed = fuzz_seed.map(|seed| seed.to_string()).unwrap_or_default();
     format!(
         "SCAP_MODULE={module_name}\n\
          SCAP_KO=/scap/{module_name}.ko\n\
@@ -62,7 +63,8 @@ pub fn expected_values(source: &DriverSource, module_name: &str) -> String {
          SCAP_SCHEMA_VERSION={schema}\n\
          SCAP_API_CODE=0x{api_code:016x}\n\
          SCAP_SCHEMA_CODE=0x{schema_code:016x}\n\
-         SCAP_KNOWN_FILE={KNOWN_FILE}\n",
+         SCAP_KNOWN_FILE={KNOWN_FILE}\n\
+         SCAP_FUZZ_SEED={seed}\n",
         api = source.api,
         schema = source.schema,
         api_code = source.api.encode(),
@@ -118,7 +120,8 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     let module = module::build(&source, &kernel, &scratch.dir)?;
     let staged = guest::stage(&tests, &config.guest_dir, &source.dir, &scratch.dir)?;
     let initrd = scratch.dir.join("initramfs.cpio");
-    write_initramfs(&initrd, &source, &module, &tests, &staged)?;
+    let expected_file = expected_values(&source, &module.name, config.fuzz_seed);
+    write_initramfs(&initrd, &expected_file, &module, &tests, &staged)?;
     step(format!(
         "built {} and {} guest tests in {:.1} s; booting",
         module.ko.file_name().unwrap_or_default().to_string_lossy(),
@@ -153,7 +156,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
 
 fn write_initramfs(
     path: &Path,
-    source: &DriverSource,
+    expected_file: &str,
     module: &module::BuiltModule,
     tests: &[guest::GuestTest],
     staged: &[guest::Staged],
@@ -166,11 +169,7 @@ fn write_initramfs(
     }
     initrd.copy(GUEST_BUSYBOX, Path::new(HOST_BUSYBOX))?;
     initrd.copy(&format!("scap/{}.ko", module.name), &module.ko)?;
-    initrd.bytes(
-        GUEST_EXPECTED,
-        0o644,
-        expected_values(source, &module.name).as_bytes(),
-    )?;
+    initrd.bytes(GUEST_EXPECTED, 0o644, expected_file.as_bytes())?;
     let list: String = tests.iter().map(|t| format!("{}\n", t.name)).collect();
     initrd.bytes(GUEST_TEST_LIST, 0o644, list.as_bytes())?;
     for file in staged {
@@ -199,17 +198,18 @@ mod tests {
             api: "1.2.3".parse().unwrap(),
             schema: "4.5.6".parse().unwrap(),
         };
-        let text = expected_values(&source, "scap");
-        assert!(text.contains("SCAP_API_VERSION=1.2.3\n"), "{text}");
-        assert!(text.contains("SCAP_SCHEMA_VERSION=4.5.6\n"), "{text}");
-        assert!(
-            text.contains("SCAP_API_CODE=0x0000100002000003\n"),
-            "{text}"
+        assert_eq!(
+            expected_values(&source, "scap", None),
+            "SCAP_MODULE=scap\n\
+             SCAP_KO=/scap/scap.ko\n\
+             SCAP_API_VERSION=1.2.3\n\
+             SCAP_SCHEMA_VERSION=4.5.6\n\
+             SCAP_API_CODE=0x0000100002000003\n\
+             SCAP_SCHEMA_CODE=0x0000400005000006\n\
+             SCAP_KNOWN_FILE=/tmp/scap-known-file\n\
+             SCAP_FUZZ_SEED=\n"
         );
-        assert!(
-            text.contains("SCAP_SCHEMA_CODE=0x0000400005000006\n"),
-            "{text}"
-        );
-        assert!(text.contains("SCAP_KO=/scap/scap.ko\n"), "{text}");
+        let replay = expected_values(&source, "scap", Some(42));
+        assert!(replay.ends_with("SCAP_FUZZ_SEED=42\n"), "{replay}");
     }
 }

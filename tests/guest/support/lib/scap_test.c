@@ -95,6 +95,8 @@ void load_expected(struct expected *exp)
 			exp->schema_code = strtoull(value, NULL, 0);
 		else if (!strcmp(line, "SCAP_KNOWN_FILE"))
 			copy_value(exp->known_file, sizeof(exp->known_file), line, value);
+		else if (!strcmp(line, "SCAP_FUZZ_SEED"))
+			copy_value(exp->fuzz_seed, sizeof(exp->fuzz_seed), line, value);
 	}
 	fclose(f);
 	if (!exp->module[0] || !exp->ko[0] || !exp->api[0] || !exp->schema[0] ||

@@ -20,6 +20,7 @@ struct expected {
 	uint64_t api_code;
 	uint64_t schema_code;
 	char known_file[256];
+	char fuzz_seed[32];	/* empty: a new seed each run */
 };
 
 /* Prints "FAIL: <message>" and exits 1. */
