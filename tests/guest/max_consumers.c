@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "scap_test.h"
 
 #define MAX_CONSUMERS	2
@@ -34,6 +35,9 @@ static pid_t start_consumer(const struct expected *exp, int n)
 		struct ring rings[MAX_RINGS];
 		int cpu;
 
+		/* A consumer left behind would hold the devices for later tests. */
+		if (die_with_parent())
+			_exit(2);
 		close(ready[0]);
 		for (cpu = 0; cpu < n; cpu++) {
 			if (ring_open(&rings[cpu], exp, cpu)) {
