@@ -3,7 +3,8 @@
  * A consumer that stops reading: the writer must count drops in the info
  * page instead of overwriting unread events, every event left in the ring
  * must parse with a consistent len, the events must fill exactly the bytes
- * between tail and head, and the ring must work again once read.
+ * between tail and head, and the ring must work again once read. The
+ * reader starts mid-ring, so the unread events wrap around the ring's end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +20,7 @@
 #define MAX_SYSCALLS	3000000
 #define WANT_DROPS	1000
 #define AFTER_READS	100
+#define HALF_RING_READS	50000	/* ~80 bytes of events each */
 
 /* Walks tail..head; returns the number of events, dies on a bad one. */
 static size_t check_ring(const struct ring *ring, int cpu, pid_t tid, size_t *ours)
@@ -50,7 +52,7 @@ int main(void)
 	struct expected exp;
 	uint64_t drops = 0, drops_after;
 	size_t events = 0, ours = 0;
-	uint32_t tail, full;
+	uint32_t tail, full, full_tail;
 	long filled_after;
 	pid_t tid = syscall(SYS_gettid);
 	char byte;
@@ -71,6 +73,16 @@ int main(void)
 	fd = open("/dev/zero", O_RDONLY);
 	if (fd < 0)
 		die_errno("cannot open /dev/zero");
+	for (i = 0; i < HALF_RING_READS; i++) {
+		if (read(fd, &byte, 1) != 1)
+			die_errno("read /dev/zero");
+	}
+	for (cpu = 0; cpu < n; cpu++)
+		ring_consume(&rings[cpu], ring_readable(&rings[cpu], &tail));
+	if (rings[0].info->n_drops_buffer)
+		die("drops while half the ring was free");
+	if (rings[0].info->tail < SCAP_RING_BUF_SIZE / 8)
+		die("%d reads moved ring 0 only to %u", HALF_RING_READS, rings[0].info->tail);
 	for (i = 0; i < MAX_SYSCALLS; i++) {
 		if (read(fd, &byte, 1) != 1)
 			die_errno("read /dev/zero");
@@ -89,6 +101,9 @@ int main(void)
 	if (full < SCAP_RING_BUF_SIZE / 2)
 		die("ring 0 drops (%" PRIu64 ") while only %u of %u bytes are unread", drops, full,
 		    SCAP_RING_BUF_SIZE);
+	if (tail + full <= SCAP_RING_BUF_SIZE)
+		die("the unread events (tail %u, %u bytes) do not wrap the ring's end", tail, full);
+	full_tail = tail;
 	for (cpu = 0; cpu < n; cpu++)
 		events += check_ring(&rings[cpu], cpu, tid, NULL);
 
@@ -108,7 +123,7 @@ int main(void)
 	if (drops_after != drops)
 		die("%" PRIu64 " new drops after the ring was read", drops_after - drops);
 	close(fd);
-	note("%" PRIu64 " drops counted after %ld reads; %zu events (%u bytes on ring 0) all parse; ring recovered",
-	     drops, filled_after, events, full);
+	note("%" PRIu64 " drops counted after %ld reads; %zu events (%u bytes on ring 0, from %u across the end) all parse; ring recovered",
+	     drops, filled_after, events, full, full_tail);
 	return 0;
 }
