@@ -1,0 +1,148 @@
+//! Where things are and what to run, from the environment.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// Environment variables the harness reads.
+pub const ENV_DRIVER_SRC: &str = "SCAP_DRIVER_SRC";
+pub const ENV_CACHE: &str = "SCAP_TESTS_CACHE";
+pub const ENV_TIMEOUT: &str = "SCAP_VM_TIMEOUT";
+pub const ENV_ONLY: &str = "SCAP_VM_ONLY";
+pub const ENV_KEEP: &str = "SCAP_VM_KEEP";
+pub const ENV_FUZZ_SEED: &str = "SCAP_FUZZ_SEED";
+
+/// Whole-VM limit: the full suite takes a few minutes under TCG.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The directory holding tests/ and driver-src/.
+    pub repo_root: PathBuf,
+    /// The module sources to build and test.
+    pub driver_src: PathBuf,
+    /// The guest test programs: tests/guest.
+    pub guest_dir: PathBuf,
+    /// Downloads kept between runs (kernel .debs): ~/.cache/scap-tests.
+    pub cache_dir: PathBuf,
+    /// Hard limit for one boot, build steps excluded.
+    pub timeout: Duration,
+    /// Run only these guest tests (all when empty).
+    pub only: Vec<String>,
+    /// Keep the scratch directory (module build, initramfs, logs).
+    pub keep: bool,
+    /// Replays an ioctl_fuzz run (the seed it printed); a new one otherwise.
+    pub fuzz_seed: Option<u64>,
+}
+
+impl Config {
+    /// The defaults for this checkout, overridden by the SCAP_* variables.
+    pub fn from_env() -> Result<Self> {
+        let repo_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let repo_root = repo_root.canonicalize().map_err(Error::io(
+            repo_root,
+            "run the harness from its checkout (cargo run -p scap-vm)",
+        ))?;
+        let driver_src = match std::env::var_os(ENV_DRIVER_SRC) {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => repo_root.join("driver-src"),
+        };
+        let cache_dir = match std::env::var_os(ENV_CACHE) {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => default_cache_dir()?,
+        };
+        let timeout = match std::env::var(ENV_TIMEOUT) {
+            Ok(secs) => parse_timeout(&secs)?,
+            Err(_) => DEFAULT_TIMEOUT,
+        };
+        let only = std::env::var(ENV_ONLY)
+            .map(|list| parse_only(&list))
+            .unwrap_or_default();
+        let keep = std::env::var_os(ENV_KEEP).is_some_and(|v| !v.is_empty() && v != "0");
+        let fuzz_seed = match std::env::var(ENV_FUZZ_SEED) {
+            Ok(seed) if !seed.is_empty() => Some(parse_seed(&seed)?),
+            _ => None,
+        };
+        Ok(Self {
+            guest_dir: repo_root.join("tests/guest"),
+            repo_root,
+            driver_src,
+            cache_dir,
+            timeout,
+            only,
+            keep,
+            fuzz_seed,
+        })
+    }
+}
+
+fn default_cache_dir() -> Result<PathBuf> {
+    match std::env::var_os("HOME") {
+        Some(home) if !home.is_empty() => Ok(PathBuf::from(home).join(".cache/scap-tests")),
+        _ => Err(Error::invalid(
+            "HOME is not set, so there is no ~/.cache/scap-tests",
+            format!("set HOME or {ENV_CACHE}"),
+        )),
+    }
+}
+
+fn parse_timeout(secs: &str) -> Result<Duration> {
+    match secs.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(Duration::from_secs(n)),
+        _ => Err(Error::invalid(
+            format!("{ENV_TIMEOUT}={secs:?} is not a number of seconds"),
+            format!("set {ENV_TIMEOUT} to a whole number of seconds, e.g. 600"),
+        )),
+    }
+}
+
+fn parse_seed(seed: &str) -> Result<u64> {
+    seed.trim().parse().map_err(|_| {
+        Error::invalid(
+            format!("{ENV_FUZZ_SEED}={seed:?} is not a seed"),
+            format!("set {ENV_FUZZ_SEED} to the decimal seed ioctl_fuzz printed"),
+        )
+    })
+}
+
+pub fn parse_only(list: &str) -> Vec<String> {
+    list.split([',', ' '])
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeout_is_whole_seconds() {
+        assert_eq!(parse_timeout("90").unwrap(), Duration::from_secs(90));
+        for bad in ["", "0", "-1", "1.5", "ten"] {
+            let err = parse_timeout(bad).unwrap_err().to_string();
+            assert!(err.contains(ENV_TIMEOUT), "{err}");
+        }
+    }
+
+    #[test]
+    fn seeds_are_decimal() {
+        assert_eq!(
+            parse_seed("1795312210707377680").unwrap(),
+            1795312210707377680
+        );
+        let err = parse_seed("0x12").unwrap_err().to_string();
+        assert!(err.contains(ENV_FUZZ_SEED), "{err}");
+    }
+
+    #[test]
+    fn only_takes_commas_or_spaces() {
+        assert_eq!(
+            parse_only("events, proclist sysdig_live,"),
+            ["events", "proclist", "sysdig_live"]
+        );
+        assert!(parse_only(" ").is_empty());
+    }
+}

@@ -1,0 +1,215 @@
+//! The VM harness: builds the scap module from a driver-src directory,
+//! boots it in the real Debian kernel of this machine's `linux-headers-amd64`
+//! under qemu (TCG) with the guest tests of `tests/guest/`, and reports what
+//! each test printed.
+//!
+//! `cargo run -p scap-vm -- run` runs everything once; the integration tests
+//! in `tests/` boot once per test binary and assert each guest test.
+
+pub mod cmd;
+pub mod config;
+pub mod error;
+pub mod guest;
+pub mod initramfs;
+pub mod kernel;
+pub mod module;
+pub mod qemu;
+pub mod report;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use scap_driver_api::DriverSource;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use report::{Outcome, Report, TestResult};
+
+/// The file the workload tests open, read and write; tests and sysdig
+/// filters get it from the expected-values file.
+pub const KNOWN_FILE: &str = "/tmp/scap-known-file";
+
+/// Guest paths the runner (tests/guest/support/rootfs/init) relies on.
+pub const GUEST_EXPECTED: &str = "scap/expected";
+pub const GUEST_TEST_LIST: &str = "scap/tests";
+const GUEST_BUSYBOX: &str = "bin/busybox";
+const HOST_BUSYBOX: &str = "/bin/busybox";
+
+/// What the harness tells its caller while it works.
+pub enum Progress<'a> {
+    Step(&'a str),
+    Test(&'a TestResult),
+}
+
+/// The result of one VM run.
+#[derive(Debug)]
+pub struct Run {
+    pub report: Report,
+    pub kernel_release: String,
+    pub driver_src: PathBuf,
+    /// Set when the scratch directory was kept (SCAP_VM_KEEP).
+    pub kept_scratch: Option<PathBuf>,
+}
+
+/// The KEY=VALUE file every guest test reads (sourced by the shell tests):
+/// the versions the driver sources declare, so a test never hard-codes them.
+pub fn expected_values(source: &DriverSource, module_name: &str, fuzz_seed: Option<u64>) -> String {
+    let seed = fuzz_seed.map(|seed| seed.to_string()).unwrap_or_default();
+    format!(
+        "SCAP_MODULE={module_name}\n\
+         SCAP_KO=/scap/{module_name}.ko\n\
+         SCAP_API_VERSION={api}\n\
+         SCAP_SCHEMA_VERSION={schema}\n\
+         SCAP_API_CODE=0x{api_code:016x}\n\
+         SCAP_SCHEMA_CODE=0x{schema_code:016x}\n\
+         SCAP_KNOWN_FILE={KNOWN_FILE}\n\
+         SCAP_FUZZ_SEED={seed}\n",
+        api = source.api,
+        schema = source.schema,
+        api_code = source.api.encode(),
+        schema_code = source.schema.encode(),
+    )
+}
+
+/// Removes the scratch directory on every exit path unless asked to keep it.
+struct Scratch {
+    dir: PathBuf,
+    keep: bool,
+}
+
+impl Scratch {
+    fn create() -> Result<Self> {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("scap-vm-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&dir).map_err(Error::io(
+            &dir,
+            "make the temporary directory writable (TMPDIR)",
+        ))?;
+        Ok(Self { dir, keep: false })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
+    let started = Instant::now();
+    let mut step = |text: String| progress(Progress::Step(&text));
+    let source = DriverSource::read(&config.driver_src)?;
+    let tests = guest::select(guest::discover(&config.guest_dir)?, &config.only)?;
+    let kernel = kernel::prepare(&config.cache_dir)?;
+    step(format!(
+        "kernel {} ({}), driver {} (API {}, schema {})",
+        kernel.release,
+        kernel.vmlinux.display(),
+        source.dir.display(),
+        source.api,
+        source.schema
+    ));
+    let mut scratch = Scratch::create()?;
+    scratch.keep = config.keep;
+    let module = module::build(&source, &kernel, &scratch.dir)?;
+    let staged = guest::stage(&tests, &config.guest_dir, &source.dir, &scratch.dir)?;
+    let initrd = scratch.dir.join("initramfs.cpio");
+    let expected_file = expected_values(&source, &module.name, config.fuzz_seed);
+    write_initramfs(&initrd, &expected_file, &module, &tests, &staged)?;
+    step(format!(
+        "built {} and {} guest tests in {:.1} s; booting",
+        module.ko.file_name().unwrap_or_default().to_string_lossy(),
+        tests.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    let expected: Vec<String> = tests.iter().map(|t| t.name.clone()).collect();
+    let boot = qemu::boot(
+        &kernel.vmlinux,
+        &initrd,
+        &scratch.dir,
+        config.timeout,
+        &mut |text| {
+            for line in text.lines() {
+                if let Some(result) = report::parse_result_line(line) {
+                    progress(Progress::Test(&result));
+                }
+            }
+        },
+    )?;
+    let mut report = Report::parse(expected, &boot.results);
+    report.console = boot.console;
+    report.timed_out = boot.timed_out;
+    report.elapsed = boot.elapsed;
+    Ok(Run {
+        report,
+        kernel_release: kernel.release,
+        driver_src: source.dir,
+        kept_scratch: config.keep.then(|| scratch.dir.clone()),
+    })
+}
+
+fn write_initramfs(
+    path: &Path,
+    expected_file: &str,
+    module: &module::BuiltModule,
+    tests: &[guest::GuestTest],
+    staged: &[guest::Staged],
+) -> Result<()> {
+    let mut initrd = initramfs::Builder::create(path)?;
+    for dir in [
+        "proc", "sys", "dev", "tmp", "root", "bin", "sbin", "usr/bin", "usr/sbin",
+    ] {
+        initrd.dir(dir)?;
+    }
+    initrd.copy(GUEST_BUSYBOX, Path::new(HOST_BUSYBOX))?;
+    initrd.copy(&format!("scap/{}.ko", module.name), &module.ko)?;
+    initrd.bytes(GUEST_EXPECTED, 0o644, expected_file.as_bytes())?;
+    let list: String = tests.iter().map(|t| format!("{}\n", t.name)).collect();
+    initrd.bytes(GUEST_TEST_LIST, 0o644, list.as_bytes())?;
+    for file in staged {
+        match file.executable {
+            true => initrd.copy_with_mode(&file.guest, &file.host, 0o755)?,
+            false => initrd.copy(&file.guest, &file.host)?,
+        }
+    }
+    let mut needs: Vec<&String> = tests.iter().flat_map(|t| &t.needs).collect();
+    needs.sort();
+    needs.dedup();
+    for program in needs {
+        initrd.program_with_libraries(program)?;
+    }
+    initrd.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_values_carry_the_source_versions() {
+        let source = DriverSource {
+            dir: "driver-src".into(),
+            api: "1.2.3".parse().unwrap(),
+            schema: "4.5.6".parse().unwrap(),
+        };
+        assert_eq!(
+            expected_values(&source, "scap", None),
+            "SCAP_MODULE=scap\n\
+             SCAP_KO=/scap/scap.ko\n\
+             SCAP_API_VERSION=1.2.3\n\
+             SCAP_SCHEMA_VERSION=4.5.6\n\
+             SCAP_API_CODE=0x0000100002000003\n\
+             SCAP_SCHEMA_CODE=0x0000400005000006\n\
+             SCAP_KNOWN_FILE=/tmp/scap-known-file\n\
+             SCAP_FUZZ_SEED=\n"
+        );
+        let replay = expected_values(&source, "scap", Some(42));
+        assert!(replay.ends_with("SCAP_FUZZ_SEED=42\n"), "{replay}");
+    }
+}

@@ -1,0 +1,102 @@
+//! `scap-vm run`: boots the module once under qemu and prints each guest
+//! test's verdict, then `N passed, M failed`. Exit status 1 on any failure.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use scap_vm::{config, Config, Outcome, Progress};
+
+#[derive(Parser)]
+#[command(about = "Runs the scap module's guest tests in a qemu VM (TCG)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Build the module and the guest tests, boot, report.
+    Run {
+        /// Driver sources to test (default: the repository's driver-src/).
+        #[arg(long, env = config::ENV_DRIVER_SRC)]
+        driver_src: Option<std::path::PathBuf>,
+        /// Run only these guest tests (comma-separated names).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Keep the scratch directory (module build, initramfs, serial logs).
+        #[arg(long)]
+        keep: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let Cmd::Run {
+        driver_src,
+        only,
+        keep,
+    } = Cli::parse().command;
+    let mut config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("scap-vm: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(dir) = driver_src {
+        config.driver_src = dir;
+    }
+    if !only.is_empty() {
+        config.only = only;
+    }
+    config.keep |= keep;
+    let run = scap_vm::run(&config, &mut |progress| match progress {
+        Progress::Step(text) => eprintln!("scap-vm: {text}"),
+        Progress::Test(result) => println!(
+            "{} {} {}",
+            if result.passed { "PASS" } else { "FAIL" },
+            result.name,
+            result.detail
+        ),
+    });
+    let run = match run {
+        Ok(run) => run,
+        Err(err) => {
+            eprintln!("scap-vm: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = &run.report;
+    let mut failed = 0;
+    for name in &report.expected {
+        let outcome = report.outcome(name);
+        if matches!(outcome, Outcome::Passed(_)) {
+            continue;
+        }
+        failed += 1;
+        if outcome == Outcome::NotReported {
+            println!("FAIL {name} the guest never reported this test");
+        }
+        if let Some(log) = report.log(name) {
+            println!("--- output of {name} ---\n{log}");
+        }
+    }
+    if failed > 0 || !report.completed {
+        println!("{}", report.kernel_log());
+    }
+    if let Some(dir) = &run.kept_scratch {
+        eprintln!("scap-vm: scratch directory kept: {}", dir.display());
+    }
+    eprintln!(
+        "scap-vm: {} on {} in {:.1} s{}",
+        run.driver_src.display(),
+        run.kernel_release,
+        report.elapsed.as_secs_f64(),
+        if report.timed_out { " (timed out)" } else { "" }
+    );
+    println!("{} passed, {failed} failed", report.passed());
+    if report.all_passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

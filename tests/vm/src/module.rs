@@ -1,0 +1,131 @@
+//! Builds the module from a driver-src directory against the guest kernel's
+//! headers, in a scratch copy so that the sources stay untouched.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use scap_driver_api::names::DEFAULT_MODULE;
+use scap_driver_api::DriverSource;
+
+use crate::cmd;
+use crate::error::{Error, Result};
+use crate::kernel::Kernel;
+
+#[derive(Debug, Clone)]
+pub struct BuiltModule {
+    pub name: String,
+    pub ko: PathBuf,
+}
+
+pub fn build(source: &DriverSource, kernel: &Kernel, scratch: &Path) -> Result<BuiltModule> {
+    let dir = scratch.join("driver-src");
+    copy_sources(&source.dir, &dir)?;
+    cmd::run(
+        Command::new("nice")
+            .args(["-n", "10", "make", "-s", "-j2", "-C"])
+            .arg(&kernel.build_dir)
+            .arg(format!("M={}", dir.display()))
+            .arg("modules"),
+        &format!(
+            "building the module of {} for {}",
+            source.dir.display(),
+            kernel.release
+        ),
+        "fix the compiler errors above (the build ran in a scratch copy)",
+    )?;
+    let ko = dir.join(format!("{DEFAULT_MODULE}.ko"));
+    if !ko.is_file() {
+        return Err(Error::invalid(
+            format!(
+                "the build of {} made no {DEFAULT_MODULE}.ko",
+                source.dir.display()
+            ),
+            "build the module under its default name (Kbuild's SCAP_MODULE_NAME)",
+        ));
+    }
+    let vermagic = cmd::stdout_of(
+        Command::new("modinfo").args(["-F", "vermagic"]).arg(&ko),
+        &format!("modinfo {}", ko.display()),
+        "the module file is corrupt; rebuild",
+    )?;
+    if vermagic.split_whitespace().next() != Some(kernel.release.as_str()) {
+        return Err(Error::invalid(
+            format!(
+                "{} has vermagic {vermagic:?}, not {}",
+                ko.display(),
+                kernel.release
+            ),
+            format!("build against /lib/modules/{}/build", kernel.release),
+        ));
+    }
+    Ok(BuiltModule {
+        name: DEFAULT_MODULE.to_string(),
+        ko,
+    })
+}
+
+/// Leftovers of an in-tree build, which would confuse kbuild in the copy.
+pub fn is_build_product(name: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        ".o", ".ko", ".mod", ".mod.c", ".cmd", ".a", ".symvers", ".order",
+    ];
+    SUFFIXES.iter().any(|suffix| name.ends_with(suffix)) || name == ".tmp_versions"
+}
+
+fn copy_sources(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).map_err(Error::io(to, "make the scratch directory writable"))?;
+    let entries = fs::read_dir(from).map_err(Error::io(
+        from,
+        "point SCAP_DRIVER_SRC at a readable driver-src directory",
+    ))?;
+    for entry in entries {
+        let entry = entry.map_err(Error::io(from, "check its permissions"))?;
+        let name = entry.file_name();
+        if is_build_product(&name.to_string_lossy()) {
+            continue;
+        }
+        let path = entry.path();
+        let target = to.join(&name);
+        let kind = entry
+            .file_type()
+            .map_err(Error::io(&path, "check its permissions"))?;
+        if kind.is_dir() {
+            copy_sources(&path, &target)?;
+        } else {
+            // Follows symlinks: the copy is self-contained.
+            fs::copy(&path, &target).map_err(Error::io(&path, "check its permissions"))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_products_are_not_copied() {
+        for name in [
+            "main.o",
+            "scap.ko",
+            "scap.mod",
+            "scap.mod.c",
+            ".main.o.cmd",
+            "Module.symvers",
+            "modules.order",
+        ] {
+            assert!(is_build_product(name), "{name}");
+        }
+        for name in [
+            "main.c",
+            "Kbuild",
+            "Makefile",
+            "API_VERSION",
+            "scap_abi.h",
+            "scripts",
+        ] {
+            assert!(!is_build_product(name), "{name}");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Boots the guest under qemu's TCG (never KVM: the machines' /dev/kvm is a
+//! nested backend the Debian kernel crashes on) with a hard timeout. The
+//! kernel console goes to the first serial port, the guest runner's results
+//! to the second, each into a file.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::cmd;
+use crate::error::{Error, Result};
+
+pub const QEMU: &str = "qemu-system-x86_64";
+const KERNEL_CMDLINE: &str = "console=ttyS0 panic=-1 quiet";
+
+#[derive(Debug, Clone)]
+pub struct Boot {
+    pub console: String,
+    pub results: String,
+    pub timed_out: bool,
+    pub elapsed: Duration,
+}
+
+/// Runs the VM until it powers off or `timeout` passes; `on_results` sees
+/// the results port's text as it grows.
+pub fn boot(
+    vmlinux: &Path,
+    initrd: &Path,
+    scratch: &Path,
+    timeout: Duration,
+    on_results: &mut dyn FnMut(&str),
+) -> Result<Boot> {
+    let console_log = scratch.join("console.log");
+    let results_log = scratch.join("results.log");
+    let qemu_log = scratch.join("qemu.log");
+    let log = File::create(&qemu_log)
+        .map_err(Error::io(&qemu_log, "make the scratch directory writable"))?;
+    let log_err = log
+        .try_clone()
+        .map_err(Error::io(&qemu_log, "make the scratch directory writable"))?;
+    let serial = |path: &PathBuf| format!("file:{}", path.display());
+    let started = Instant::now();
+    let mut child = Command::new("nice")
+        .args(["-n", "10", QEMU])
+        .args(["-accel", "tcg", "-cpu", "max", "-m", "1024", "-smp", "2"])
+        .args([
+            "-nographic",
+            "-no-reboot",
+            "-nic",
+            "none",
+            "-monitor",
+            "none",
+        ])
+        .arg("-kernel")
+        .arg(vmlinux)
+        .arg("-initrd")
+        .arg(initrd)
+        .args(["-append", KERNEL_CMDLINE])
+        .args([
+            "-serial",
+            &serial(&console_log),
+            "-serial",
+            &serial(&results_log),
+        ])
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        .spawn()
+        .map_err(|_| cmd::missing_tool("nice"))?;
+    let mut seen = 0;
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(Error::io(QEMU, "check the qemu process"))?
+        {
+            break status;
+        }
+        seen = report_growth(&results_log, seen, on_results);
+        if started.elapsed() > timeout {
+            timed_out = true;
+            // The VM is hung or too slow; what it printed so far is kept.
+            let _ = child.kill();
+            break child
+                .wait()
+                .map_err(Error::io(QEMU, "check the qemu process"))?;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    report_growth(&results_log, seen, on_results);
+    let read =
+        |path: &Path| String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned();
+    let qemu_output = read(&qemu_log);
+    if !timed_out && !status.success() {
+        let detail = qemu_output.lines().last().unwrap_or("").to_string();
+        let missing = status.code() == Some(127) || qemu_output.contains("No such file");
+        if missing {
+            return Err(cmd::missing_tool(QEMU));
+        }
+        return Err(Error::CommandFailed {
+            what: QEMU.to_string(),
+            status: status.to_string(),
+            detail: format!(": {detail}"),
+            fix: "see the qemu message; the harness needs qemu-system-x86 with TCG".into(),
+        });
+    }
+    Ok(Boot {
+        console: read(&console_log),
+        results: read(&results_log),
+        timed_out,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn report_growth(path: &Path, seen: usize, on_results: &mut dyn FnMut(&str)) -> usize {
+    let text = fs::read(path).unwrap_or_default();
+    if text.len() > seen {
+        // Only whole lines; the rest waits for the next poll.
+        if let Some(end) = text[seen..].iter().rposition(|&b| b == b'\n') {
+            on_results(&String::from_utf8_lossy(&text[seen..seen + end + 1]));
+            return seen + end + 1;
+        }
+    }
+    seen
+}
