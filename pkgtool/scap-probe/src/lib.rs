@@ -1,0 +1,8 @@
+//! The scap probe's loader: checks a probe object's versions and the kernel
+//! before anything is loaded, then attaches it and records its events as a
+//! `.scap` capture.
+
+pub mod capture;
+pub mod check;
+pub mod load;
+pub mod sections;
