@@ -1,5 +1,5 @@
-//! Whether a probe object may be loaded here, decided before anything is
-//! loaded: its versions against what this loader requires (the driver
+//! Whether a probe object may be loaded here (or a loaded module's rings
+//! read), decided before anything is loaded: its versions against what this loader requires (the driver
 //! sources' versions it was built with), the running kernel against the
 //! probe's minimum, and the object's programs and maps.
 
@@ -46,11 +46,21 @@ pub fn versions(
     info: &ProbeInfo,
     strictness: Strictness,
 ) -> Result<Vec<String>, CheckError> {
+    driver_versions(path, info.api, info.schema, strictness)
+}
+
+/// The same for any driver (a probe object, a loaded module's device).
+pub fn driver_versions(
+    path: &Path,
+    driver_api: Version,
+    driver_schema: Version,
+    strictness: Strictness,
+) -> Result<Vec<String>, CheckError> {
     let (api, schema) = required();
     let mut warnings = Vec::new();
     for (kind, found, required) in [
-        (VersionKind::Api, info.api, api),
-        (VersionKind::Schema, info.schema, schema),
+        (VersionKind::Api, driver_api, api),
+        (VersionKind::Schema, driver_schema, schema),
     ] {
         let requirement = Requirement {
             kind,

@@ -8,12 +8,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use scap_capture::CaptureWriter;
+use scap_capture::{CaptureWriter, Event};
 use scap_driver_api::names::DEFAULT_MODULE;
 use scap_driver_api::{Names, Strictness};
 use scap_probe::capture::Recorder;
 use scap_probe::sections::ProbeInfo;
-use scap_probe::{check, load};
+use scap_probe::{check, load, rings};
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +53,21 @@ enum Cmd {
         #[arg(long)]
         verbose: bool,
         /// A command to run while capturing; the capture ends when it exits.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Read the loaded scap module's per-CPU rings (/dev/scapN) and write
+    /// their events to a .scap file, like `capture`.
+    Record {
+        /// Device path without the CPU number.
+        #[arg(long, default_value_t = format!("/dev/{DEFAULT_MODULE}"))]
+        devices: String,
+        #[arg(short = 'w', long = "write")]
+        output: PathBuf,
+        #[arg(long)]
+        strict: bool,
+        #[arg(long)]
+        duration: Option<f64>,
         #[arg(last = true)]
         command: Vec<String>,
     },
@@ -117,40 +132,48 @@ fn info(probe: &Path, strict: bool) -> Result<(), String> {
     Ok(())
 }
 
-struct CaptureArgs {
-    probe: PathBuf,
+/// When a capture ends and where it goes; shared by `capture` and `record`.
+struct RunArgs {
     output: PathBuf,
-    strict: bool,
     duration: Option<f64>,
-    verbose: bool,
     command: Vec<String>,
 }
 
-fn capture(args: CaptureArgs) -> Result<ExitCode, String> {
-    let (info, bytes) = preflight(&args.probe, args.strict)?;
-    check::kernel(&args.probe, &info, &kernel_release()).map_err(|e| e.to_string())?;
-
-    let partial = args.output.with_extension("scap.partial");
+/// Writes `OUTPUT.scap.partial` and renames it only when the capture ended
+/// well: a failed capture leaves no file behind.
+fn with_output(
+    output: &Path,
+    record: impl FnOnce(&mut Recorder<BufWriter<File>>) -> Result<ExitCode, String>,
+) -> Result<ExitCode, String> {
+    let partial = output.with_extension("scap.partial");
     let file = File::create(&partial).map_err(|e| {
         format!(
             "{}: cannot create: {e}; choose a writable place",
             partial.display()
         )
     })?;
-    let result = record(&args, &bytes, file);
+    let result = CaptureWriter::new(BufWriter::new(file))
+        .map_err(|e| format!("{}: cannot write: {e}", partial.display()))
+        .and_then(|writer| {
+            let mut recorder = Recorder::new(writer);
+            let code = record(&mut recorder)?;
+            let events = recorder.writer.events();
+            recorder
+                .writer
+                .finish()
+                .map_err(|e| format!("{}: cannot write: {e}", output.display()))?;
+            Ok((code, events))
+        });
     match result {
         Ok((code, events)) => {
-            std::fs::rename(&partial, &args.output).map_err(|e| {
+            std::fs::rename(&partial, output).map_err(|e| {
                 format!(
                     "{}: cannot rename to {}: {e}",
                     partial.display(),
-                    args.output.display()
+                    output.display()
                 )
             })?;
-            eprintln!(
-                "scap-probe: wrote {events} events to {}",
-                args.output.display()
-            );
+            eprintln!("scap-probe: wrote {events} events to {}", output.display());
             Ok(code)
         }
         Err(err) => {
@@ -171,17 +194,12 @@ fn spawn(command: &[String]) -> Result<Option<Child>, String> {
         .map_err(|e| format!("{program}: cannot run: {e}; give a command on the PATH"))
 }
 
-fn record(args: &CaptureArgs, bytes: &[u8], file: File) -> Result<(ExitCode, u64), String> {
-    let writer = CaptureWriter::new(BufWriter::new(file)).map_err(|e| e.to_string())?;
-    let mut recorder = Recorder::new(writer);
-    let mut attached = load::attach(bytes).map_err(|err| {
-        if args.verbose {
-            if let Some(detail) = err.detail() {
-                eprintln!("{detail}");
-            }
-        }
-        format!("{}: {err}", args.probe.display())
-    })?;
+/// Runs COMMAND (if any) and calls `round(last)` until it exits, the
+/// duration elapses or a signal arrives; the last round drains what is left.
+fn run_until(
+    args: &RunArgs,
+    mut round: impl FnMut(bool) -> Result<(), String>,
+) -> Result<ExitCode, String> {
     // SAFETY: the handler only stores to an atomic.
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
@@ -191,10 +209,9 @@ fn record(args: &CaptureArgs, bytes: &[u8], file: File) -> Result<(ExitCode, u64
         .duration
         .map(|s| Instant::now() + Duration::from_secs_f64(s));
     let mut child = spawn(&args.command)?;
-    let mut write_err = None;
     let mut code = ExitCode::SUCCESS;
     loop {
-        let last_round = STOP.load(Ordering::Relaxed)
+        let last = STOP.load(Ordering::Relaxed)
             || deadline.is_some_and(|d| Instant::now() >= d)
             || match child.as_mut().map(Child::try_wait) {
                 Some(Ok(Some(status))) => {
@@ -207,39 +224,104 @@ fn record(args: &CaptureArgs, bytes: &[u8], file: File) -> Result<(ExitCode, u64
                 Some(Err(e)) => return Err(format!("{}: {e}", args.command[0])),
                 _ => false,
             };
-        let timeout = if last_round {
-            Duration::ZERO
-        } else {
-            Duration::from_millis(100)
-        };
-        attached
-            .poll(timeout, |record| {
-                if let Err(e) = recorder.record(record) {
-                    write_err.get_or_insert(e);
-                }
-            })
-            .map_err(|e| e.to_string())?;
-        if let Some(e) = write_err.take() {
-            return Err(format!("{}: cannot write: {e}", args.output.display()));
-        }
-        if last_round {
-            break;
+        round(last)?;
+        if last {
+            return Ok(code);
         }
     }
-    drop(attached);
-    if let Some(err) = &recorder.first_malformed {
-        return Err(format!(
+}
+
+fn malformed<W: std::io::Write>(recorder: &Recorder<W>, source: &Path) -> Result<(), String> {
+    match &recorder.first_malformed {
+        None => Ok(()),
+        Some(err) => Err(format!(
             "{}: {} malformed events from the probe, the first: {err}; the probe is broken: rebuild or reinstall it",
-            args.probe.display(),
+            source.display(),
             recorder.malformed
-        ));
+        )),
     }
-    let events = recorder.writer.events();
-    recorder
-        .writer
-        .finish()
-        .map_err(|e| format!("{}: cannot write: {e}", args.output.display()))?;
-    Ok((code, events))
+}
+
+fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<ExitCode, String> {
+    let (info, bytes) = preflight(probe, strict)?;
+    check::kernel(probe, &info, &kernel_release()).map_err(|e| e.to_string())?;
+    with_output(&run.output, |recorder| {
+        let mut attached = load::attach(&bytes).map_err(|err| {
+            if verbose {
+                if let Some(detail) = err.detail() {
+                    eprintln!("{detail}");
+                }
+            }
+            format!("{}: {err}", probe.display())
+        })?;
+        let output = run.output.clone();
+        let code = run_until(&run, |last| {
+            let timeout = if last {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(100)
+            };
+            let mut write_err = None;
+            attached
+                .poll(timeout, |record| {
+                    if let Err(e) = recorder.record(record) {
+                        write_err.get_or_insert(e);
+                    }
+                })
+                .map_err(|e| e.to_string())?;
+            match write_err {
+                Some(e) => Err(format!("{}: cannot write: {e}", output.display())),
+                None => Ok(()),
+            }
+        })?;
+        drop(attached);
+        malformed(recorder, probe)?;
+        Ok(code)
+    })
+}
+
+fn record(devices: &str, strict: bool, run: RunArgs) -> Result<ExitCode, String> {
+    let opened = rings::open_devices(devices).map_err(|e| e.to_string())?;
+    for (_, _, _, versions) in &opened {
+        let warnings = check::driver_versions(
+            &versions.path,
+            versions.api,
+            versions.schema,
+            strictness(strict),
+        )
+        .map_err(|e| e.to_string())?;
+        for warning in warnings {
+            eprintln!("scap-probe: warning: {warning}");
+        }
+    }
+    with_output(&run.output, |recorder| {
+        let rings = opened
+            .into_iter()
+            .map(|(cpu, path, file, _)| rings::Ring::start(cpu, &path, file))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        let output = run.output.clone();
+        run_until(&run, |last| {
+            if !last {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            // libscap merges the rings by timestamp; so does the file.
+            let mut batch: Vec<(u64, u16, Vec<u8>)> = Vec::new();
+            for ring in &rings {
+                ring.drain(|cpu, event| batch.push((event.ts(), cpu, event.as_bytes().to_vec())))
+                    .map_err(|e| e.to_string())?;
+            }
+            batch.sort_by_key(|(ts, cpu, _)| (*ts, *cpu));
+            for (_, cpu, raw) in &batch {
+                let event = Event::parse(raw).expect("parsed when drained");
+                recorder
+                    .writer
+                    .write_event(*cpu, &event)
+                    .map_err(|e| format!("{}: cannot write: {e}", output.display()))?;
+            }
+            Ok(())
+        })
+    })
 }
 
 fn main() -> ExitCode {
@@ -255,14 +337,31 @@ fn main() -> ExitCode {
             duration,
             verbose,
             command,
-        } => capture(CaptureArgs {
-            probe: probe.unwrap_or_else(default_probe),
+        } => capture(
+            &probe.unwrap_or_else(default_probe),
+            strict,
+            verbose,
+            RunArgs {
+                output,
+                duration,
+                command,
+            },
+        ),
+        Cmd::Record {
+            devices,
             output,
             strict,
             duration,
-            verbose,
             command,
-        }),
+        } => record(
+            &devices,
+            strict,
+            RunArgs {
+                output,
+                duration,
+                command,
+            },
+        ),
     };
     result.unwrap_or_else(|err| {
         eprintln!("scap-probe: {err}");
