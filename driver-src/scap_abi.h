@@ -4,14 +4,17 @@
  * probe speak it and userspace (consumers, tests) reads it. Numbers and
  * layouts are libscap's; see INTERFACE.md for what each one does here.
  *
- * Usable from kernel code (linux/types.h) and from userspace (stdint.h).
+ * Usable from kernel code (linux/types.h), the eBPF probe (vmlinux.h, included
+ * first) and userspace (stdint.h).
  */
 #ifndef SCAP_ABI_H
 #define SCAP_ABI_H
 
-#ifdef __KERNEL__
+#if defined(__KERNEL__)
 #include <linux/ioctl.h>
 #include <linux/types.h>
+#elif defined(__bpf__)
+/* The eBPF probe: the __u* types come from vmlinux.h; it issues no ioctl. */
 #else
 #include <stdint.h>
 #include <sys/ioctl.h>

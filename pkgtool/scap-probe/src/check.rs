@@ -1,0 +1,202 @@
+//! Whether a probe object may be loaded here (or a loaded module's rings
+//! read), decided before anything is loaded: its versions against what this loader requires (the driver
+//! sources' versions it was built with), the running kernel against the
+//! probe's minimum, and the object's programs and maps.
+
+use std::path::{Path, PathBuf};
+
+use scap_driver_api::{check, Compatibility, Requirement, Strictness, Version, VersionKind};
+
+use crate::sections::ProbeInfo;
+
+/// The sys_enter/sys_exit programs and the ring buffer the loader uses.
+pub const ENTER_PROGRAM: &str = "scap_sys_enter";
+pub const EXIT_PROGRAM: &str = "scap_sys_exit";
+pub const EVENTS_MAP: &str = "scap_events";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("{}: {message}", path.display())]
+    Incompatible { path: PathBuf, message: String },
+    #[error("{}: needs kernel {min} or later, this one is {release}; use the scap kernel module on this kernel", path.display())]
+    KernelTooOld {
+        path: PathBuf,
+        min: Version,
+        release: String,
+    },
+    #[error("kernel release {0:?} does not start with MAJOR.MINOR; cannot tell whether the probe runs on it")]
+    KernelRelease(String),
+    #[error("{}: not a loadable eBPF object: {reason}; rebuild it (make -C probe) or reinstall the probe package", path.display())]
+    Object { path: PathBuf, reason: String },
+}
+
+/// The versions this loader was built for.
+pub fn required() -> (Version, Version) {
+    let parse = |text: &str| text.parse::<Version>().expect("build.rs wrote a version");
+    (
+        parse(env!("SCAP_REQUIRED_API")),
+        parse(env!("SCAP_REQUIRED_SCHEMA")),
+    )
+}
+
+/// Applies the compatibility rules to the probe's API and schema versions.
+/// Returns the warnings of a compatible probe.
+pub fn versions(
+    path: &Path,
+    info: &ProbeInfo,
+    strictness: Strictness,
+) -> Result<Vec<String>, CheckError> {
+    driver_versions(path, info.api, info.schema, strictness)
+}
+
+/// The same for any driver (a probe object, a loaded module's device).
+pub fn driver_versions(
+    path: &Path,
+    driver_api: Version,
+    driver_schema: Version,
+    strictness: Strictness,
+) -> Result<Vec<String>, CheckError> {
+    let (api, schema) = required();
+    let mut warnings = Vec::new();
+    for (kind, found, required) in [
+        (VersionKind::Api, driver_api, api),
+        (VersionKind::Schema, driver_schema, schema),
+    ] {
+        let requirement = Requirement {
+            kind,
+            required,
+            strictness,
+        };
+        match check(found, requirement) {
+            Compatibility::Compatible => {}
+            Compatibility::Warning(message) => {
+                warnings.push(format!("{}: {message}", path.display()))
+            }
+            Compatibility::Incompatible(message) => {
+                return Err(CheckError::Incompatible {
+                    path: path.to_path_buf(),
+                    message,
+                })
+            }
+        }
+    }
+    Ok(warnings)
+}
+
+/// The MAJOR.MINOR.PATCH a kernel release starts with ("6.1.0-26-amd64").
+pub fn kernel_version(release: &str) -> Result<Version, CheckError> {
+    let bad = || CheckError::KernelRelease(release.to_string());
+    let mut fields = release
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|f| f.parse::<u64>());
+    let major = fields.next().and_then(Result::ok).ok_or_else(bad)?;
+    let minor = fields.next().and_then(Result::ok).ok_or_else(bad)?;
+    let patch = fields.next().and_then(Result::ok).unwrap_or(0);
+    // Stable patch levels above 255 are clamped by the kernel too.
+    Version::new(major, minor, patch.min(255)).map_err(|_| bad())
+}
+
+pub fn kernel(path: &Path, info: &ProbeInfo, release: &str) -> Result<(), CheckError> {
+    let running = kernel_version(release)?;
+    if running < info.min_kernel {
+        return Err(CheckError::KernelTooOld {
+            path: path.to_path_buf(),
+            min: info.min_kernel,
+            release: release.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Parses the object as the loader will (aya-obj), without the kernel,
+/// and checks that it has what the loader attaches and reads.
+pub fn object(path: &Path, bytes: &[u8]) -> Result<(), CheckError> {
+    let bad = |reason: String| CheckError::Object {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let obj = aya_obj::Object::parse(bytes).map_err(|err| bad(err.to_string()))?;
+    for program in [ENTER_PROGRAM, EXIT_PROGRAM] {
+        if !obj.programs.contains_key(program) {
+            return Err(bad(format!("no program {program}")));
+        }
+    }
+    if !obj.maps.contains_key(EVENTS_MAP) {
+        return Err(bad(format!("no map {EVENTS_MAP}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Version {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn kernel_releases() {
+        assert_eq!(kernel_version("6.1.0-26-amd64").unwrap(), v("6.1.0"));
+        assert_eq!(kernel_version("5.8").unwrap(), v("5.8.0"));
+        assert_eq!(kernel_version("4.19.300").unwrap(), v("4.19.255"));
+        assert_eq!(kernel_version("6.18.0+").unwrap(), v("6.18.0"));
+        assert!(kernel_version("linux").is_err());
+        assert!(kernel_version("6").is_err());
+    }
+
+    #[test]
+    fn kernel_minimum() {
+        let info = ProbeInfo {
+            api: v("1.0.0"),
+            schema: v("1.0.0"),
+            min_kernel: v("5.8.0"),
+        };
+        let path = Path::new("p.o");
+        assert!(kernel(path, &info, "5.8.0").is_ok());
+        assert!(kernel(path, &info, "6.1.0-26-amd64").is_ok());
+        let err = kernel(path, &info, "5.4.0-100-generic").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "p.o: needs kernel 5.8.0 or later, this one is 5.4.0-100-generic; \
+             use the scap kernel module on this kernel"
+        );
+    }
+
+    #[test]
+    fn versions_follow_the_rules() {
+        let (api, schema) = required();
+        let path = Path::new("p.o");
+        let info = |api, schema| ProbeInfo {
+            api,
+            schema,
+            min_kernel: v("5.8.0"),
+        };
+        assert_eq!(
+            versions(path, &info(api, schema), Strictness::Lenient).unwrap(),
+            Vec::<String>::new()
+        );
+        let newer_minor = Version {
+            minor: api.minor + 1,
+            ..api
+        };
+        assert!(versions(path, &info(newer_minor, schema), Strictness::Strict).is_ok());
+        let other_major = Version {
+            major: api.major + 1,
+            ..api
+        };
+        let err = versions(path, &info(other_major, schema), Strictness::Lenient).unwrap_err();
+        assert!(
+            err.to_string().starts_with(&format!(
+                "p.o: driver API version {other_major}, required {api}"
+            )),
+            "{err}"
+        );
+        let other_schema = Version {
+            major: schema.major + 1,
+            ..schema
+        };
+        let err = versions(path, &info(api, other_schema), Strictness::Lenient).unwrap_err();
+        assert!(err.to_string().contains("driver schema version"), "{err}");
+    }
+}

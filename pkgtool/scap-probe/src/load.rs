@@ -1,0 +1,132 @@
+//! Loads the checked probe into the kernel and attaches it (aya).
+
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use aya::maps::{MapData, RingBuf};
+use aya::programs::RawTracePoint;
+use aya::{Ebpf, EbpfLoader};
+
+use crate::check::{ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM};
+
+/// Globals the probe reads, set before loading.
+const BOOT_TIME_GLOBAL: &str = "scap_boot_time_ns";
+const LOADER_TGID_GLOBAL: &str = "scap_loader_tgid";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("the kernel refused the probe: {summary}; run as root on a kernel with BTF (CONFIG_DEBUG_INFO_BTF), --verbose shows the kernel's log")]
+    Load { summary: String, detail: String },
+    #[error("cannot attach {program} to {tracepoint}: {summary}; --verbose shows why")]
+    Attach {
+        program: &'static str,
+        tracepoint: &'static str,
+        summary: String,
+        detail: String,
+    },
+    #[error("waiting for events: {0}")]
+    Poll(std::io::Error),
+}
+
+impl LoadError {
+    /// The kernel's full answer (verifier log, errno chain).
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            LoadError::Load { detail, .. } | LoadError::Attach { detail, .. } => Some(detail),
+            LoadError::Poll(_) => None,
+        }
+    }
+}
+
+/// The error and its causes on one line; the kernel's log stays in detail.
+fn summary(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(err) = source {
+        parts.push(err.to_string());
+        source = err.source();
+    }
+    let text = parts.join(": ");
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// CLOCK_REALTIME - CLOCK_BOOTTIME: turns the probe's boot-based clock into
+/// ns since the epoch.
+fn boot_time_ns() -> u64 {
+    let now = |clock| {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec through a valid pointer.
+        unsafe { libc::clock_gettime(clock, &mut ts) };
+        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    };
+    now(libc::CLOCK_REALTIME) - now(libc::CLOCK_BOOTTIME)
+}
+
+/// The attached probe; dropping it detaches and unloads everything.
+pub struct Attached {
+    _ebpf: Ebpf,
+    ring: RingBuf<MapData>,
+}
+
+pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
+    let load_err = |err: &dyn std::error::Error| LoadError::Load {
+        summary: summary(err),
+        detail: format!("{err:#?}"),
+    };
+    let boot = boot_time_ns();
+    let tgid = std::process::id();
+    let mut ebpf = EbpfLoader::new()
+        .override_global(BOOT_TIME_GLOBAL, &boot, true)
+        .override_global(LOADER_TGID_GLOBAL, &tgid, true)
+        .load(bytes)
+        .map_err(|err| load_err(&err))?;
+    for (program, tracepoint) in [(ENTER_PROGRAM, "sys_enter"), (EXIT_PROGRAM, "sys_exit")] {
+        let attach_err = |err: &dyn std::error::Error| LoadError::Attach {
+            program,
+            tracepoint,
+            summary: summary(err),
+            detail: format!("{err:#?}"),
+        };
+        // check::object made sure both programs exist.
+        let prog: &mut RawTracePoint = ebpf
+            .program_mut(program)
+            .expect("checked before loading")
+            .try_into()
+            .map_err(|err| attach_err(&err))?;
+        prog.load().map_err(|err| load_err(&err))?;
+        prog.attach(tracepoint).map_err(|err| attach_err(&err))?;
+    }
+    let map = ebpf.take_map(EVENTS_MAP).expect("checked before loading");
+    let ring = RingBuf::try_from(map).map_err(|err| load_err(&err))?;
+    Ok(Attached { _ebpf: ebpf, ring })
+}
+
+impl Attached {
+    /// Waits up to `timeout` for records, then hands each one to `sink`.
+    pub fn poll(
+        &mut self,
+        timeout: Duration,
+        mut sink: impl FnMut(&[u8]),
+    ) -> Result<(), LoadError> {
+        let mut fd = libc::pollfd {
+            fd: self.ring.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        let n = unsafe { libc::poll(&mut fd, 1, timeout.as_millis() as libc::c_int) };
+        if n < 0 {
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                return Err(LoadError::Poll(err));
+            }
+        }
+        while let Some(item) = self.ring.next() {
+            sink(&item);
+        }
+        Ok(())
+    }
+}

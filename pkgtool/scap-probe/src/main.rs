@@ -1,0 +1,370 @@
+//! `scap-probe`: checks a scap probe object and records its events.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use scap_capture::{CaptureWriter, Event};
+use scap_driver_api::names::DEFAULT_MODULE;
+use scap_driver_api::{Names, Strictness};
+use scap_probe::capture::Recorder;
+use scap_probe::sections::ProbeInfo;
+use scap_probe::{check, load, rings};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Checks the scap eBPF probe and records its events as a .scap capture"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Print a probe object's versions and whether this loader accepts it (loads nothing).
+    Info {
+        /// The probe object; default: the installed one of this API version.
+        probe: Option<PathBuf>,
+        /// Treat a driver that lacks patch releases as incompatible (libscap's rule).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Load the probe and write its events to a .scap file until COMMAND exits,
+    /// --duration elapses, or SIGINT/SIGTERM.
+    Capture {
+        /// The probe object; default: the installed one of this API version.
+        #[arg(long)]
+        probe: Option<PathBuf>,
+        /// The capture file to write (replaced only once the capture ends).
+        #[arg(short = 'w', long = "write")]
+        output: PathBuf,
+        #[arg(long)]
+        strict: bool,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        duration: Option<f64>,
+        /// Print the kernel's full answer when loading fails.
+        #[arg(long)]
+        verbose: bool,
+        /// A command to run while capturing; the capture ends when it exits.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Read the loaded scap module's per-CPU rings (/dev/scapN) and write
+    /// their events to a .scap file, like `capture`.
+    Record {
+        /// Device path without the CPU number.
+        #[arg(long, default_value_t = format!("/dev/{DEFAULT_MODULE}"))]
+        devices: String,
+        #[arg(short = 'w', long = "write")]
+        output: PathBuf,
+        #[arg(long)]
+        strict: bool,
+        #[arg(long)]
+        duration: Option<f64>,
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+fn default_probe() -> PathBuf {
+    let (api, _) = check::required();
+    Names::new(DEFAULT_MODULE, api).probe_path.into()
+}
+
+fn strictness(strict: bool) -> Strictness {
+    if strict {
+        Strictness::Strict
+    } else {
+        Strictness::Lenient
+    }
+}
+
+/// Everything that can refuse a probe before it is loaded.
+fn preflight(path: &Path, strict: bool) -> Result<(ProbeInfo, Vec<u8>), String> {
+    let (info, bytes) = ProbeInfo::read_file(path).map_err(|e| e.to_string())?;
+    for warning in check::versions(path, &info, strictness(strict)).map_err(|e| e.to_string())? {
+        eprintln!("scap-probe: warning: {warning}");
+    }
+    check::object(path, &bytes).map_err(|e| e.to_string())?;
+    Ok((info, bytes))
+}
+
+fn kernel_release() -> String {
+    // SAFETY: uname fills a zeroed utsname; release is NUL-terminated.
+    unsafe {
+        let mut uts: libc::utsname = std::mem::zeroed();
+        libc::uname(&mut uts);
+        std::ffi::CStr::from_ptr(uts.release.as_ptr())
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+fn info(probe: &Path, strict: bool) -> Result<(), String> {
+    let (info, _) = preflight(probe, strict)?;
+    let (api, schema) = check::required();
+    println!("probe           {}", probe.display());
+    println!(
+        "API version     {} (0x{:016x}), required {api}",
+        info.api,
+        info.api.encode()
+    );
+    println!(
+        "schema version  {} (0x{:016x}), required {schema}",
+        info.schema,
+        info.schema.encode()
+    );
+    println!("minimum kernel  {}", info.min_kernel);
+    println!("verdict         compatible");
+    Ok(())
+}
+
+/// When a capture ends and where it goes; shared by `capture` and `record`.
+struct RunArgs {
+    output: PathBuf,
+    duration: Option<f64>,
+    command: Vec<String>,
+}
+
+/// Writes `OUTPUT.scap.partial` and renames it only when the capture ended
+/// well: a failed capture leaves no file behind.
+fn with_output(
+    output: &Path,
+    record: impl FnOnce(&mut Recorder<BufWriter<File>>) -> Result<ExitCode, String>,
+) -> Result<ExitCode, String> {
+    let partial = output.with_extension("scap.partial");
+    let file = File::create(&partial).map_err(|e| {
+        format!(
+            "{}: cannot create: {e}; choose a writable place",
+            partial.display()
+        )
+    })?;
+    let result = CaptureWriter::new(BufWriter::new(file))
+        .map_err(|e| format!("{}: cannot write: {e}", partial.display()))
+        .and_then(|writer| {
+            let mut recorder = Recorder::new(writer);
+            let code = record(&mut recorder)?;
+            let events = recorder.writer.events();
+            recorder
+                .writer
+                .finish()
+                .map_err(|e| format!("{}: cannot write: {e}", output.display()))?;
+            Ok((code, events))
+        });
+    match result {
+        Ok((code, events)) => {
+            std::fs::rename(&partial, output).map_err(|e| {
+                format!(
+                    "{}: cannot rename to {}: {e}",
+                    partial.display(),
+                    output.display()
+                )
+            })?;
+            eprintln!("scap-probe: wrote {events} events to {}", output.display());
+            Ok(code)
+        }
+        Err(err) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(err)
+        }
+    }
+}
+
+fn spawn(command: &[String]) -> Result<Option<Child>, String> {
+    let Some((program, rest)) = command.split_first() else {
+        return Ok(None);
+    };
+    Command::new(program)
+        .args(rest)
+        .spawn()
+        .map(Some)
+        .map_err(|e| format!("{program}: cannot run: {e}; give a command on the PATH"))
+}
+
+/// Runs COMMAND (if any) and calls `round(last)` until it exits, the
+/// duration elapses or a signal arrives; the last round drains what is left.
+fn run_until(
+    args: &RunArgs,
+    mut round: impl FnMut(bool) -> Result<(), String>,
+) -> Result<ExitCode, String> {
+    // SAFETY: the handler only stores to an atomic.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+    let deadline = args
+        .duration
+        .map(|s| Instant::now() + Duration::from_secs_f64(s));
+    let mut child = spawn(&args.command)?;
+    let mut code = ExitCode::SUCCESS;
+    loop {
+        let last = STOP.load(Ordering::Relaxed)
+            || deadline.is_some_and(|d| Instant::now() >= d)
+            || match child.as_mut().map(Child::try_wait) {
+                Some(Ok(Some(status))) => {
+                    if !status.success() {
+                        eprintln!("scap-probe: {} exited with {status}", args.command[0]);
+                        code = ExitCode::FAILURE;
+                    }
+                    true
+                }
+                Some(Err(e)) => return Err(format!("{}: {e}", args.command[0])),
+                _ => false,
+            };
+        round(last)?;
+        if last {
+            return Ok(code);
+        }
+    }
+}
+
+fn malformed<W: std::io::Write>(recorder: &Recorder<W>, source: &Path) -> Result<(), String> {
+    match &recorder.first_malformed {
+        None => Ok(()),
+        Some(err) => Err(format!(
+            "{}: {} malformed events from the probe, the first: {err}; the probe is broken: rebuild or reinstall it",
+            source.display(),
+            recorder.malformed
+        )),
+    }
+}
+
+fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<ExitCode, String> {
+    let (info, bytes) = preflight(probe, strict)?;
+    check::kernel(probe, &info, &kernel_release()).map_err(|e| e.to_string())?;
+    with_output(&run.output, |recorder| {
+        let mut attached = load::attach(&bytes).map_err(|err| {
+            if verbose {
+                if let Some(detail) = err.detail() {
+                    eprintln!("{detail}");
+                }
+            }
+            format!("{}: {err}", probe.display())
+        })?;
+        let output = run.output.clone();
+        let code = run_until(&run, |last| {
+            let timeout = if last {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(100)
+            };
+            let mut write_err = None;
+            attached
+                .poll(timeout, |record| {
+                    if let Err(e) = recorder.record(record) {
+                        write_err.get_or_insert(e);
+                    }
+                })
+                .map_err(|e| e.to_string())?;
+            match write_err {
+                Some(e) => Err(format!("{}: cannot write: {e}", output.display())),
+                None => Ok(()),
+            }
+        })?;
+        drop(attached);
+        malformed(recorder, probe)?;
+        Ok(code)
+    })
+}
+
+fn record(devices: &str, strict: bool, run: RunArgs) -> Result<ExitCode, String> {
+    let opened = rings::open_devices(devices).map_err(|e| e.to_string())?;
+    for (_, _, _, versions) in &opened {
+        let warnings = check::driver_versions(
+            &versions.path,
+            versions.api,
+            versions.schema,
+            strictness(strict),
+        )
+        .map_err(|e| e.to_string())?;
+        for warning in warnings {
+            eprintln!("scap-probe: warning: {warning}");
+        }
+    }
+    with_output(&run.output, |recorder| {
+        let rings = opened
+            .into_iter()
+            .map(|(cpu, path, file, _)| rings::Ring::start(cpu, &path, file))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        let output = run.output.clone();
+        run_until(&run, |last| {
+            if !last {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            // libscap merges the rings by timestamp; so does the file.
+            let mut batch: Vec<(u64, u16, Vec<u8>)> = Vec::new();
+            for ring in &rings {
+                ring.drain(|cpu, event| batch.push((event.ts(), cpu, event.as_bytes().to_vec())))
+                    .map_err(|e| e.to_string())?;
+            }
+            batch.sort_by_key(|(ts, cpu, _)| (*ts, *cpu));
+            for (_, cpu, raw) in &batch {
+                let event = Event::parse(raw).expect("parsed when drained");
+                recorder
+                    .writer
+                    .write_event(*cpu, &event)
+                    .map_err(|e| format!("{}: cannot write: {e}", output.display()))?;
+            }
+            Ok(())
+        })
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Cmd::Info { probe, strict } => {
+            info(&probe.unwrap_or_else(default_probe), strict).map(|()| ExitCode::SUCCESS)
+        }
+        Cmd::Capture {
+            probe,
+            output,
+            strict,
+            duration,
+            verbose,
+            command,
+        } => capture(
+            &probe.unwrap_or_else(default_probe),
+            strict,
+            verbose,
+            RunArgs {
+                output,
+                duration,
+                command,
+            },
+        ),
+        Cmd::Record {
+            devices,
+            output,
+            strict,
+            duration,
+            command,
+        } => record(
+            &devices,
+            strict,
+            RunArgs {
+                output,
+                duration,
+                command,
+            },
+        ),
+    };
+    result.unwrap_or_else(|err| {
+        eprintln!("scap-probe: {err}");
+        ExitCode::from(2)
+    })
+}

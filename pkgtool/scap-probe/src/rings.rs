@@ -1,0 +1,236 @@
+//! The scap kernel module's per-CPU rings, read the way libscap reads them:
+//! `/dev/<module><cpu>`, the version ioctls, a 48-byte info page (the
+//! driver's `head`, our `tail`) and the data mapped twice back to back so
+//! that an event that wraps is contiguous.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use scap_capture::{Event, EventError};
+use scap_driver_api::Version;
+
+/// Compiled into libscap: each CPU's ring holds this many bytes.
+pub const RING_BUF_SIZE: usize = 8 * 1024 * 1024;
+const DATA_MMAP_LEN: usize = 2 * RING_BUF_SIZE;
+const INFO_MMAP_LEN: usize = 48;
+
+/// `_IO('s', n)`: no size or direction encoded.
+const fn scap_ioctl(n: u64) -> u64 {
+    ((b's' as u64) << 8) | n
+}
+const IOCTL_DISABLE_CAPTURE: u64 = scap_ioctl(0);
+const IOCTL_ENABLE_CAPTURE: u64 = scap_ioctl(1);
+const IOCTL_GET_API_VERSION: u64 = scap_ioctl(24);
+const IOCTL_GET_SCHEMA_VERSION: u64 = scap_ioctl(25);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RingError {
+    #[error("{}: cannot open: {source}; load the module (modprobe scap) and run as root", path.display())]
+    Open { path: PathBuf, source: io::Error },
+    #[error("no {prefix}N device: the scap module is not loaded; load it (modprobe scap)")]
+    NoDevice { prefix: String },
+    #[error("{}: {what} failed: {source}; the loaded module predates API versioning: reload it (rmmod scap; modprobe scap)", path.display())]
+    VersionIoctl {
+        path: PathBuf,
+        what: &'static str,
+        source: io::Error,
+    },
+    #[error("{}: {what}: {source}", path.display())]
+    Device {
+        path: PathBuf,
+        what: &'static str,
+        source: io::Error,
+    },
+    #[error("{}: head {head} or tail {tail} outside the ring; the module is broken", path.display())]
+    Position { path: PathBuf, head: u32, tail: u32 },
+    #[error("{}: buffer corruption at tail {tail}: {source}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        tail: u32,
+        source: EventError,
+    },
+}
+
+struct Mapping {
+    ptr: *mut libc::c_void,
+    len: usize,
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: ptr/len come from a successful mmap, unmapped once.
+        unsafe { libc::munmap(self.ptr, self.len) };
+    }
+}
+
+/// One CPU's ring, mapped and capturing until dropped.
+pub struct Ring {
+    pub cpu: u16,
+    pub path: PathBuf,
+    file: File,
+    info: Mapping,
+    data: Mapping,
+}
+
+fn ioctl_u64(file: &File, request: u64) -> io::Result<u64> {
+    let mut value = 0u64;
+    // SAFETY: the driver writes one u64 through the pointer.
+    let rc = unsafe { libc::ioctl(file.as_raw_fd(), request as _, &mut value as *mut u64) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(value)
+}
+
+fn ioctl_none(file: &File, request: u64) -> io::Result<()> {
+    // SAFETY: an argument-less ioctl.
+    let rc = unsafe { libc::ioctl(file.as_raw_fd(), request as _, 0) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn map(file: &File, len: usize, prot: libc::c_int) -> io::Result<Mapping> {
+    // SAFETY: a fresh shared mapping of the device; checked below.
+    let ptr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            prot,
+            libc::MAP_SHARED,
+            file.as_raw_fd(),
+            0,
+        )
+    };
+    if ptr == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(Mapping { ptr, len })
+}
+
+/// The versions a device reports (GET_API_VERSION, GET_SCHEMA_VERSION).
+pub struct DeviceVersions {
+    pub path: PathBuf,
+    pub api: Version,
+    pub schema: Version,
+}
+
+/// Opens every online CPU's device and reads its versions; maps nothing yet.
+pub fn open_devices(prefix: &str) -> Result<Vec<(u16, PathBuf, File, DeviceVersions)>, RingError> {
+    let mut devices = Vec::new();
+    for cpu in 0u16.. {
+        let path = PathBuf::from(format!("{prefix}{cpu}"));
+        if !path.exists() {
+            break;
+        }
+        let file = match OpenOptions::new().read(true).write(true).open(&path) {
+            Ok(file) => file,
+            // An offline CPU.
+            Err(e) if e.raw_os_error() == Some(libc::ENODEV) => continue,
+            Err(source) => return Err(RingError::Open { path, source }),
+        };
+        let version = |request, what| {
+            let code = ioctl_u64(&file, request).map_err(|source| RingError::VersionIoctl {
+                path: path.clone(),
+                what,
+                source,
+            })?;
+            Version::decode(code).map_err(|e| RingError::Device {
+                path: path.clone(),
+                what,
+                source: io::Error::new(io::ErrorKind::InvalidData, e),
+            })
+        };
+        let api = version(IOCTL_GET_API_VERSION, "GET_API_VERSION")?;
+        let schema = version(IOCTL_GET_SCHEMA_VERSION, "GET_SCHEMA_VERSION")?;
+        let versions = DeviceVersions {
+            path: path.clone(),
+            api,
+            schema,
+        };
+        devices.push((cpu, path, file, versions));
+    }
+    if devices.is_empty() {
+        return Err(RingError::NoDevice {
+            prefix: prefix.to_string(),
+        });
+    }
+    Ok(devices)
+}
+
+impl Ring {
+    /// Maps the ring and enables capture on it.
+    pub fn start(cpu: u16, path: &Path, file: File) -> Result<Self, RingError> {
+        let err = |what, source| RingError::Device {
+            path: path.to_path_buf(),
+            what,
+            source,
+        };
+        let data =
+            map(&file, DATA_MMAP_LEN, libc::PROT_READ).map_err(|e| err("mmap of the data", e))?;
+        let info = map(&file, INFO_MMAP_LEN, libc::PROT_READ | libc::PROT_WRITE)
+            .map_err(|e| err("mmap of the info page", e))?;
+        ioctl_none(&file, IOCTL_ENABLE_CAPTURE).map_err(|e| err("ENABLE_CAPTURE", e))?;
+        Ok(Self {
+            cpu,
+            path: path.to_path_buf(),
+            file,
+            info,
+            data,
+        })
+    }
+
+    fn head(&self) -> &AtomicU32 {
+        // SAFETY: offset 0 of the 48-byte info page, u32-aligned.
+        unsafe { &*(self.info.ptr as *const AtomicU32) }
+    }
+
+    fn tail(&self) -> &AtomicU32 {
+        // SAFETY: offset 4 of the info page.
+        unsafe { &*((self.info.ptr as *const AtomicU32).add(1)) }
+    }
+
+    /// Hands every event between tail and head to `sink`, then frees them.
+    pub fn drain(&self, mut sink: impl FnMut(u16, Event<'_>)) -> Result<usize, RingError> {
+        let head = self.head().load(Ordering::Acquire);
+        let tail = self.tail().load(Ordering::Relaxed);
+        if head as usize >= RING_BUF_SIZE || tail as usize >= RING_BUF_SIZE {
+            return Err(RingError::Position {
+                path: self.path.clone(),
+                head,
+                tail,
+            });
+        }
+        let avail = (head as usize + RING_BUF_SIZE - tail as usize) % RING_BUF_SIZE;
+        // SAFETY: the data is mapped twice, so tail + avail < 2 * RING_BUF_SIZE
+        // bytes are readable from the mapping's start.
+        let bytes = unsafe {
+            std::slice::from_raw_parts((self.data.ptr as *const u8).add(tail as usize), avail)
+        };
+        let mut at = 0;
+        let mut count = 0;
+        while at < avail {
+            let event = Event::parse(&bytes[at..]).map_err(|source| RingError::Corrupt {
+                path: self.path.clone(),
+                tail: ((tail as usize + at) % RING_BUF_SIZE) as u32,
+                source,
+            })?;
+            at += event.as_bytes().len();
+            sink(self.cpu, event);
+            count += 1;
+        }
+        let new_tail = ((tail as usize + avail) % RING_BUF_SIZE) as u32;
+        self.tail().store(new_tail, Ordering::Release);
+        Ok(count)
+    }
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        let _ = ioctl_none(&self.file, IOCTL_DISABLE_CAPTURE);
+    }
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * scap probe: the schema 1 syscall events of the scap module, from the
+ * sys_enter/sys_exit raw tracepoints into a BPF ring buffer (CO-RE).
+ *
+ * open, openat, close, read and write carry their parameters; every other
+ * syscall is a GENERIC event with its PPM_SC code. 32-bit (ia32) syscalls
+ * are not reported: their numbers belong to another table.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <asm/unistd_64.h>
+
+#include "scap_version.h"
+#include "scap_abi.h"
+#include "event.h"
+#include "fd.h"
+#include "flags.h"
+#include "syscall_codes.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * The versions, readable without loading the object (a C variable cannot
+ * be named like its section), and the oldest kernel the probe runs on:
+ * 5.8 brought the ring buffer and bpf_ktime_get_boot_ns.
+ */
+const __u64 scap_probe_api_version SEC("api_version") = SCAP_API_VERSION_CODE;
+const __u64 scap_probe_schema_version SEC("schema_version") =
+	SCAP_SCHEMA_VERSION_CODE;
+const __u64 scap_probe_min_kernel SEC("min_kernel") =
+	SCAP_VERSION_CODE(5, 8, 0);
+
+/* Set by the loader: its own syscalls would feed back into the capture. */
+const volatile __u32 scap_loader_tgid;
+
+#define SCAP_TS_COMPAT	0x0002	/* thread_info.status: in an ia32 syscall */
+
+static __always_inline bool scap_skip(__u64 pid_tgid)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (scap_loader_tgid && pid_tgid >> 32 == scap_loader_tgid)
+		return true;
+	if (!bpf_core_field_exists(task->thread_info.status))
+		return false;
+	return BPF_CORE_READ(task, thread_info.status) & SCAP_TS_COMPAT;
+}
+
+/* Syscall argument n, as the task passed it (x86_64 calling convention). */
+static __always_inline __u64 scap_arg(struct pt_regs *regs, int n)
+{
+	switch (n) {
+	case 0:
+		return BPF_CORE_READ(regs, di);
+	case 1:
+		return BPF_CORE_READ(regs, si);
+	case 2:
+		return BPF_CORE_READ(regs, dx);
+	default:
+		return BPF_CORE_READ(regs, r10);
+	}
+}
+
+/* Syscalls pass fds as int; schema 1 carries them as s64. */
+static __always_inline __s64 scap_fd_arg(struct pt_regs *regs, int n)
+{
+	return (int)scap_arg(regs, n);
+}
+
+static __always_inline void scap_enter(struct pt_regs *regs, long nr,
+				       __u64 pid_tgid)
+{
+	struct probe_evt e;
+	__u64 flags;
+
+	switch (nr) {
+	case __NR_open:
+		if (probe_evt_begin(&e, SCAPE_OPEN_E, 3, pid_tgid))
+			return;
+		flags = scap_arg(regs, 1);
+		probe_evt_user_str(&e, (const char *)scap_arg(regs, 0));
+		probe_evt_u32(&e, scap_open_flags(flags));
+		probe_evt_u32(&e, scap_open_mode(flags, scap_arg(regs, 2)));
+		break;
+	case __NR_openat:
+		if (probe_evt_begin(&e, SCAPE_OPENAT_2_E, 4, pid_tgid))
+			return;
+		flags = scap_arg(regs, 2);
+		probe_evt_s64(&e, scap_fd_arg(regs, 0));
+		probe_evt_user_str(&e, (const char *)scap_arg(regs, 1));
+		probe_evt_u32(&e, scap_open_flags(flags));
+		probe_evt_u32(&e, scap_open_mode(flags, scap_arg(regs, 3)));
+		break;
+	case __NR_close:
+		if (probe_evt_begin(&e, SCAPE_CLOSE_E, 1, pid_tgid))
+			return;
+		probe_evt_s64(&e, scap_fd_arg(regs, 0));
+		break;
+	case __NR_read:
+	case __NR_write:
+		if (probe_evt_begin(&e, nr == __NR_read ? SCAPE_READ_E :
+				   SCAPE_WRITE_E, 2, pid_tgid))
+			return;
+		probe_evt_s64(&e, scap_fd_arg(regs, 0));
+		probe_evt_u32(&e, scap_arg(regs, 2));
+		break;
+	default:
+		if (probe_evt_begin(&e, SCAPE_GENERIC_E, 2, pid_tgid))
+			return;
+		probe_evt_u16(&e, scap_syscall_code(nr));
+		probe_evt_u16(&e, nr);
+	}
+	probe_evt_submit(&e);
+}
+
+static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
+				      __u64 pid_tgid)
+{
+	struct probe_evt e;
+	__u64 flags;
+
+	switch (nr) {
+	case __NR_open:
+		if (probe_evt_begin(&e, SCAPE_OPEN_X, 5, pid_tgid))
+			return;
+		flags = scap_arg(regs, 1);
+		probe_evt_s64(&e, ret);
+		probe_evt_user_str(&e, (const char *)scap_arg(regs, 0));
+		probe_evt_u32(&e, scap_open_flags(flags));
+		probe_evt_u32(&e, scap_open_mode(flags, scap_arg(regs, 2)));
+		probe_evt_u32(&e, scap_fd_dev(ret));
+		break;
+	case __NR_openat:
+		if (probe_evt_begin(&e, SCAPE_OPENAT_2_X, 6, pid_tgid))
+			return;
+		flags = scap_arg(regs, 2);
+		probe_evt_s64(&e, ret);
+		probe_evt_s64(&e, scap_fd_arg(regs, 0));
+		probe_evt_user_str(&e, (const char *)scap_arg(regs, 1));
+		probe_evt_u32(&e, scap_open_flags(flags));
+		probe_evt_u32(&e, scap_open_mode(flags, scap_arg(regs, 3)));
+		probe_evt_u32(&e, scap_fd_dev(ret));
+		break;
+	case __NR_close:
+		if (probe_evt_begin(&e, SCAPE_CLOSE_X, 1, pid_tgid))
+			return;
+		probe_evt_s64(&e, ret);
+		break;
+	case __NR_read:
+		/* The data that arrived. */
+		if (probe_evt_begin(&e, SCAPE_READ_X, 2, pid_tgid))
+			return;
+		probe_evt_s64(&e, ret);
+		probe_evt_user_buf(&e, (const void *)scap_arg(regs, 1), ret);
+		break;
+	case __NR_write:
+		/* The data offered, whatever was written (libscap's choice). */
+		if (probe_evt_begin(&e, SCAPE_WRITE_X, 2, pid_tgid))
+			return;
+		probe_evt_s64(&e, ret);
+		probe_evt_user_buf(&e, (const void *)scap_arg(regs, 1),
+				  scap_arg(regs, 2));
+		break;
+	default:
+		if (probe_evt_begin(&e, SCAPE_GENERIC_X, 1, pid_tgid))
+			return;
+		probe_evt_u16(&e, scap_syscall_code(nr));
+	}
+	probe_evt_submit(&e);
+}
+
+/*
+ * Raw tracepoint arguments: sys_enter(regs, id), sys_exit(regs, ret). They
+ * are read through a plain pointer: a CO-RE access to ctx->args[1] does not
+ * relocate in aya 0.13/0.14 and would keep the whole object from loading.
+ */
+SEC("raw_tracepoint/sys_enter")
+int scap_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	const __u64 *args = (const __u64 *)(void *)ctx;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (scap_skip(pid_tgid))
+		return 0;
+	scap_enter((struct pt_regs *)args[0], args[1], pid_tgid);
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	const __u64 *args = (const __u64 *)(void *)ctx;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pt_regs *regs = (struct pt_regs *)args[0];
+
+	if (scap_skip(pid_tgid))
+		return 0;
+	scap_exit(regs, BPF_CORE_READ(regs, orig_ax), args[1], pid_tgid);
+	return 0;
+}
