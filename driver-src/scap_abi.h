@@ -5,7 +5,7 @@
  * layouts are libscap's; see INTERFACE.md for what each one does here.
  *
  * Usable from kernel code (linux/types.h), the eBPF probe (vmlinux.h, included
- * first) and userspace (stdint.h).
+ * first) and userspace (the uapi linux/types.h).
  */
 #ifndef SCAP_ABI_H
 #define SCAP_ABI_H
@@ -16,12 +16,9 @@
 #elif defined(__bpf__)
 /* The eBPF probe: the __u* types come from vmlinux.h; it issues no ioctl. */
 #else
-#include <stdint.h>
+/* The uapi types, so that this header mixes with other uapi headers. */
+#include <linux/types.h>
 #include <sys/ioctl.h>
-typedef uint16_t __u16;
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-typedef int64_t __s64;
 #endif
 
 #ifdef __cplusplus

@@ -7,7 +7,10 @@
 #ifndef SCAP_SYSCALL_TABLE_H
 #define SCAP_SYSCALL_TABLE_H
 
+/* The probe gets u8/u16 from vmlinux.h, which clashes with linux/types.h. */
+#ifdef __KERNEL__
 #include <linux/types.h>
+#endif
 
 /* Size of the schema's x86_64 table: numbers at or above it are not traced. */
 #define SCAP_SYSCALL_TABLE_SIZE	512

@@ -37,8 +37,8 @@ int main(void)
 
 	list = alloc_list(1);
 	if (ioctl(fd, SCAP_IOCTL_GET_PROCLIST, list) == 0)
-		die("GET_PROCLIST with room for 1 entry succeeded (n_entries %" PRId64 ")",
-		    list->n_entries);
+		die("GET_PROCLIST with room for 1 entry succeeded (n_entries %lld)",
+		    (long long)list->n_entries);
 	if (errno != ENOSPC)
 		die_errno("GET_PROCLIST with room for 1 entry: want ENOSPC");
 	needed = list->n_entries;
@@ -50,17 +50,17 @@ int main(void)
 	if (ioctl(fd, SCAP_IOCTL_GET_PROCLIST, list))
 		die_errno("GET_PROCLIST with room for %" PRId64 " entries", needed + 256);
 	if (list->n_entries <= 1 || list->n_entries > list->max_entries)
-		die("GET_PROCLIST gave %" PRId64 " entries for %" PRId64 " slots", list->n_entries,
-		    list->max_entries);
+		die("GET_PROCLIST gave %lld entries for %lld slots", (long long)list->n_entries,
+		    (long long)list->max_entries);
 	for (i = 0; i < list->n_entries; i++) {
 		self |= list->entries[i].pid == (uint64_t)getpid();
 		init |= list->entries[i].pid == 1;
 	}
 	if (!self || !init)
-		die("the %" PRId64 " entries lack%s%s", list->n_entries, self ? "" : " this process",
+		die("the %lld entries lack%s%s", (long long)list->n_entries, self ? "" : " this process",
 		    init ? "" : " pid 1");
-	note("ENOSPC for 1 slot (needs %" PRId64 "); %" PRId64 " processes listed, self and init among them",
-	     needed, list->n_entries);
+	note("ENOSPC for 1 slot (needs %" PRId64 "); %lld processes listed, self and init among them",
+	     needed, (long long)list->n_entries);
 	close(fd);
 	return 0;
 }
