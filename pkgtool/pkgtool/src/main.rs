@@ -3,6 +3,18 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod build_cmd;
+mod deb;
+mod elf;
+mod kbuild;
+mod kinds;
+mod meta;
+mod package;
+mod probe_object;
+mod release;
+mod rpm_package;
+mod source_tree;
+mod templates;
 mod version_cmd;
 
 /// Builds the scap driver's packages, named by driver API version.
@@ -29,6 +41,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Builds the packages (by default every kind, as .deb and .rpm, for
+    /// every kernel whose headers are installed) into dist/.
+    Build(build_cmd::BuildArgs),
 }
 
 /// An error for the user: one line naming the thing and the fix.
@@ -63,6 +78,7 @@ fn run(cli: Cli) -> Result<(), UserError> {
     let source = find_source(cli.source)?;
     match cli.command {
         Command::Version { json } => version_cmd::run(Path::new(&source), &cli.module_name, json),
+        Command::Build(args) => build_cmd::run(&source, &cli.module_name, args),
     }
 }
 

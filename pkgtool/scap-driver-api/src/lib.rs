@@ -4,11 +4,13 @@
 //! versions are read from `driver-src/`.
 
 pub mod compat;
+pub mod kernels;
 pub mod names;
 pub mod source;
 pub mod version;
 
 pub use compat::{check, Compatibility, Requirement, Strictness, VersionKind};
+pub use kernels::{KernelRange, KernelSeries, SUPPORTED_KERNELS};
 pub use names::Names;
 pub use source::{DriverSource, SourceError};
 pub use version::{Version, VersionError};
