@@ -59,6 +59,14 @@ pub fn build(release: &Release, kernel: &str, work_dir: &Path) -> Result<Vec<u8>
         .arg(headers_dir(kernel))
         .arg(format!("M={}", build_dir.display()))
         .arg(format!("SCAP_MODULE_NAME={module}"))
+        // The build directory differs between runs; the module's paths
+        // (debug info before stripping, hence the build id; __FILE__) must
+        // not, for reproducible packages. Name them as DKMS installs them.
+        .arg(format!(
+            "KCFLAGS=-ffile-prefix-map={}={}",
+            build_dir.display(),
+            release.names.dkms_source_dir
+        ))
         .arg("modules")
         .output()
         .map_err(|e| UserError(format!("cannot run make: {e}; install make and gcc")))?;
