@@ -155,19 +155,23 @@ struct DocVars<'a> {
     name: &'a str,
 }
 
-fn doc_files(pkg: &Package, release: &Release) -> Vec<File> {
+/// The rendered copyright and changelog of a package.
+pub fn doc_texts(pkg: &Package, release: &Release) -> (String, String) {
     let vars = DocVars {
         common: release.common(),
         name: &pkg.name,
     };
+    (
+        templates::render("deb/copyright", &vars),
+        templates::render("deb/changelog", &vars),
+    )
+}
+
+fn doc_files(pkg: &Package, release: &Release) -> Vec<File> {
     let doc = format!("/usr/share/doc/{}", pkg.name);
-    let changelog = templates::render("deb/changelog", &vars);
+    let (copyright, changelog) = doc_texts(pkg, release);
     vec![
-        File::new(
-            format!("{doc}/copyright"),
-            0o644,
-            templates::render("deb/copyright", &vars),
-        ),
+        File::new(format!("{doc}/copyright"), 0o644, copyright),
         File::new(
             format!("{doc}/changelog.gz"),
             0o644,

@@ -4,6 +4,8 @@
 pub mod dkms;
 pub mod modules;
 pub mod probe;
+#[cfg(test)]
+mod snapshot_tests;
 
 use std::fmt;
 
