@@ -114,6 +114,8 @@ pub fn installed_kernels() -> Vec<String> {
 /// A scratch copy of driver-src/ with another API version.
 pub fn driver_src_with_api(dir: &Path, api: &str) -> PathBuf {
     let copy = dir.join("driver-src");
+    std::fs::create_dir_all(dir).unwrap();
+    let _ = std::fs::remove_dir_all(&copy);
     run(Command::new("cp").arg("-a").arg(driver_src()).arg(&copy));
     std::fs::write(copy.join("API_VERSION"), format!("{api}\n")).unwrap();
     copy
