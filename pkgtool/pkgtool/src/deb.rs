@@ -135,7 +135,7 @@ pub fn control(pkg: &Package, release: &Release, installed_kib: u64) -> String {
 }
 
 /// Long description lines start with a space; an empty line is " .".
-fn deb_description(text: &str) -> String {
+pub fn deb_description(text: &str) -> String {
     text.lines()
         .map(|l| {
             if l.trim().is_empty() {

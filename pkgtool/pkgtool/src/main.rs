@@ -11,6 +11,7 @@ mod kinds;
 mod meta;
 mod package;
 mod probe_object;
+mod recipes_cmd;
 mod release;
 mod rpm_package;
 mod source_tree;
@@ -44,6 +45,16 @@ enum Command {
     /// Builds the packages (by default every kind, as .deb and .rpm, for
     /// every kernel whose headers are installed) into dist/.
     Build(build_cmd::BuildArgs),
+    /// Renders the distro recipes debian/ and rpm/ from templates/.
+    Recipes {
+        /// Only say whether the committed recipes are up to date.
+        #[arg(long)]
+        check: bool,
+        /// Project directory to write debian/ and rpm/ into [default: the
+        /// one holding driver-src/].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// An error for the user: one line naming the thing and the fix.
@@ -79,6 +90,7 @@ fn run(cli: Cli) -> Result<(), UserError> {
     match cli.command {
         Command::Version { json } => version_cmd::run(Path::new(&source), &cli.module_name, json),
         Command::Build(args) => build_cmd::run(&source, &cli.module_name, args),
+        Command::Recipes { check, out } => recipes_cmd::run(&source, &cli.module_name, check, out),
     }
 }
 

@@ -81,6 +81,22 @@ impl Relation {
         }
     }
 
+    /// rpm syntax: `name op version`.
+    pub fn rpm(&self) -> String {
+        match &self.version {
+            None => self.name.clone(),
+            Some((op, v)) => {
+                let op = match op {
+                    Op::Eq => "=",
+                    Op::Lt => "<",
+                    Op::Gt => ">",
+                    Op::Ge => ">=",
+                };
+                format!("{} {op} {v}", self.name)
+            }
+        }
+    }
+
     /// Debian syntax: `name (op version)`.
     pub fn deb(&self) -> String {
         match &self.version {

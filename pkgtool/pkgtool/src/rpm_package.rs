@@ -13,7 +13,7 @@ use crate::UserError;
 
 /// rpm release of every package: the upstream version says everything.
 const RPM_RELEASE: &str = "1";
-const RPM_GROUP: &str = "System Environment/Kernel";
+pub const RPM_GROUP: &str = "System Environment/Kernel";
 
 pub fn file_name(pkg: &Package) -> String {
     format!(

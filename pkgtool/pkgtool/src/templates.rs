@@ -33,6 +33,11 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "descriptions/dkms",
     "descriptions/modules",
     "descriptions/probe",
+    "recipes/debian/control",
+    "recipes/debian/rules",
+    "recipes/debian/source/format",
+    "recipes/debian/install",
+    "recipes/rpm/spec",
 ];
 
 fn registry() -> &'static Handlebars<'static> {

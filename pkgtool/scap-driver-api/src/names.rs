@@ -45,6 +45,8 @@ pub struct Names {
     /// conflict with and replace it, so only one DKMS `scap` is installed
     /// and consumers recommending it (sysdig) are satisfied by ours.
     pub legacy_dkms: String,
+    /// The source package of the debian/ and rpm/ recipes.
+    pub source_package: String,
 }
 
 impl Names {
@@ -65,6 +67,7 @@ impl Names {
             module_major_virtual: format!("{module}-module-api-major"),
             module_for_kernel_prefix: format!("{module}-module-for-kernel-"),
             legacy_dkms: DEBIAN_LEGACY_DKMS.to_string(),
+            source_package: format!("{module}-driver"),
         }
     }
 
@@ -134,5 +137,6 @@ mod tests {
             "/lib/modules/6.1.0-26-amd64/extra/scap/scap.ko"
         );
         assert_eq!(names.legacy_dkms, "falcosecurity-scap-dkms");
+        assert_eq!(names.source_package, "scap-driver");
     }
 }

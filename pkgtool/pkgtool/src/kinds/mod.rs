@@ -42,6 +42,9 @@ pub struct Vars<'a> {
     pub common: Common<'a>,
     pub package: &'a str,
     pub kernel: Option<&'a str>,
+    /// Whether maintainer scripts carry debhelper's #DEBHELPER# token
+    /// (the debian/ recipe) or are complete (pkgtool's own packages).
+    pub debhelper: bool,
 }
 
 impl<'a> Vars<'a> {
@@ -50,6 +53,7 @@ impl<'a> Vars<'a> {
             common: release.common(),
             package,
             kernel,
+            debhelper: false,
         }
     }
 }
