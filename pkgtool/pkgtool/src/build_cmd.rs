@@ -149,20 +149,36 @@ impl Progress {
     }
 }
 
-/// Files this run wrote; removed again if the run fails, so a failed run
-/// leaves no mix of old and new packages behind.
-struct Written {
+/// Packages are written into a staging directory and moved into the
+/// output directory only once every step succeeded: a failed run leaves the
+/// output directory as it was.
+struct Staging {
+    dir: PathBuf,
     files: Vec<(PathBuf, String)>,
-    committed: bool,
 }
 
-impl Drop for Written {
-    fn drop(&mut self) {
-        if !self.committed {
-            for (path, _) in &self.files {
-                let _ = std::fs::remove_file(path);
-            }
+impl Staging {
+    /// Moves the staged packages into `out`; returns their new paths.
+    fn commit(self, out: &Path) -> Result<Vec<(PathBuf, String)>, UserError> {
+        let mut moved = Vec::new();
+        for (path, summary) in &self.files {
+            let target = out.join(path.file_name().expect("a package file name"));
+            std::fs::rename(path, &target).map_err(|e| {
+                UserError(format!(
+                    "{}: cannot move into {}: {e}; pass a writable --out DIR",
+                    path.display(),
+                    out.display()
+                ))
+            })?;
+            moved.push((target, summary.clone()));
         }
+        Ok(moved)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -193,19 +209,22 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
             + plan.kernels.len() * (1 + formats)
             + usize::from(plan.probe.is_some()) * (1 + formats),
     };
-    let mut written = Written {
+    let staging_dir = work.join("staging");
+    std::fs::create_dir_all(&staging_dir)
+        .map_err(|e| UserError(format!("{}: cannot create: {e}", staging_dir.display())))?;
+    let mut staging = Staging {
+        dir: staging_dir.clone(),
         files: Vec::new(),
-        committed: false,
     };
     let mut write = |progress: &mut Progress, pkg: &Package, format: Format| {
         let path = progress.run(
             &format!("writing {} ({format})", pkg.name),
             || match format {
-                Format::Deb => deb::write(pkg, &release, &out),
-                Format::Rpm => rpm_package::write(pkg, &release, &out),
+                Format::Deb => deb::write(pkg, &release, &staging_dir),
+                Format::Rpm => rpm_package::write(pkg, &release, &staging_dir),
             },
         )?;
-        written.files.push((path, pkg.summary.clone()));
+        staging.files.push((path, pkg.summary.clone()));
         Ok::<_, UserError>(())
     };
 
@@ -239,16 +258,16 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
         }
     }
 
-    written.committed = true;
+    let written = staging.commit(&out)?;
     let _ = std::fs::remove_dir_all(&work);
     println!(
         "pkgtool: {} packages of {} API {} written to {}:",
-        written.files.len(),
+        written.len(),
         release.names.module,
         release.version(),
         out.display()
     );
-    for (path, summary) in &written.files {
+    for (path, summary) in &written {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         println!("  {name:<60} {:>8.1} KiB  {summary}", size as f64 / 1024.0);

@@ -8,9 +8,28 @@ use std::process::Command;
 
 use common::*;
 
+/// The packages in `dir`, by name, with their bytes.
+fn packages(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "deb" || x == "rpm"))
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p.file_name().unwrap().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// Runs a failing build into `out`; returns its error line after checking
-/// it is the only error line and that no package was written.
+/// it is the only error line and that the packages in `out` are as they
+/// were.
 fn build_fails(source: &Path, out: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let before = packages(out);
     let output = Command::new(env!("CARGO_BIN_EXE_pkgtool"))
         .arg("build")
         .arg("--source")
@@ -28,15 +47,10 @@ fn build_fails(source: &Path, out: &Path, args: &[&str], env: &[(&str, &str)]) -
     assert_eq!(errors.len(), 1, "one error line for {args:?}:\n{stderr}");
     let last = stderr.lines().last().unwrap();
     assert!(last.starts_with("pkgtool: error: "), "{stderr}");
-    if out.exists() {
-        let left: Vec<_> = std::fs::read_dir(out)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".deb") || n.ends_with(".rpm"))
-            .collect();
-        assert!(left.is_empty(), "{args:?} left {left:?}");
-    }
+    assert!(
+        packages(out) == before,
+        "{args:?} changed the packages in {out:?}"
+    );
     last.to_string()
 }
 
@@ -201,16 +215,19 @@ fn bad_kernels_and_arguments() {
 }
 
 #[test]
-fn a_failing_module_build_names_its_log_and_removes_what_the_run_wrote() {
+fn a_failing_module_build_names_its_log_and_leaves_the_output_as_it_was() {
     let kernel = &installed_kernels()[0];
     let dir = scratch("errors-module");
     let src = driver_src_with_api(&dir, "1.0.0");
+    // A previous run's packages, which the failed run must not replace.
+    let out = dir.join("dist");
+    pkgtool_build_ok(&src, &["--kind", "dkms", "--out", out.to_str().unwrap()]);
+    assert_eq!(packages(&out).len(), 2);
     std::fs::write(
         src.join("main.c"),
         "#include <linux/module.h>\nthis does not compile;\n",
     )
     .unwrap();
-    let out = dir.join("dist");
     let line = build_fails(
         &src,
         &out,

@@ -300,15 +300,15 @@ fn same_inputs_give_the_same_bytes() {
     // ... and the check can fail: another SOURCE_DATE_EPOCH, other bytes.
     let dir = scratch("reproducible-c");
     let out = dir.join("dist");
-    let status = Command::new(env!("CARGO_BIN_EXE_pkgtool"))
+    let output = Command::new(env!("CARGO_BIN_EXE_pkgtool"))
         .args(["build", "--kind", "dkms", "--out"])
         .arg(&out)
         .arg("--source")
         .arg(driver_src_with_api(&dir, API))
         .env("SOURCE_DATE_EPOCH", "1700000001")
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success());
+    assert!(output.status.success());
     for name in [
         format!("scap-api1-dkms_{API}_all.deb"),
         format!("scap-api1-dkms-{API}-1.noarch.rpm"),
@@ -319,4 +319,48 @@ fn same_inputs_give_the_same_bytes() {
             "{name}: the timestamp must be in the package"
         );
     }
+}
+
+#[test]
+fn the_probe_is_made_with_make_c_probe() {
+    require_tool("make");
+    let project = scratch("make-c");
+    let src = driver_src_with_api(&project, API);
+    let out = project.join("dist");
+    // Without probe/, a default build packages the rest and says why not
+    // the probe.
+    let summary = pkgtool_build_ok(&src, &["--kind", "dkms", "--out", out.to_str().unwrap()]);
+    assert!(!summary.contains("(probe:"), "{summary}");
+    let summary = pkgtool_build_ok(
+        &src,
+        &[
+            "--format",
+            "deb",
+            "--kernel",
+            &installed_kernels()[0],
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(summary.contains("(probe: not packaged"), "{summary}");
+
+    let probe = project.join("probe");
+    std::fs::create_dir_all(&probe).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::copy(fixtures.join("probe.mk"), probe.join("Makefile")).unwrap();
+    std::fs::copy(fixtures.join("probe_stub.c"), probe.join("probe_stub.c")).unwrap();
+    let summary = pkgtool_build_ok(&src, &["--kind", "probe", "--out", out.to_str().unwrap()]);
+    assert!(
+        summary.contains("scap-api1-probe_1.0.0_amd64.deb"),
+        "{summary}"
+    );
+    let extracted = project.join("extracted");
+    run(Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(out.join("scap-api1-probe_1.0.0_amd64.deb"))
+        .arg(&extracted));
+    assert_eq!(
+        std::fs::read(extracted.join("usr/lib/scap/probe/scap_probe-1.0.0.o")).unwrap(),
+        std::fs::read(probe.join("build/scap_probe.o")).unwrap()
+    );
 }
