@@ -37,7 +37,6 @@ struct RecipeVars<'a> {
     relations: Vec<Field>,
     license: &'static str,
     rpm_group: &'static str,
-    dkms_source_dir: &'a str,
     dkms_source_dir_relative: &'a str,
     dkms_conf: String,
     post: String,
@@ -125,11 +124,11 @@ fn render_all(release: &Release, date: &str) -> Result<BTreeMap<String, String>,
             relations: fields(pkg, format),
             license: meta::LICENSE_SPDX,
             rpm_group: rpm_package::RPM_GROUP,
-            dkms_source_dir: &names.dkms_source_dir,
             dkms_source_dir_relative: &names.dkms_source_dir[1..],
             dkms_conf: dkms_conf.clone(),
-            post: templates::render("rpm/dkms.post", &vars),
-            preun: templates::render("rpm/dkms.preun", &vars),
+            // A spec expands %-macros in scriptlets; the scripts have none.
+            post: templates::render("rpm/dkms.post", &vars).replace('%', "%%"),
+            preun: templates::render("rpm/dkms.preun", &vars).replace('%', "%%"),
             rpm_date: rpm_date(date),
         }
     };

@@ -33,6 +33,7 @@ pub struct Common<'a> {
     pub year: i64,
     pub date: String,
     pub probe_path: &'a str,
+    pub dkms_source_dir: &'a str,
 }
 
 impl Release {
@@ -68,6 +69,7 @@ impl Release {
             year,
             date: rfc2822(self.epoch),
             probe_path: &self.names.probe_path,
+            dkms_source_dir: &self.names.dkms_source_dir,
         }
     }
 }

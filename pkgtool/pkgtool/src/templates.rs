@@ -16,8 +16,7 @@ macro_rules! templates {
 /// Every template, by its path under `templates/` without `.hbs`.
 const TEMPLATES: &[(&str, &str)] = templates![
     "dkms/dkms.conf",
-    "dkms/install-for-kernels.sh",
-    "dkms/remove-this-version.sh",
+    "dkms/functions.sh",
     "deb/control",
     "deb/copyright",
     "deb/changelog",

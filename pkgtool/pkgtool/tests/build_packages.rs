@@ -189,7 +189,8 @@ fn packages_pass_lintian_rpmlint_and_follow_the_scheme() {
         "{scripts}"
     );
     assert!(
-        scripts.contains("dkms remove -m scap -v 1.0.0 --all"),
+        scripts.contains("for version in 1.0.0 $(scap_dkms_kept_versions)")
+            && scripts.contains("dkms remove -m scap -v \"$version\" --all"),
         "{scripts}"
     );
 

@@ -176,10 +176,30 @@ fn dkms_and_prebuilt_debs_install_upgrade_and_go_away_cleanly() {
             v11_out.to_str().unwrap(),
         ],
     );
+    // 1.2.0 does not compile: its upgrade must keep 1.1.0's working module.
+    let v12 = driver_src_with_api(&dir.join("v12"), "1.2.0");
+    std::fs::write(
+        v12.join("main.c"),
+        "#include <linux/module.h>\nthis does not compile;\n",
+    )
+    .unwrap();
+    let v12_out = dir.join("v12/dist");
+    pkgtool_build_ok(
+        &v12,
+        &[
+            "--format",
+            "deb",
+            "--kind",
+            "dkms",
+            "--out",
+            v12_out.to_str().unwrap(),
+        ],
+    );
     let v1_debs = files_ending(&v1_out, ".deb");
     let dkms_v1 = only(&v1_debs, "scap-api1-dkms_1.0.0");
     let modules_v1 = only(&v1_debs, &format!("scap-api1-modules-{host_kernel}_"));
     let dkms_v11 = only(&files_ending(&v11_out, ".deb"), "scap-api1-dkms_1.1.0");
+    let dkms_v12 = only(&files_ending(&v12_out, ".deb"), "scap-api1-dkms_1.2.0");
 
     let chroot = Chroot::unpack("chroot-root");
     let kernel = chroot.ok("cd /lib/modules && ls -d */build/include | cut -d/ -f1");
@@ -270,9 +290,39 @@ fn dkms_and_prebuilt_debs_install_upgrade_and_go_away_cleanly() {
     chroot.ok("test ! -e /usr/src/scap-1.0.0 && test ! -e /var/lib/dkms/scap/1.0.0");
     chroot.ok("rm -r /lib/modules/6.1.0-99-amd64 /lib/modules/4.19.0-9-amd64 /boot/vmlinuz-6.1.0-99-amd64");
 
-    // Remove, purge: no file, no DKMS state.
+    // Upgrade to 1.2.0, which fails to build: one line, the package
+    // configures, and 1.1.0 stays the kernel's installed module.
+    chroot.publish(&[dkms_v12]);
+    let out = chroot.ok("apt-get install -y scap-api1-dkms");
+    assert!(
+        out.contains(&format!(
+            "scap-api1-dkms: building scap 1.2.0 for kernel {kernel} failed"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "scap-api1-dkms: kept scap 1.1.0 for kernel {kernel}, still its working module"
+        )),
+        "{out}"
+    );
+    chroot.assert_consistent();
+    chroot.ok("dpkg -s scap-api1-dkms | grep -qx 'Version: 1.2.0'");
+    assert_eq!(
+        chroot.ok(&format!("modinfo -F api_version {ko}")).trim(),
+        "1.1.0"
+    );
+    let status = chroot.ok("dkms status scap");
+    assert!(
+        status.contains(&format!("scap/1.1.0, {kernel}, x86_64: installed")),
+        "{status}"
+    );
+    assert!(status.contains("scap/1.2.0: added"), "{status}");
+
+    // Remove, purge: no file, no DKMS state (also none of the kept 1.1.0).
     chroot.ok("apt-get remove -y scap-api1-dkms");
-    chroot.ok("test -z \"$(dkms status scap)\" && test ! -e /var/lib/dkms/scap && test ! -e /usr/src/scap-1.1.0");
+    chroot.ok("test -z \"$(dkms status scap)\" && test ! -e /var/lib/dkms/scap && test ! -e /usr/src/scap-1.2.0");
+    chroot.ok(&format!("test ! -e {ko}"));
     chroot.ok("apt-get purge -y scap-api1-dkms");
     let left = chroot.ok("find / -xdev \\( -name 'scap.ko*' -o -name 'scap-1.*' -o -name 'scap-api1-dkms*' \\) -not -path '/srv/*' -print");
     assert!(left.trim().is_empty(), "left behind:\n{left}");

@@ -159,7 +159,8 @@ fn recipes_build_with_dpkg_buildpackage_and_rpmbuild() {
     );
     let scripts = run(Command::new("rpm").args(["-qp", "--scripts"]).arg(&rpm));
     assert!(
-        scripts.contains("dkms remove -m scap -v 1.0.0 --all"),
+        scripts.contains("for version in 1.0.0 $(scap_dkms_kept_versions)")
+            && scripts.contains("dkms remove -m scap -v \"$version\" --all"),
         "{scripts}"
     );
     let lint = Command::new("rpmlint")
