@@ -1,7 +1,8 @@
-//! The .debs installed for real with apt and dpkg in a Debian 12 chroot
-//! (debootstrap, cached as a tarball by tests/chroot/bookworm-tarball) with
-//! kernel headers and dkms, from a local apt repository of the built
-//! packages. One chroot, reused across the steps of one test.
+//! The packages installed for real in a Debian 12 chroot (debootstrap,
+//! cached as a tarball by tests/chroot/bookworm-tarball) with kernel headers
+//! and dkms: the .debs with apt and dpkg from a local apt repository, then
+//! the .rpms with rpm, running their scriptlets. One chroot, reused across
+//! the steps of one test.
 
 mod common;
 
@@ -20,6 +21,12 @@ impl Chroot {
         for tool in ["debootstrap", "tar", "chroot", "mount", "dpkg-scanpackages"] {
             require_tool(tool);
         }
+        let uid = run(Command::new("id").arg("-u"));
+        assert_eq!(
+            uid.trim(),
+            "0",
+            "the chroot test mounts /proc and runs chroot: run it (tests/run) as root"
+        );
         let tarball = run(&mut Command::new(
             repo_root().join("tests/chroot/bookworm-tarball"),
         ));
@@ -112,8 +119,13 @@ impl Chroot {
 }
 
 impl Drop for Chroot {
+    /// Unmounts; removes the chroot unless the test failed (then it is
+    /// left for a look).
     fn drop(&mut self) {
         unmount_below(&self.root);
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
     }
 }
 
@@ -145,7 +157,7 @@ fn only(debs: &[PathBuf], prefix: &str) -> PathBuf {
 }
 
 #[test]
-fn dkms_and_prebuilt_debs_install_upgrade_and_go_away_cleanly() {
+fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
     let dir = scratch("chroot-packages");
     let host_kernel = installed_kernels().remove(0);
     let v1 = driver_src_with_api(&dir.join("v1"), "1.0.0");
@@ -153,8 +165,6 @@ fn dkms_and_prebuilt_debs_install_upgrade_and_go_away_cleanly() {
     pkgtool_build_ok(
         &v1,
         &[
-            "--format",
-            "deb",
             "--kind",
             "dkms,modules",
             "--kernel",
@@ -167,14 +177,7 @@ fn dkms_and_prebuilt_debs_install_upgrade_and_go_away_cleanly() {
     let v11_out = dir.join("v11/dist");
     pkgtool_build_ok(
         &v11,
-        &[
-            "--format",
-            "deb",
-            "--kind",
-            "dkms",
-            "--out",
-            v11_out.to_str().unwrap(),
-        ],
+        &["--kind", "dkms", "--out", v11_out.to_str().unwrap()],
     );
     // 1.2.0 does not compile: its upgrade must keep 1.1.0's working module.
     let v12 = driver_src_with_api(&dir.join("v12"), "1.2.0");
@@ -186,14 +189,7 @@ fn dkms_and_prebuilt_debs_install_upgrade_and_go_away_cleanly() {
     let v12_out = dir.join("v12/dist");
     pkgtool_build_ok(
         &v12,
-        &[
-            "--format",
-            "deb",
-            "--kind",
-            "dkms",
-            "--out",
-            v12_out.to_str().unwrap(),
-        ],
+        &["--kind", "dkms", "--out", v12_out.to_str().unwrap()],
     );
     let v1_debs = files_ending(&v1_out, ".deb");
     let dkms_v1 = only(&v1_debs, "scap-api1-dkms_1.0.0");
@@ -357,4 +353,72 @@ fn dkms_and_prebuilt_debs_install_upgrade_and_go_away_cleanly() {
     ));
     assert!(!dep.contains("scap"), "{dep}");
     chroot.assert_consistent();
+
+    // The same packages as .rpm, with rpm itself in the chroot: the
+    // scriptlets run for real (--nodeps: no rpm database of the Debian
+    // packages they need).
+    let rpms: Vec<PathBuf> = [&v1_out, &v11_out, &v12_out]
+        .iter()
+        .flat_map(|dir| files_ending(dir, ".rpm"))
+        .collect();
+    let rpm_dir = chroot.root.join("srv/rpms");
+    std::fs::create_dir_all(&rpm_dir).unwrap();
+    for rpm in &rpms {
+        std::fs::copy(rpm, rpm_dir.join(rpm.file_name().unwrap())).unwrap();
+    }
+    let out = chroot.ok("rpm -i --nodeps /srv/rpms/scap-api1-dkms-1.0.0-1.noarch.rpm");
+    assert!(
+        out.contains(&format!("scap.ko 1.0.0 installed for kernel {kernel}")),
+        "{out}"
+    );
+    assert_eq!(
+        chroot.ok(&format!("modinfo -F api_version {ko}")).trim(),
+        "1.0.0"
+    );
+    // Upgrade: the new %post builds 1.1.0, the old %preun drops 1.0.0.
+    let out = chroot.ok("rpm -U --nodeps /srv/rpms/scap-api1-dkms-1.1.0-1.noarch.rpm");
+    assert!(
+        out.contains(&format!("scap.ko 1.1.0 installed for kernel {kernel}")),
+        "{out}"
+    );
+    assert_eq!(
+        chroot.ok(&format!("modinfo -F api_version {ko}")).trim(),
+        "1.1.0"
+    );
+    let status = chroot.ok("dkms status scap");
+    assert_eq!(
+        status.trim(),
+        format!("scap/1.1.0, {kernel}, x86_64: installed")
+    );
+    chroot.ok("test ! -e /usr/src/scap-1.0.0 && test ! -e /var/lib/dkms/scap/1.0.0");
+    // Upgrade to the version that does not build: 1.1.0 stays.
+    let out = chroot.ok("rpm -U --nodeps /srv/rpms/scap-api1-dkms-1.2.0-1.noarch.rpm");
+    assert!(
+        out.contains(&format!("building scap 1.2.0 for kernel {kernel} failed")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "kept scap 1.1.0 for kernel {kernel}, still its working module"
+        )),
+        "{out}"
+    );
+    assert_eq!(
+        chroot.ok(&format!("modinfo -F api_version {ko}")).trim(),
+        "1.1.0"
+    );
+    chroot.ok("rpm -e --nodeps scap-api1-dkms");
+    chroot.ok("test -z \"$(dkms status scap)\" && test ! -e /var/lib/dkms/scap && test ! -e /usr/src/scap-1.2.0");
+    chroot.ok(&format!("test ! -e {ko}"));
+
+    // The kmod: depmod indexes its module, and again once it is erased.
+    chroot.ok(&format!(
+        "rpm -i --nodeps /srv/rpms/kmod-scap-api1-{host_kernel}-1.0.0-1.x86_64.rpm"
+    ));
+    let dep = chroot.ok(&format!("cat /lib/modules/{host_kernel}/modules.dep"));
+    assert!(dep.lines().any(|l| l == "extra/scap/scap.ko:"), "{dep}");
+    chroot.ok(&format!("rpm -e --nodeps kmod-scap-api1-{host_kernel}"));
+    let dep = chroot.ok(&format!("cat /lib/modules/{host_kernel}/modules.dep"));
+    assert!(!dep.contains("scap"), "{dep}");
+    chroot.ok(&format!("test ! -e /lib/modules/{host_kernel}/extra/scap"));
 }
