@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use scap_driver_api::DriverSource;
+use scap_driver_api::{DriverSource, SUPPORTED_KERNELS};
 
 use crate::kinds::{self, Kind};
 use crate::package::{Format, Package};
@@ -80,7 +80,17 @@ fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, User
                 "no kernel headers in /lib/modules/*/build to prebuild the module for; install linux-headers-amd64 (or the headers of your kernel), pass --kernel RELEASE, or leave out --kind modules".to_string(),
             ));
         }
-        found
+        // Found, not asked for: a kernel the driver does not support is a
+        // note, not an error.
+        let (supported, unsupported): (Vec<String>, Vec<String>) = found
+            .into_iter()
+            .partition(|k| SUPPORTED_KERNELS.contains_release(k));
+        for kernel in unsupported {
+            notes.push(format!(
+                "modules: kernel {kernel} skipped, outside the supported kernels {SUPPORTED_KERNELS}"
+            ));
+        }
+        supported
     } else {
         let mut kernels = args.kernels;
         kernels.sort();
