@@ -343,6 +343,15 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
         dkms_v1.file_name().unwrap().to_string_lossy()
     ));
     assert!(out.contains("conflicts with"), "{out}");
+    // A consumer recommending the old DKMS driver does not displace the
+    // prebuilt module.
+    chroot.ok("apt-get remove -y sysdig");
+    let plan = chroot.ok("apt-get install -s sysdig");
+    assert!(plan.contains("Inst sysdig"), "{plan}");
+    assert!(
+        !plan.contains("Remv") && !plan.contains("Inst falcosecurity-scap-dkms"),
+        "{plan}"
+    );
     chroot.assert_consistent();
     chroot.ok(&format!("apt-get purge -y scap-api1-modules-{host_kernel}"));
     chroot.ok(&format!(
