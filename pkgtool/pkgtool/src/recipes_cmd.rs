@@ -201,23 +201,36 @@ fn changelog_date(project: &Path, release: &Release) -> String {
     release::rfc2822(release.epoch)
 }
 
+/// What `dpkg-buildpackage` leaves in debian/ (also in .gitignore): not
+/// recipe files.
+fn is_debhelper_output(relative: &str, package: &str) -> bool {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    relative.starts_with("debian/.debhelper/")
+        || relative.starts_with(&format!("debian/{package}/"))
+        || relative.starts_with("debian/tmp/")
+        || ["debian/files", "debian/debhelper-build-stamp"].contains(&relative)
+        || name.ends_with(".substvars")
+        || name.ends_with(".debhelper")
+        || name.ends_with(".debhelper.log")
+}
+
 /// Files under the recipe directories now, by path under the project.
-fn existing(project: &Path) -> BTreeMap<String, String> {
+fn existing(project: &Path, package: &str) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     for dir in RECIPE_DIRS {
         for entry in walkdir::WalkDir::new(project.join(dir))
             .into_iter()
             .flatten()
         {
-            if entry.file_type().is_file() {
-                let rel = entry
-                    .path()
-                    .strip_prefix(project)
-                    .expect("under the project")
-                    .to_string_lossy()
-                    .into_owned();
+            let relative = entry
+                .path()
+                .strip_prefix(project)
+                .expect("under the project")
+                .to_string_lossy()
+                .into_owned();
+            if entry.file_type().is_file() && !is_debhelper_output(&relative, package) {
                 let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                files.insert(rel, text);
+                files.insert(relative, text);
             }
         }
     }
@@ -240,7 +253,7 @@ pub fn run(
     let epoch = release::source_date_epoch(source)?;
     let release = Release::new(src, module, epoch);
     let wanted = render_all(&release, &changelog_date(&target, &release))?;
-    let now = existing(&target);
+    let now = existing(&target, &release.names.dkms_package);
     if check {
         let stale: Vec<&String> = wanted
             .iter()

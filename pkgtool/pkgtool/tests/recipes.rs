@@ -85,7 +85,7 @@ fn recipes_build_with_dpkg_buildpackage_and_rpmbuild() {
     let dir = scratch("recipes-build");
     let tree = dir.join("scap-driver");
     std::fs::create_dir_all(&tree).unwrap();
-    for sub in ["driver-src", "debian"] {
+    for sub in ["driver-src", "debian", "rpm"] {
         run(Command::new("cp")
             .arg("-a")
             .arg(repo_root().join(sub))
@@ -94,6 +94,14 @@ fn recipes_build_with_dpkg_buildpackage_and_rpmbuild() {
     run(Command::new("dpkg-buildpackage")
         .args(["-b", "-us", "-uc"])
         .current_dir(&tree));
+    // What dpkg-buildpackage left in debian/ is not taken for a recipe.
+    let check = recipes(&tree.join("driver-src"), &["--check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(tree.join("debian/debhelper-build-stamp").exists());
     let deb = dir.join("scap-api1-dkms_1.0.0_all.deb");
     let field = |f: &str| run(Command::new("dpkg-deb").arg("-f").arg(&deb).arg(f));
     let mut provides: Vec<String> = field("Provides")
