@@ -75,8 +75,8 @@ impl Release {
 }
 
 /// SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else
-/// the newest modification time among the driver sources, so that the same
-/// sources give the same packages.
+/// the time of the last git commit of the driver sources (the same in every
+/// clone), else the newest modification time among them.
 pub fn source_date_epoch(driver_src: &Path) -> Result<u64, UserError> {
     if let Ok(text) = std::env::var("SOURCE_DATE_EPOCH") {
         return text.trim().parse().map_err(|_| {
@@ -84,6 +84,9 @@ pub fn source_date_epoch(driver_src: &Path) -> Result<u64, UserError> {
                 "SOURCE_DATE_EPOCH={text:?} is not a number of seconds; set it to e.g. $(git log -1 --format=%ct) or unset it"
             ))
         });
+    }
+    if let Some(epoch) = last_commit_time(driver_src) {
+        return Ok(epoch);
     }
     let mut newest = 0;
     for file in crate::source_tree::files(driver_src)? {
@@ -97,6 +100,20 @@ pub fn source_date_epoch(driver_src: &Path) -> Result<u64, UserError> {
         newest = newest.max(secs);
     }
     Ok(newest)
+}
+
+fn last_commit_time(dir: &Path) -> Option<u64> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["log", "-1", "--format=%ct", "--", "."])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.

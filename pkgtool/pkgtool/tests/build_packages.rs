@@ -365,3 +365,47 @@ fn the_probe_is_made_with_make_c_probe() {
         std::fs::read(probe.join("build/scap_probe.o")).unwrap()
     );
 }
+
+#[test]
+fn without_source_date_epoch_the_last_commit_of_the_sources_dates_the_packages() {
+    require_tool("git");
+    let dir = scratch("commit-time");
+    let src = driver_src_with_api(&dir, API);
+    let git = |args: &[&str]| {
+        run(Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.org")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.org")
+            .env("GIT_AUTHOR_DATE", "@1650000000 +0000")
+            .env("GIT_COMMITTER_DATE", "@1650000000 +0000"))
+    };
+    git(&["init", "-q"]);
+    git(&["add", "driver-src"]);
+    git(&["commit", "-q", "-m", "sources"]);
+    let out = dir.join("dist");
+    let output = Command::new(env!("CARGO_BIN_EXE_pkgtool"))
+        .args(["build", "--kind", "dkms", "--format", "deb", "--out"])
+        .arg(&out)
+        .arg("--source")
+        .arg(&src)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listing = run(Command::new("sh").arg("-c").arg(format!(
+        "dpkg-deb --fsys-tarfile {}/scap-api1-dkms_{API}_all.deb | tar -tv --full-time",
+        out.display()
+    )));
+    assert!(
+        listing.lines().all(|l| l.contains(" 2022-04-15 05:20:00 ")),
+        "{listing}"
+    );
+}
