@@ -3,7 +3,20 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod build_cmd;
+mod deb;
+mod elf;
+mod kbuild;
+mod kinds;
+mod meta;
+mod package;
+mod probe_object;
+mod recipes_cmd;
+mod release;
+mod rpm_package;
 mod snippet_cmd;
+mod source_tree;
+mod templates;
 mod version_cmd;
 
 /// Builds the scap driver's packages, named by driver API version.
@@ -33,6 +46,19 @@ enum Command {
     /// Prints the postinst fragment a consumer package uses to check the
     /// scap driver with scap-compat.
     ConsumerSnippet(snippet_cmd::SnippetArgs),
+    /// Builds the packages (by default every kind, as .deb and .rpm, for
+    /// every kernel whose headers are installed) into dist/.
+    Build(build_cmd::BuildArgs),
+    /// Renders the distro recipes debian/ and rpm/ from templates/.
+    Recipes {
+        /// Only say whether the committed recipes are up to date.
+        #[arg(long)]
+        check: bool,
+        /// Project directory to write debian/ and rpm/ into [default: the
+        /// one holding driver-src/].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// An error for the user: one line naming the thing and the fix.
@@ -72,6 +98,8 @@ fn run(cli: Cli) -> Result<(), UserError> {
     match cli.command {
         Command::Version { json } => version_cmd::run(Path::new(&source), &cli.module_name, json),
         Command::ConsumerSnippet(_) => unreachable!("handled above"),
+        Command::Build(args) => build_cmd::run(&source, &cli.module_name, args),
+        Command::Recipes { check, out } => recipes_cmd::run(&source, &cli.module_name, check, out),
     }
 }
 

@@ -5,12 +5,14 @@
 
 pub mod compat;
 pub mod helper;
+pub mod kernels;
 pub mod names;
 pub mod source;
 pub mod version;
 
 pub use compat::{check, Compatibility, Requirement, Strictness, VersionKind};
 pub use helper::CheckOutcome;
+pub use kernels::{KernelRange, KernelSeries, SUPPORTED_KERNELS};
 pub use names::Names;
 pub use source::{DriverSource, SourceError};
 pub use version::{Version, VersionError};

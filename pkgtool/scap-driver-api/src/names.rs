@@ -34,6 +34,19 @@ pub struct Names {
     pub deb_modules_prefix: String,
     /// RPM Fusion style: `kmod-<name>-<kernel release>`.
     pub rpm_kmod_prefix: String,
+    /// Virtual package, versioned with the API major, that every package
+    /// installing the module provides; each conflicts with the other
+    /// majors' (`<< M`, `>> M`).
+    pub module_major_virtual: String,
+    /// Prefix of the per-kernel virtual package every prebuilt module
+    /// package provides and conflicts with (Policy 7.5: one at a time).
+    pub module_for_kernel_prefix: String,
+    /// Debian's package of the 2022 driver. Our DKMS packages provide,
+    /// conflict with and replace it, so only one DKMS `scap` is installed
+    /// and consumers recommending it (sysdig) are satisfied by ours.
+    pub legacy_dkms: String,
+    /// The source package of the debian/ and rpm/ recipes.
+    pub source_package: String,
 }
 
 impl Names {
@@ -51,6 +64,10 @@ impl Names {
             probe_provides: format!("{module}-probe-api-{}", api.major),
             deb_modules_prefix: format!("{base}-modules-"),
             rpm_kmod_prefix: format!("kmod-{base}-"),
+            module_major_virtual: format!("{module}-module-api-major"),
+            module_for_kernel_prefix: format!("{module}-module-for-kernel-"),
+            legacy_dkms: DEBIAN_LEGACY_DKMS.to_string(),
+            source_package: format!("{module}-driver"),
         }
     }
 
@@ -60,6 +77,27 @@ impl Names {
 
     pub fn rpm_kmod_package(&self, kernel_release: &str) -> String {
         format!("{}{kernel_release}", self.rpm_kmod_prefix)
+    }
+
+    pub fn module_for_kernel(&self, kernel_release: &str) -> String {
+        format!("{}{kernel_release}", self.module_for_kernel_prefix)
+    }
+
+    /// The prebuilt module in a .deb: `updates/` so that it wins over an
+    /// in-tree module of the same name, as DKMS's `updates/dkms/` does.
+    pub fn deb_module_path(&self, kernel_release: &str) -> String {
+        format!(
+            "/lib/modules/{kernel_release}/updates/{m}/{m}.ko",
+            m = self.module
+        )
+    }
+
+    /// The prebuilt module in a kmod rpm (RPM Fusion: `extra/<name>/`).
+    pub fn rpm_module_path(&self, kernel_release: &str) -> String {
+        format!(
+            "/lib/modules/{kernel_release}/extra/{m}/{m}.ko",
+            m = self.module
+        )
     }
 }
 
@@ -85,5 +123,20 @@ mod tests {
             names.rpm_kmod_package("6.1.0-26-amd64"),
             "kmod-scap-api1-6.1.0-26-amd64"
         );
+        assert_eq!(names.module_major_virtual, "scap-module-api-major");
+        assert_eq!(
+            names.module_for_kernel("6.1.0-26-amd64"),
+            "scap-module-for-kernel-6.1.0-26-amd64"
+        );
+        assert_eq!(
+            names.deb_module_path("6.1.0-26-amd64"),
+            "/lib/modules/6.1.0-26-amd64/updates/scap/scap.ko"
+        );
+        assert_eq!(
+            names.rpm_module_path("6.1.0-26-amd64"),
+            "/lib/modules/6.1.0-26-amd64/extra/scap/scap.ko"
+        );
+        assert_eq!(names.legacy_dkms, "falcosecurity-scap-dkms");
+        assert_eq!(names.source_package, "scap-driver");
     }
 }

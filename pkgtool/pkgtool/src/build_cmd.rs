@@ -1,0 +1,289 @@
+//! `pkgtool build`: the packages of driver-src/ (DKMS, prebuilt modules for
+//! each kernel, probe) in each format, written into the output directory
+//! with a summary. Long steps print progress on stderr.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use scap_driver_api::{DriverSource, SUPPORTED_KERNELS};
+
+use crate::kinds::{self, Kind};
+use crate::package::{Format, Package};
+use crate::release::{self, Release};
+use crate::{deb, kbuild, probe_object, rpm_package, UserError};
+
+#[derive(clap::Args, Debug)]
+pub struct BuildArgs {
+    /// Package formats, comma-separated [default: deb,rpm].
+    #[arg(long = "format", value_delimiter = ',', value_name = "FORMAT")]
+    formats: Vec<Format>,
+    /// Package kinds, comma-separated [default: dkms,modules,probe; probe
+    /// only if the project has probe/ or --probe is given].
+    #[arg(long = "kind", value_delimiter = ',', value_name = "KIND")]
+    kinds: Vec<Kind>,
+    /// Kernel releases to prebuild the module for, comma-separated
+    /// [default: every kernel whose headers are in /lib/modules/*/build].
+    #[arg(long = "kernel", value_delimiter = ',', value_name = "RELEASE")]
+    kernels: Vec<String>,
+    /// Output directory [default: dist/ beside driver-src/].
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The eBPF probe object [default: what `make -C probe` produces,
+    /// probe/build/scap_probe.o].
+    #[arg(long, value_name = "FILE")]
+    probe: Option<PathBuf>,
+}
+
+/// Where the probe comes from, decided before any work starts.
+enum ProbeFrom {
+    File(PathBuf),
+    Make(PathBuf),
+}
+
+struct Plan {
+    formats: Vec<Format>,
+    dkms: bool,
+    kernels: Vec<String>,
+    probe: Option<ProbeFrom>,
+    /// Why a default kind is not built, for the summary.
+    notes: Vec<String>,
+}
+
+fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, UserError> {
+    let mut formats = if args.formats.is_empty() {
+        vec![Format::Deb, Format::Rpm]
+    } else {
+        args.formats
+    };
+    formats.sort();
+    formats.dedup();
+    let explicit = !args.kinds.is_empty();
+    let kinds = if explicit {
+        args.kinds
+    } else {
+        vec![Kind::Dkms, Kind::Modules, Kind::Probe]
+    };
+    let mut notes = Vec::new();
+
+    let kernels = if !kinds.contains(&Kind::Modules) {
+        if !args.kernels.is_empty() {
+            return Err(UserError(
+                "--kernel given without the modules kind; add --kind modules or drop --kernel"
+                    .to_string(),
+            ));
+        }
+        Vec::new()
+    } else if args.kernels.is_empty() {
+        let found = kbuild::installed_kernels();
+        if found.is_empty() {
+            return Err(UserError(
+                "no kernel headers in /lib/modules/*/build to prebuild the module for; install linux-headers-amd64 (or the headers of your kernel), pass --kernel RELEASE, or leave out --kind modules".to_string(),
+            ));
+        }
+        // Found, not asked for: a kernel the driver does not support is a
+        // note, not an error.
+        let (supported, unsupported): (Vec<String>, Vec<String>) = found
+            .into_iter()
+            .partition(|k| SUPPORTED_KERNELS.contains_release(k));
+        for kernel in unsupported {
+            notes.push(format!(
+                "modules: kernel {kernel} skipped, outside the supported kernels {SUPPORTED_KERNELS}"
+            ));
+        }
+        supported
+    } else {
+        let mut kernels = args.kernels;
+        kernels.sort();
+        kernels.dedup();
+        kernels
+    };
+    for kernel in &kernels {
+        kbuild::check_kernel(release, kernel)?;
+    }
+
+    let probe = if !kinds.contains(&Kind::Probe) {
+        None
+    } else if let Some(file) = args.probe {
+        Some(ProbeFrom::File(file))
+    } else {
+        let dir = project.join("probe");
+        if dir.join("Makefile").is_file() {
+            Some(ProbeFrom::Make(dir))
+        } else if explicit {
+            return Err(UserError(format!(
+                "no probe to package: {} has no Makefile; pass --probe FILE or leave out --kind probe",
+                dir.display()
+            )));
+        } else {
+            notes.push(format!(
+                "probe: not packaged, {} has no Makefile (pass --probe FILE)",
+                dir.display()
+            ));
+            None
+        }
+    };
+    Ok(Plan {
+        formats,
+        dkms: kinds.contains(&Kind::Dkms),
+        kernels,
+        probe,
+        notes,
+    })
+}
+
+/// Progress lines on stderr: `[n/total] what ... done (1.2 s)`.
+struct Progress {
+    step: usize,
+    total: usize,
+}
+
+impl Progress {
+    fn run<T>(
+        &mut self,
+        what: &str,
+        f: impl FnOnce() -> Result<T, UserError>,
+    ) -> Result<T, UserError> {
+        self.step += 1;
+        eprintln!("pkgtool: [{}/{}] {what} ...", self.step, self.total);
+        let start = Instant::now();
+        let result = f();
+        if result.is_ok() {
+            eprintln!(
+                "pkgtool: [{}/{}] {what}: done ({:.1} s)",
+                self.step,
+                self.total,
+                start.elapsed().as_secs_f64()
+            );
+        }
+        result
+    }
+}
+
+/// Packages are written into a staging directory and moved into the
+/// output directory only once every step succeeded: a failed run leaves the
+/// output directory as it was.
+struct Staging {
+    dir: PathBuf,
+    files: Vec<(PathBuf, String)>,
+}
+
+impl Staging {
+    /// Moves the staged packages into `out`; returns their new paths.
+    fn commit(self, out: &Path) -> Result<Vec<(PathBuf, String)>, UserError> {
+        let mut moved = Vec::new();
+        for (path, summary) in &self.files {
+            let target = out.join(path.file_name().expect("a package file name"));
+            std::fs::rename(path, &target).map_err(|e| {
+                UserError(format!(
+                    "{}: cannot move into {}: {e}; pass a writable --out DIR",
+                    path.display(),
+                    out.display()
+                ))
+            })?;
+            moved.push((target, summary.clone()));
+        }
+        Ok(moved)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError> {
+    let src = DriverSource::read(source)?;
+    let epoch = release::source_date_epoch(source)?;
+    let release = Release::new(src, module, epoch);
+    let project = source
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let out = args.out.clone().unwrap_or_else(|| project.join("dist"));
+    let plan = plan(args, &release, &project)?;
+
+    let work = out.join(".build");
+    std::fs::create_dir_all(&work).map_err(|e| {
+        UserError(format!(
+            "{}: cannot create: {e}; pass a writable --out DIR",
+            work.display()
+        ))
+    })?;
+
+    let formats = plan.formats.len();
+    let mut progress = Progress {
+        step: 0,
+        total: usize::from(plan.dkms) * formats
+            + plan.kernels.len() * (1 + formats)
+            + usize::from(plan.probe.is_some()) * (1 + formats),
+    };
+    let staging_dir = work.join("staging");
+    std::fs::create_dir_all(&staging_dir)
+        .map_err(|e| UserError(format!("{}: cannot create: {e}", staging_dir.display())))?;
+    let mut staging = Staging {
+        dir: staging_dir.clone(),
+        files: Vec::new(),
+    };
+    let mut write = |progress: &mut Progress, pkg: &Package, format: Format| {
+        let path = progress.run(
+            &format!("writing {} ({format})", pkg.name),
+            || match format {
+                Format::Deb => deb::write(pkg, &release, &staging_dir),
+                Format::Rpm => rpm_package::write(pkg, &release, &staging_dir),
+            },
+        )?;
+        staging.files.push((path, pkg.summary.clone()));
+        Ok::<_, UserError>(())
+    };
+
+    if plan.dkms {
+        for &format in &plan.formats {
+            let pkg = kinds::dkms::package(&release, format)?;
+            write(&mut progress, &pkg, format)?;
+        }
+    }
+    for kernel in &plan.kernels {
+        let ko = progress.run(
+            &format!("building {}.ko for kernel {kernel}", release.names.module),
+            || kbuild::build(&release, kernel, &work),
+        )?;
+        for &format in &plan.formats {
+            let pkg = kinds::modules::package(&release, format, kernel, ko.clone());
+            write(&mut progress, &pkg, format)?;
+        }
+    }
+    if let Some(from) = &plan.probe {
+        let object = progress.run("getting the probe object", || {
+            let path = match from {
+                ProbeFrom::File(path) => path.clone(),
+                ProbeFrom::Make(dir) => probe_object::make(dir, &work.join("probe.log"))?,
+            };
+            probe_object::read_checked(&path, &release)
+        })?;
+        for &format in &plan.formats {
+            let pkg = kinds::probe::package(&release, format, object.clone());
+            write(&mut progress, &pkg, format)?;
+        }
+    }
+
+    let written = staging.commit(&out)?;
+    let _ = std::fs::remove_dir_all(&work);
+    println!(
+        "pkgtool: {} packages of {} API {} written to {}:",
+        written.len(),
+        release.names.module,
+        release.version(),
+        out.display()
+    );
+    for (path, summary) in &written {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!("  {name:<60} {:>8.1} KiB  {summary}", size as f64 / 1024.0);
+    }
+    for note in &plan.notes {
+        println!("  ({note})");
+    }
+    Ok(())
+}

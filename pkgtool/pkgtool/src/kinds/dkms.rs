@@ -1,0 +1,105 @@
+//! `scap-apiM-dkms`: the driver sources in /usr/src/scap-X.Y.Z/ with a
+//! generated dkms.conf, built and installed by DKMS for each installed
+//! kernel from the maintainer scripts, and removed (exactly this version)
+//! when the package goes.
+
+use std::path::Path;
+
+use crate::package::{Arch, File, Format, Op, Package, Relation, Relations, Script};
+use crate::release::Release;
+use crate::source_tree;
+use crate::templates;
+use crate::UserError;
+
+use super::{module_relations, Vars};
+
+const DKMS_CONF: &str = "dkms.conf";
+
+pub fn package(release: &Release, format: Format) -> Result<Package, UserError> {
+    let names = &release.names;
+    let name = names.dkms_package.clone();
+    let vars = Vars::new(release, &name, None);
+    let src_dir = &names.dkms_source_dir;
+
+    let mut files = vec![File::new(
+        format!("{src_dir}/{DKMS_CONF}"),
+        0o644,
+        templates::render("dkms/dkms.conf", &vars),
+    )];
+    let mut owned_dirs = vec![src_dir.clone()];
+    for source in source_tree::files(&release.source.dir)? {
+        if source.relative == DKMS_CONF {
+            continue;
+        }
+        let data = std::fs::read(&source.absolute).map_err(|e| {
+            UserError(format!(
+                "{}: cannot read: {e}; check the driver sources",
+                source.absolute.display()
+            ))
+        })?;
+        let mode = if source.executable { 0o755 } else { 0o644 };
+        let path = format!("{src_dir}/{}", source.relative);
+        let mut dir = Path::new(&path).parent();
+        while let Some(d) = dir.filter(|d| d.starts_with(src_dir) && *d != Path::new(src_dir)) {
+            owned_dirs.push(d.to_string_lossy().into_owned());
+            dir = d.parent();
+        }
+        files.push(File::new(path, mode, data));
+    }
+    owned_dirs.sort();
+    owned_dirs.dedup();
+
+    let (mut provides, mut conflicts) = module_relations(release);
+    let legacy = &names.legacy_dkms;
+    // Policy 7.5: one DKMS `scap` at a time, and sysdig's
+    // `Recommends: falcosecurity-scap-dkms` is satisfied by this package.
+    provides.push(Relation::versioned(legacy, Op::Eq, release.version()));
+    conflicts.push(Relation::any(legacy));
+    let (depends, replaces, scripts) = match format {
+        Format::Deb => (
+            vec![Relation::versioned("dkms", Op::Ge, "2.1.0.0")],
+            vec![Relation::any(legacy)],
+            vec![
+                (
+                    Script::Postinst,
+                    templates::render("deb/dkms.postinst", &vars),
+                ),
+                (Script::Prerm, templates::render("deb/dkms.prerm", &vars)),
+            ],
+        ),
+        Format::Rpm => (
+            vec![
+                Relation::any("dkms"),
+                Relation::any("gcc"),
+                Relation::any("make"),
+            ],
+            // Obsoleting a name it provides unversioned would obsolete itself.
+            vec![Relation::versioned(legacy, Op::Lt, release.version())],
+            vec![
+                (Script::Postinst, templates::render("rpm/dkms.post", &vars)),
+                (Script::Prerm, templates::render("rpm/dkms.preun", &vars)),
+            ],
+        ),
+    };
+
+    let mut pkg = Package {
+        name: name.clone(),
+        version: release.version(),
+        arch: Arch::Independent,
+        summary: String::new(),
+        description: String::new(),
+        section: "kernel",
+        relations: Relations {
+            depends,
+            provides,
+            conflicts,
+            replaces,
+            ..Relations::default()
+        },
+        files,
+        owned_dirs,
+        scripts,
+    };
+    pkg.describe(&templates::render("descriptions/dkms", &vars));
+    Ok(pkg)
+}

@@ -1,0 +1,77 @@
+//! The package kinds, each a function from the release (and its built
+//! artefact) to a format-neutral `Package`.
+
+pub mod dkms;
+pub mod modules;
+pub mod probe;
+#[cfg(test)]
+mod snapshot_tests;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::package::{Op, Relation};
+use crate::release::{Common, Release};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Kind {
+    /// Module sources built by DKMS on the user's machine.
+    Dkms,
+    /// The module prebuilt for each kernel release.
+    Modules,
+    /// The eBPF probe object.
+    Probe,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Dkms => "dkms",
+            Kind::Modules => "modules",
+            Kind::Probe => "probe",
+        })
+    }
+}
+
+/// Template variables: the release's, the package name, and a kernel for
+/// per-kernel packages.
+#[derive(Serialize)]
+pub struct Vars<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub package: &'a str,
+    pub kernel: Option<&'a str>,
+    /// Whether maintainer scripts carry debhelper's #DEBHELPER# token
+    /// (the debian/ recipe) or are complete (pkgtool's own packages).
+    pub debhelper: bool,
+}
+
+impl<'a> Vars<'a> {
+    pub fn new(release: &'a Release, package: &'a str, kernel: Option<&'a str>) -> Self {
+        Self {
+            common: release.common(),
+            package,
+            kernel,
+            debhelper: false,
+        }
+    }
+}
+
+/// Relations of every package that installs the module: it provides the
+/// driver API at this exact version and the API major of the installed
+/// module, and conflicts with any package installing a module of another
+/// major.
+pub fn module_relations(release: &Release) -> (Vec<Relation>, Vec<Relation>) {
+    let names = &release.names;
+    let major = release.api().major.to_string();
+    let provides = vec![
+        Relation::versioned(&names.driver_provides, Op::Eq, release.version()),
+        Relation::versioned(&names.module_major_virtual, Op::Eq, &major),
+    ];
+    let conflicts = vec![
+        Relation::versioned(&names.module_major_virtual, Op::Lt, &major),
+        Relation::versioned(&names.module_major_virtual, Op::Gt, &major),
+    ];
+    (provides, conflicts)
+}

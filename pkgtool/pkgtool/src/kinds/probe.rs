@@ -1,0 +1,69 @@
+//! `scap-apiM-probe`: the eBPF probe object as
+//! /usr/lib/scap/probe/scap_probe-X.Y.Z.o. Architecture-specific: the
+//! object is ELF (EM_BPF), which belongs neither in an arch-independent
+//! package nor under /usr/share.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::package::{Arch, File, Format, Op, Package, Relation, Relations};
+use crate::release::Release;
+use crate::templates;
+
+use super::Vars;
+
+pub fn package(release: &Release, format: Format, object: Vec<u8>) -> Package {
+    let names = &release.names;
+    let name = names.probe_package.clone();
+    let vars = Vars::new(release, &name, None);
+    let dir = Path::new(&names.probe_path)
+        .parent()
+        .expect("probe path has a directory");
+    let mut pkg = Package {
+        name: name.clone(),
+        version: release.version(),
+        arch: Arch::Native,
+        summary: String::new(),
+        description: String::new(),
+        section: "kernel",
+        relations: Relations {
+            provides: vec![Relation::versioned(
+                &names.probe_provides,
+                Op::Eq,
+                release.version(),
+            )],
+            ..Relations::default()
+        },
+        files: vec![File::new(names.probe_path.clone(), 0o644, object)],
+        owned_dirs: vec![
+            dir.parent()
+                .expect("probe dir has a parent")
+                .to_string_lossy()
+                .into_owned(),
+            dir.to_string_lossy().into_owned(),
+        ],
+        scripts: Vec::new(),
+    };
+    if format == Format::Deb {
+        #[derive(Serialize)]
+        struct OverrideVars<'a> {
+            package: &'a str,
+            probe_file: &'a str,
+        }
+        let overrides = templates::render(
+            "deb/probe.lintian-overrides",
+            &OverrideVars {
+                package: &name,
+                probe_file: &names.probe_path[1..],
+            },
+        );
+        pkg.files.push(File::new(
+            format!("/usr/share/lintian/overrides/{name}"),
+            0o644,
+            overrides,
+        ));
+    }
+    pkg.describe(&templates::render("descriptions/probe", &vars));
+    pkg
+}

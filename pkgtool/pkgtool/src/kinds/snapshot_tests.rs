@@ -1,0 +1,107 @@
+//! The rendered control files, maintainer scripts and dkms.conf of every
+//! kind, for a fixed release (insta snapshots in snapshots/).
+
+use std::path::Path;
+
+use scap_driver_api::DriverSource;
+
+use crate::deb;
+use crate::package::{Format, Package};
+use crate::release::Release;
+
+fn release() -> Release {
+    let source = DriverSource {
+        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src"),
+        api: "1.2.3".parse().unwrap(),
+        schema: "1.0.4".parse().unwrap(),
+    };
+    Release::new(source, "scap", 1_700_000_000)
+}
+
+/// Control fields (with a fixed size) and every script, as one text.
+fn deb_text(pkg: &Package, release: &Release) -> String {
+    let mut text = deb::control(pkg, release, 42);
+    for (script, body) in &pkg.scripts {
+        text.push_str(&format!("\n===== {} =====\n{body}", script.deb_name()));
+    }
+    text
+}
+
+fn rpm_text(pkg: &Package) -> String {
+    let r = &pkg.relations;
+    let list =
+        |l: &[crate::package::Relation]| l.iter().map(|r| r.deb()).collect::<Vec<_>>().join(", ");
+    let mut text = format!(
+        "Name: {}\nVersion: {}\nArch: {}\nSummary: {}\nRequires: {}\nProvides: {}\nConflicts: {}\nObsoletes: {}\nRequires(post,postun): {}\n",
+        pkg.name,
+        pkg.version,
+        pkg.arch.rpm(),
+        pkg.summary,
+        list(&r.depends),
+        list(&r.provides),
+        list(&r.conflicts),
+        list(&r.replaces),
+        r.script_requires.join(", "),
+    );
+    for (script, body) in &pkg.scripts {
+        text.push_str(&format!("\n===== {script:?} =====\n{body}"));
+    }
+    text
+}
+
+#[test]
+fn dkms_packages() {
+    let release = release();
+    let deb_pkg = super::dkms::package(&release, Format::Deb).unwrap();
+    insta::assert_snapshot!("dkms-deb", deb_text(&deb_pkg, &release));
+    insta::assert_snapshot!(
+        "dkms-rpm",
+        rpm_text(&super::dkms::package(&release, Format::Rpm).unwrap())
+    );
+    let conf = deb_pkg
+        .files
+        .iter()
+        .find(|f| f.path == "/usr/src/scap-1.2.3/dkms.conf")
+        .expect("dkms.conf in the package");
+    insta::assert_snapshot!("dkms.conf", String::from_utf8_lossy(&conf.data));
+}
+
+#[test]
+fn module_packages() {
+    let release = release();
+    let kernel = "6.1.0-26-amd64";
+    let deb_pkg = super::modules::package(&release, Format::Deb, kernel, b"ko".to_vec());
+    insta::assert_snapshot!("modules-deb", deb_text(&deb_pkg, &release));
+    let rpm_pkg = super::modules::package(&release, Format::Rpm, kernel, b"ko".to_vec());
+    insta::assert_snapshot!("modules-rpm", rpm_text(&rpm_pkg));
+}
+
+#[test]
+fn probe_packages() {
+    let release = release();
+    let deb_pkg = super::probe::package(&release, Format::Deb, b"o".to_vec());
+    let overrides = deb_pkg
+        .files
+        .iter()
+        .find(|f| f.path == "/usr/share/lintian/overrides/scap-api1-probe")
+        .expect("lintian overrides in the deb");
+    insta::assert_snapshot!(
+        "probe-deb",
+        format!(
+            "{}\n===== lintian overrides =====\n{}",
+            deb_text(&deb_pkg, &release),
+            String::from_utf8_lossy(&overrides.data)
+        )
+    );
+    let rpm_pkg = super::probe::package(&release, Format::Rpm, b"o".to_vec());
+    insta::assert_snapshot!("probe-rpm", rpm_text(&rpm_pkg));
+}
+
+#[test]
+fn doc_files() {
+    let release = release();
+    let pkg = super::probe::package(&release, Format::Deb, b"o".to_vec());
+    let (copyright, changelog) = deb::doc_texts(&pkg, &release);
+    insta::assert_snapshot!("copyright", copyright);
+    insta::assert_snapshot!("changelog", changelog);
+}

@@ -1,0 +1,195 @@
+//! A package as the writers see it, whatever the format: metadata,
+//! relations, files and maintainer scripts. The package kinds (DKMS,
+//! prebuilt modules, probe; any later helper package) describe themselves
+//! with this, and `deb` and `rpm_package` write it.
+
+use std::fmt;
+
+/// The package formats pkgtool writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Format {
+    Deb,
+    Rpm,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Deb => "deb",
+            Format::Rpm => "rpm",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arch {
+    /// Architecture-independent (deb `all`, rpm `noarch`).
+    Independent,
+    /// The build machine's architecture.
+    Native,
+}
+
+impl Arch {
+    pub fn deb(self) -> &'static str {
+        match self {
+            Arch::Independent => "all",
+            Arch::Native => match std::env::consts::ARCH {
+                "x86_64" => "amd64",
+                "aarch64" => "arm64",
+                "x86" => "i386",
+                "powerpc64" => "ppc64el",
+                other => other,
+            },
+        }
+    }
+
+    pub fn rpm(self) -> &'static str {
+        match self {
+            Arch::Independent => "noarch",
+            Arch::Native => std::env::consts::ARCH,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Lt,
+    Gt,
+    Ge,
+}
+
+/// One entry of a relation field: a name, optionally versioned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    pub name: String,
+    pub version: Option<(Op, String)>,
+}
+
+impl Relation {
+    pub fn any(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            version: None,
+        }
+    }
+
+    pub fn versioned(name: impl Into<String>, op: Op, version: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            version: Some((op, version.into())),
+        }
+    }
+
+    /// rpm syntax: `name op version`.
+    pub fn rpm(&self) -> String {
+        match &self.version {
+            None => self.name.clone(),
+            Some((op, v)) => {
+                let op = match op {
+                    Op::Eq => "=",
+                    Op::Lt => "<",
+                    Op::Gt => ">",
+                    Op::Ge => ">=",
+                };
+                format!("{} {op} {v}", self.name)
+            }
+        }
+    }
+
+    /// Debian syntax: `name (op version)`.
+    pub fn deb(&self) -> String {
+        match &self.version {
+            None => self.name.clone(),
+            Some((op, v)) => {
+                let op = match op {
+                    Op::Eq => "=",
+                    Op::Lt => "<<",
+                    Op::Gt => ">>",
+                    Op::Ge => ">=",
+                };
+                format!("{} ({op} {v})", self.name)
+            }
+        }
+    }
+}
+
+/// The relation fields, named as Debian names them; rpm writes `replaces`
+/// as Obsoletes and `depends` as Requires.
+#[derive(Debug, Clone, Default)]
+pub struct Relations {
+    pub depends: Vec<Relation>,
+    pub recommends: Vec<Relation>,
+    pub provides: Vec<Relation>,
+    pub conflicts: Vec<Relation>,
+    pub replaces: Vec<Relation>,
+    /// rpm only: what the %post and %postun scriptlets run.
+    pub script_requires: Vec<String>,
+}
+
+/// A regular file, owned by root:root.
+#[derive(Debug, Clone)]
+pub struct File {
+    /// Absolute path in the installed system.
+    pub path: String,
+    pub mode: u32,
+    pub data: Vec<u8>,
+}
+
+impl File {
+    pub fn new(path: impl Into<String>, mode: u32, data: impl Into<Vec<u8>>) -> Self {
+        Self {
+            path: path.into(),
+            mode,
+            data: data.into(),
+        }
+    }
+}
+
+/// Maintainer script slots; rpm runs them as %post, %preun and %postun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Script {
+    Postinst,
+    Prerm,
+    Postrm,
+}
+
+impl Script {
+    pub fn deb_name(self) -> &'static str {
+        match self {
+            Script::Postinst => "postinst",
+            Script::Prerm => "prerm",
+            Script::Postrm => "postrm",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Package {
+    pub name: String,
+    /// Upstream version, X.Y.Z.
+    pub version: String,
+    pub arch: Arch,
+    /// One line, without a final full stop.
+    pub summary: String,
+    /// Paragraphs of plain text lines.
+    pub description: String,
+    /// Debian section.
+    pub section: &'static str,
+    pub relations: Relations,
+    pub files: Vec<File>,
+    /// Directories that are this package's own (rpm lists them; the deb
+    /// writer adds every parent directory anyway).
+    pub owned_dirs: Vec<String>,
+    pub scripts: Vec<(Script, String)>,
+}
+
+impl Package {
+    /// Splits a rendered description template: summary line, then the
+    /// long description.
+    pub fn describe(&mut self, rendered: &str) {
+        let (summary, rest) = rendered.split_once('\n').unwrap_or((rendered, ""));
+        self.summary = summary.trim().to_string();
+        self.description = rest.trim_end().to_string();
+    }
+}

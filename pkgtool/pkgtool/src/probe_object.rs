@@ -1,0 +1,69 @@
+//! Finds the probe object (by default the probe developer's contract:
+//! `make -C probe` produces `probe/build/scap_probe.o`) and checks it
+//! carries the versions of driver-src/.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::elf;
+use crate::release::Release;
+use crate::UserError;
+
+/// Where `make -C probe` leaves the object, relative to probe/.
+pub const PROBE_OUTPUT: &str = "build/scap_probe.o";
+
+/// Makes the project's probe and returns its path.
+pub fn make(probe_dir: &Path, log_path: &Path) -> Result<PathBuf, UserError> {
+    let output = Command::new("make")
+        .arg("-C")
+        .arg(probe_dir)
+        .output()
+        .map_err(|e| UserError(format!("cannot run make: {e}; install make")))?;
+    let mut log = output.stdout.clone();
+    log.extend_from_slice(&output.stderr);
+    std::fs::write(log_path, log)
+        .map_err(|e| UserError(format!("{}: cannot write: {e}", log_path.display())))?;
+    if !output.status.success() {
+        return Err(UserError(format!(
+            "make -C {} failed ({}); see {}",
+            probe_dir.display(),
+            output.status,
+            log_path.display()
+        )));
+    }
+    let object = probe_dir.join(PROBE_OUTPUT);
+    if !object.is_file() {
+        return Err(UserError(format!(
+            "make -C {} did not produce {}; fix the probe's Makefile or pass --probe FILE",
+            probe_dir.display(),
+            object.display()
+        )));
+    }
+    Ok(object)
+}
+
+/// Reads the object and checks its versions against driver-src/.
+pub fn read_checked(path: &Path, release: &Release) -> Result<Vec<u8>, UserError> {
+    let data = std::fs::read(path).map_err(|e| {
+        UserError(format!(
+            "{}: cannot read the probe object: {e}; build it (make -C probe) or pass --probe FILE",
+            path.display()
+        ))
+    })?;
+    let (api, schema) = elf::probe_versions(&data).map_err(|e| {
+        UserError(format!(
+            "{}: {e}; pass an eBPF probe object with 8-byte api_version and schema_version sections",
+            path.display()
+        ))
+    })?;
+    let src = &release.source;
+    if api != src.api || schema != src.schema {
+        return Err(UserError(format!(
+            "{}: carries API {api} / schema {schema}, but driver-src/ says API {} / schema {}; rebuild the probe (make -C probe)",
+            path.display(),
+            src.api,
+            src.schema
+        )));
+    }
+    Ok(data)
+}

@@ -1,0 +1,133 @@
+//! Writes a .rpm with the `rpm` crate: gzip payload, every file root:root,
+//! every timestamp the release's epoch (`BuildConfig::source_date`), so the
+//! same package gives the same bytes.
+
+use std::path::{Path, PathBuf};
+
+use rpm::{BuildConfig, CompressionType, Dependency, FileMode, FileOptions, Scriptlet};
+
+use crate::meta;
+use crate::package::{Op, Package, Relation, Script};
+use crate::release::Release;
+use crate::UserError;
+
+/// rpm release of every package: the upstream version says everything.
+const RPM_RELEASE: &str = "1";
+pub const RPM_GROUP: &str = "System Environment/Kernel";
+
+pub fn file_name(pkg: &Package) -> String {
+    format!(
+        "{}-{}-{RPM_RELEASE}.{}.rpm",
+        pkg.name,
+        pkg.version,
+        pkg.arch.rpm()
+    )
+}
+
+fn dependency(r: &Relation) -> Dependency {
+    match &r.version {
+        None => Dependency::any(&r.name),
+        Some((Op::Eq, v)) => Dependency::eq(&r.name, v),
+        Some((Op::Lt, v)) => Dependency::less(&r.name, v),
+        Some((Op::Gt, v)) => Dependency::greater(&r.name, v),
+        Some((Op::Ge, v)) => Dependency::greater_eq(&r.name, v),
+    }
+}
+
+fn rpm_error(pkg: &Package, e: rpm::Error) -> UserError {
+    UserError(format!(
+        "{}: cannot build the rpm: {e}; this is a pkgtool bug, please report it",
+        pkg.name
+    ))
+}
+
+pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, UserError> {
+    let config = BuildConfig::v4()
+        .compression(CompressionType::Gzip)
+        .source_date(release.epoch as u32);
+    let mut builder = rpm::PackageBuilder::new(
+        &pkg.name,
+        &pkg.version,
+        meta::LICENSE_SPDX,
+        pkg.arch.rpm(),
+        &pkg.summary,
+    );
+    builder
+        .using_config(config)
+        .release(RPM_RELEASE)
+        .description(pkg.description.clone())
+        .url(meta::HOMEPAGE)
+        .vendor(meta::COPYRIGHT_HOLDER)
+        .packager(meta::MAINTAINER)
+        .build_host("pkgtool")
+        .group(RPM_GROUP)
+        .add_changelog_entry(
+            format!("{} - {}-{RPM_RELEASE}", meta::MAINTAINER, pkg.version),
+            format!(
+                "- {} driver API {}, packaged by pkgtool",
+                release.names.module,
+                release.version()
+            ),
+            release.epoch as u32,
+        );
+    let r = &pkg.relations;
+    for dep in &r.depends {
+        builder.requires(dependency(dep));
+    }
+    for dep in &r.recommends {
+        builder.recommends(dependency(dep));
+    }
+    for dep in &r.provides {
+        builder.provides(dependency(dep));
+    }
+    for dep in &r.conflicts {
+        builder.conflicts(dependency(dep));
+    }
+    for dep in &r.replaces {
+        builder.obsoletes(dependency(dep));
+    }
+    for program in &r.script_requires {
+        builder.requires(Dependency::script_post(program.as_str()));
+        builder.requires(Dependency::script_postun(program.as_str()));
+    }
+    for dir in &pkg.owned_dirs {
+        builder
+            .with_dir_entry(
+                FileOptions::dir(dir.as_str())
+                    .mode(FileMode::dir(0o755))
+                    .user("root")
+                    .group("root"),
+            )
+            .map_err(|e| rpm_error(pkg, e))?;
+    }
+    for file in &pkg.files {
+        builder
+            .with_file_contents(
+                file.data.clone(),
+                FileOptions::new(file.path.as_str())
+                    .mode(FileMode::regular(file.mode as u16))
+                    .user("root")
+                    .group("root"),
+            )
+            .map_err(|e| rpm_error(pkg, e))?;
+    }
+    for (script, text) in &pkg.scripts {
+        let scriptlet = Scriptlet::new(text.as_str()).prog(vec!["/bin/sh"]);
+        match script {
+            Script::Postinst => builder.post_install_script(scriptlet),
+            Script::Prerm => builder.pre_uninstall_script(scriptlet),
+            Script::Postrm => builder.post_uninstall_script(scriptlet),
+        };
+    }
+    builder.build().map_err(|e| rpm_error(pkg, e))
+}
+
+/// Writes `<out_dir>/<name>-<version>-1.<arch>.rpm`.
+pub fn write(pkg: &Package, release: &Release, out_dir: &Path) -> Result<PathBuf, UserError> {
+    let built = build(pkg, release)?;
+    let path = out_dir.join(file_name(pkg));
+    built
+        .write_file(&path)
+        .map_err(|e| UserError(format!("{}: cannot write: {e}", path.display())))?;
+    Ok(path)
+}

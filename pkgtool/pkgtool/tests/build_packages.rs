@@ -1,0 +1,411 @@
+//! `pkgtool build` writes packages that lintian, rpmlint, dpkg-deb and rpm
+//! accept, laid out and related as the naming scheme says, byte for byte
+//! the same from the same inputs.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+const API: &str = "1.0.0";
+
+/// Builds every kind into a scratch dir; returns it and the kernels.
+fn build_all(name: &str) -> (PathBuf, Vec<String>) {
+    let dir = scratch(name);
+    let probe = probe_stub(&dir, API, "1.0.0");
+    let out = dir.join("dist");
+    let src = driver_src_with_api(&dir, API);
+    let summary = pkgtool_build_ok(
+        &src,
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--probe",
+            probe.to_str().unwrap(),
+        ],
+    );
+    let kernels = installed_kernels();
+    let expected = 4 + 2 * kernels.len();
+    assert!(
+        summary.contains(&format!("{expected} packages of scap API {API} written")),
+        "{summary}"
+    );
+    (out, kernels)
+}
+
+fn deb_field(deb: &Path, field: &str) -> String {
+    run(Command::new("dpkg-deb").arg("-f").arg(deb).arg(field))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn packages_pass_lintian_rpmlint_and_follow_the_scheme() {
+    for tool in ["lintian", "rpmlint", "rpm", "dpkg-deb"] {
+        require_tool(tool);
+    }
+    let (out, kernels) = build_all("scheme");
+    let kernel = &kernels[0];
+    let debs = files_ending(&out, ".deb");
+    let rpms = files_ending(&out, ".rpm");
+    assert_eq!(debs.len(), 2 + kernels.len(), "{debs:?}");
+    assert_eq!(rpms.len(), 2 + kernels.len(), "{rpms:?}");
+
+    // lintian: no error, no warning (overrides only with a justification,
+    // shipped in the package).
+    let lintian = Command::new("lintian")
+        .args(["--fail-on", "error,warning", "--no-tag-display-limit"])
+        .args(&debs)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&lintian.stdout);
+    assert!(
+        lintian.status.success()
+            && !report
+                .lines()
+                .any(|l| l.starts_with("E:") || l.starts_with("W:")),
+        "lintian:\n{report}{}",
+        String::from_utf8_lossy(&lintian.stderr)
+    );
+
+    // rpmlint: no error; rpm -K: digests OK.
+    let rpmlint = Command::new("rpmlint")
+        .arg("-c")
+        .arg(repo_root().join("tests/rpmlint.toml"))
+        .args(&rpms)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&rpmlint.stdout);
+    assert!(
+        rpmlint.status.success() && report.contains(" 0 errors"),
+        "rpmlint:\n{report}"
+    );
+    for rpm in &rpms {
+        let k = run(Command::new("rpm").arg("-K").arg(rpm));
+        assert!(k.trim_end().ends_with("digests OK"), "{k}");
+    }
+
+    // The DKMS deb.
+    let dkms = out.join(format!("scap-api1-dkms_{API}_all.deb"));
+    assert_eq!(deb_field(&dkms, "Architecture"), "all");
+    assert_eq!(deb_field(&dkms, "Section"), "kernel");
+    assert_eq!(deb_field(&dkms, "Depends"), "dkms (>= 2.1.0.0)");
+    assert_eq!(
+        deb_field(&dkms, "Provides"),
+        format!("scap-driver-api-1 (= {API}), scap-module-api-major (= 1), falcosecurity-scap-dkms (= {API})")
+    );
+    assert_eq!(
+        deb_field(&dkms, "Conflicts"),
+        "scap-module-api-major (<< 1), scap-module-api-major (>> 1), falcosecurity-scap-dkms"
+    );
+    assert_eq!(deb_field(&dkms, "Replaces"), "falcosecurity-scap-dkms");
+    let listing = run(Command::new("dpkg-deb").arg("-c").arg(&dkms));
+    for path in [
+        "usr/src/scap-1.0.0/dkms.conf",
+        "usr/src/scap-1.0.0/main.c",
+        "usr/src/scap-1.0.0/Kbuild",
+        "usr/src/scap-1.0.0/API_VERSION",
+        "usr/share/doc/scap-api1-dkms/copyright",
+        "usr/share/doc/scap-api1-dkms/changelog.gz",
+    ] {
+        assert!(
+            listing.lines().any(|l| l.ends_with(&format!(" {path}"))),
+            "{path} in\n{listing}"
+        );
+    }
+    assert_root_and_modes(&listing);
+    let info = run(Command::new("dpkg-deb").arg("-I").arg(&dkms));
+    assert!(
+        info.contains(" postinst ") && info.contains(" prerm "),
+        "{info}"
+    );
+
+    // The prebuilt deb.
+    let modules = out.join(format!("scap-api1-modules-{kernel}_{API}_amd64.deb"));
+    assert_eq!(deb_field(&modules, "Architecture"), "amd64");
+    assert_eq!(
+        deb_field(&modules, "Provides"),
+        format!("scap-driver-api-1 (= {API}), scap-module-api-major (= 1), scap-module-for-kernel-{kernel}")
+    );
+    assert_eq!(
+        deb_field(&modules, "Conflicts"),
+        format!("scap-module-api-major (<< 1), scap-module-api-major (>> 1), scap-module-for-kernel-{kernel}, falcosecurity-scap-dkms")
+    );
+    let listing = run(Command::new("dpkg-deb").arg("-c").arg(&modules));
+    assert!(
+        listing.contains(&format!("lib/modules/{kernel}/updates/scap/scap.ko")),
+        "{listing}"
+    );
+    assert_root_and_modes(&listing);
+
+    // The probe deb: arch-specific, nothing ELF under /usr/share.
+    let probe = out.join(format!("scap-api1-probe_{API}_amd64.deb"));
+    assert_eq!(
+        deb_field(&probe, "Provides"),
+        format!("scap-probe-api-1 (= {API})")
+    );
+    let listing = run(Command::new("dpkg-deb").arg("-c").arg(&probe));
+    assert!(
+        listing.contains("usr/lib/scap/probe/scap_probe-1.0.0.o"),
+        "{listing}"
+    );
+    assert_root_and_modes(&listing);
+    for deb in &debs {
+        assert_no_elf_under_usr_share(deb);
+    }
+
+    // The rpms.
+    let query =
+        |rpm: &str, what: &str| run(Command::new("rpm").arg("-qp").arg(what).arg(out.join(rpm)));
+    let dkms_rpm = format!("scap-api1-dkms-{API}-1.noarch.rpm");
+    let provides = query(&dkms_rpm, "--provides");
+    for p in [
+        "scap-driver-api-1 = 1.0.0",
+        "scap-module-api-major = 1",
+        "falcosecurity-scap-dkms = 1.0.0",
+    ] {
+        assert!(provides.lines().any(|l| l == p), "{p} in\n{provides}");
+    }
+    let conflicts = query(&dkms_rpm, "--conflicts");
+    assert_eq!(
+        conflicts.lines().collect::<Vec<_>>(),
+        [
+            "falcosecurity-scap-dkms",
+            "scap-module-api-major < 1",
+            "scap-module-api-major > 1"
+        ]
+    );
+    assert_eq!(
+        query(&dkms_rpm, "--obsoletes").trim(),
+        "falcosecurity-scap-dkms < 1.0.0"
+    );
+    let requires = query(&dkms_rpm, "--requires");
+    assert!(requires.lines().any(|l| l == "dkms"), "{requires}");
+    let scripts = query(&dkms_rpm, "--scripts");
+    assert!(
+        scripts.contains("postinstall scriptlet (using /bin/sh)"),
+        "{scripts}"
+    );
+    assert!(
+        scripts.contains("for version in 1.0.0 $(scap_dkms_kept_versions)")
+            && scripts.contains("dkms remove -m scap -v \"$version\" --all"),
+        "{scripts}"
+    );
+
+    let kmod_rpm = format!("kmod-scap-api1-{kernel}-{API}-1.x86_64.rpm");
+    let provides = query(&kmod_rpm, "--provides");
+    for p in [
+        "scap-driver-api-1 = 1.0.0".to_string(),
+        format!("kernel-modules-for-kernel = {kernel}"),
+        format!("scap-module-for-kernel-{kernel}"),
+    ] {
+        assert!(provides.lines().any(|l| l == p), "{p} in\n{provides}");
+    }
+    let requires = query(&kmod_rpm, "--requires");
+    assert!(
+        requires
+            .lines()
+            .any(|l| l == format!("kernel-uname-r = {kernel}")),
+        "{requires}"
+    );
+    assert!(requires.lines().any(|l| l == "kmod"), "{requires}");
+    let files = query(&kmod_rpm, "-lv");
+    assert!(
+        files.contains(&format!("/lib/modules/{kernel}/extra/scap/scap.ko")),
+        "{files}"
+    );
+    let probe_rpm = format!("scap-api1-probe-{API}-1.x86_64.rpm");
+    assert_eq!(
+        query(&probe_rpm, "--provides").lines().next(),
+        Some("scap-api1-probe = 1.0.0-1")
+    );
+    assert!(query(&probe_rpm, "--provides").contains("scap-probe-api-1 = 1.0.0"));
+    for rpm in &rpms {
+        let listing = run(Command::new("rpm").arg("-qplv").arg(rpm));
+        assert_root_and_modes(&listing);
+    }
+}
+
+/// Every entry of a `dpkg-deb -c` / `rpm -qplv` listing is root's, 0644 or
+/// 0755.
+fn assert_root_and_modes(listing: &str) {
+    for line in listing.lines() {
+        let mode = line.split_whitespace().next().unwrap();
+        assert!(
+            ["drwxr-xr-x", "-rw-r--r--", "-rwxr-xr-x"].contains(&mode),
+            "mode of {line}"
+        );
+        assert!(
+            line.contains("root/root")
+                || line
+                    .split_whitespace()
+                    .take(4)
+                    .filter(|w| *w == "root")
+                    .count()
+                    == 2,
+            "owner of {line}"
+        );
+    }
+}
+
+fn assert_no_elf_under_usr_share(deb: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    run(Command::new("dpkg-deb").arg("-x").arg(deb).arg(dir.path()));
+    for entry in walk(&dir.path().join("usr/share")) {
+        let head = std::fs::read(&entry).unwrap();
+        assert!(
+            !head.starts_with(b"\x7fELF"),
+            "ELF under /usr/share: {entry:?} in {deb:?}"
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn same_inputs_give_the_same_bytes() {
+    let (first, _) = build_all("reproducible-a");
+    let (second, _) = build_all("reproducible-b");
+    let names = |dir: &Path| -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&first), names(&second));
+    for name in names(&first) {
+        let a = std::fs::read(first.join(&name)).unwrap();
+        let b = std::fs::read(second.join(&name)).unwrap();
+        assert!(
+            a == b,
+            "{name} differs between two builds of the same inputs"
+        );
+    }
+
+    // ... and the check can fail: another SOURCE_DATE_EPOCH, other bytes.
+    let dir = scratch("reproducible-c");
+    let out = dir.join("dist");
+    let output = Command::new(env!("CARGO_BIN_EXE_pkgtool"))
+        .args(["build", "--kind", "dkms", "--out"])
+        .arg(&out)
+        .arg("--source")
+        .arg(driver_src_with_api(&dir, API))
+        .env("SOURCE_DATE_EPOCH", "1700000001")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    for name in [
+        format!("scap-api1-dkms_{API}_all.deb"),
+        format!("scap-api1-dkms-{API}-1.noarch.rpm"),
+    ] {
+        assert_ne!(
+            std::fs::read(out.join(&name)).unwrap(),
+            std::fs::read(first.join(&name)).unwrap(),
+            "{name}: the timestamp must be in the package"
+        );
+    }
+}
+
+#[test]
+fn the_probe_is_made_with_make_c_probe() {
+    require_tool("make");
+    let project = scratch("make-c");
+    let src = driver_src_with_api(&project, API);
+    let out = project.join("dist");
+    // Without probe/, a default build packages the rest and says why not
+    // the probe.
+    let summary = pkgtool_build_ok(&src, &["--kind", "dkms", "--out", out.to_str().unwrap()]);
+    assert!(!summary.contains("(probe:"), "{summary}");
+    let summary = pkgtool_build_ok(
+        &src,
+        &[
+            "--format",
+            "deb",
+            "--kernel",
+            &installed_kernels()[0],
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(summary.contains("(probe: not packaged"), "{summary}");
+
+    let probe = project.join("probe");
+    std::fs::create_dir_all(&probe).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::copy(fixtures.join("probe.mk"), probe.join("Makefile")).unwrap();
+    std::fs::copy(fixtures.join("probe_stub.c"), probe.join("probe_stub.c")).unwrap();
+    let summary = pkgtool_build_ok(&src, &["--kind", "probe", "--out", out.to_str().unwrap()]);
+    assert!(
+        summary.contains("scap-api1-probe_1.0.0_amd64.deb"),
+        "{summary}"
+    );
+    let extracted = project.join("extracted");
+    run(Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(out.join("scap-api1-probe_1.0.0_amd64.deb"))
+        .arg(&extracted));
+    assert_eq!(
+        std::fs::read(extracted.join("usr/lib/scap/probe/scap_probe-1.0.0.o")).unwrap(),
+        std::fs::read(probe.join("build/scap_probe.o")).unwrap()
+    );
+}
+
+#[test]
+fn without_source_date_epoch_the_last_commit_of_the_sources_dates_the_packages() {
+    require_tool("git");
+    let dir = scratch("commit-time");
+    let src = driver_src_with_api(&dir, API);
+    let git = |args: &[&str]| {
+        run(Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.org")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.org")
+            .env("GIT_AUTHOR_DATE", "@1650000000 +0000")
+            .env("GIT_COMMITTER_DATE", "@1650000000 +0000"))
+    };
+    git(&["init", "-q"]);
+    git(&["add", "driver-src"]);
+    git(&["commit", "-q", "-m", "sources"]);
+    let out = dir.join("dist");
+    let output = Command::new(env!("CARGO_BIN_EXE_pkgtool"))
+        .args(["build", "--kind", "dkms", "--format", "deb", "--out"])
+        .arg(&out)
+        .arg("--source")
+        .arg(&src)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listing = run(Command::new("sh").arg("-c").arg(format!(
+        "dpkg-deb --fsys-tarfile {}/scap-api1-dkms_{API}_all.deb | tar -tv --full-time",
+        out.display()
+    )));
+    assert!(
+        listing.lines().all(|l| l.contains(" 2022-04-15 05:20:00 ")),
+        "{listing}"
+    );
+}

@@ -1,0 +1,134 @@
+//! Helpers of the package tests: run real tools, fail loudly when one is
+//! missing (tests/install-deps installs them), build packages.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+pub fn driver_src() -> PathBuf {
+    repo_root().join("driver-src")
+}
+
+/// A tool the test needs; never a skip (the project's rule).
+pub fn require_tool(tool: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{tool} is not installed; run tests/install-deps (as root) or install it"
+    );
+}
+
+/// Runs a command, asserts it succeeded, returns stdout.
+pub fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A fresh scratch directory under the target directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The packed version code of "X.Y.Z".
+pub fn code(version: &str) -> u64 {
+    let v: Vec<u64> = version.split('.').map(|p| p.parse().unwrap()).collect();
+    (v[0] << 44) | (v[1] << 24) | v[2]
+}
+
+/// Compiles the stand-in probe (tests/fixtures/probe_stub.c) with clang
+/// -target bpf, carrying the given version codes.
+pub fn probe_stub(dir: &Path, api: &str, schema: &str) -> PathBuf {
+    require_tool("clang");
+    let out = dir.join(format!("probe-{api}-{schema}.o"));
+    run(Command::new("clang")
+        .args(["-target", "bpf", "-O2", "-g", "-c"])
+        .arg(format!("-DAPI_CODE={:#x}ULL", code(api)))
+        .arg(format!("-DSCHEMA_CODE={:#x}ULL", code(schema)))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/probe_stub.c"))
+        .arg("-o")
+        .arg(&out));
+    out
+}
+
+/// `pkgtool build ARGS` with a fixed SOURCE_DATE_EPOCH.
+pub fn pkgtool_build(source: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pkgtool"))
+        .arg("build")
+        .arg("--source")
+        .arg(source)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap()
+}
+
+/// Like pkgtool_build, asserting success.
+pub fn pkgtool_build_ok(source: &Path, args: &[&str]) -> String {
+    let out = pkgtool_build(source, args);
+    assert!(
+        out.status.success(),
+        "pkgtool build {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The kernel releases whose headers are installed on this machine.
+pub fn installed_kernels() -> Vec<String> {
+    let mut kernels: Vec<String> = std::fs::read_dir("/lib/modules")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("build/include").is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    kernels.sort();
+    assert!(
+        !kernels.is_empty(),
+        "no kernel headers in /lib/modules/*/build; run tests/install-deps (linux-headers-amd64)"
+    );
+    kernels
+}
+
+/// A scratch copy of driver-src/ with another API version.
+pub fn driver_src_with_api(dir: &Path, api: &str) -> PathBuf {
+    let copy = dir.join("driver-src");
+    std::fs::create_dir_all(dir).unwrap();
+    let _ = std::fs::remove_dir_all(&copy);
+    run(Command::new("cp").arg("-a").arg(driver_src()).arg(&copy));
+    std::fs::write(copy.join("API_VERSION"), format!("{api}\n")).unwrap();
+    copy
+}
+
+/// Files of `dir` whose name ends with `suffix`, sorted.
+pub fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .collect();
+    files.sort();
+    files
+}
