@@ -160,7 +160,7 @@ fn only(debs: &[PathBuf], prefix: &str) -> PathBuf {
 fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
     let dir = scratch("chroot-packages");
     let host_kernel = installed_kernels().remove(0);
-    let v1 = driver_src_with_api(&dir.join("v1"), "1.0.0");
+    let v1 = sources_with_api(&dir.join("v1"), "1.0.0");
     let v1_out = dir.join("v1/dist");
     pkgtool_build_ok(
         &v1,
@@ -173,14 +173,14 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
             v1_out.to_str().unwrap(),
         ],
     );
-    let v11 = driver_src_with_api(&dir.join("v11"), "1.1.0");
+    let v11 = sources_with_api(&dir.join("v11"), "1.1.0");
     let v11_out = dir.join("v11/dist");
     pkgtool_build_ok(
         &v11,
         &["--kind", "dkms", "--out", v11_out.to_str().unwrap()],
     );
     // 1.2.0 does not compile: its upgrade must keep 1.1.0's working module.
-    let v12 = driver_src_with_api(&dir.join("v12"), "1.2.0");
+    let v12 = sources_with_api(&dir.join("v12"), "1.2.0");
     std::fs::write(
         v12.join("main.c"),
         "#include <linux/module.h>\nthis does not compile;\n",
