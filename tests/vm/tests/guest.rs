@@ -80,6 +80,10 @@ guest_tests!(
     proclist,
     ring_overflow,
     rmmod_busy,
+    scap_compat_check,
+    scap_compat_load_test,
+    scap_compat_stale,
+    scap_compat_unprivileged,
     sysdig_live,
 );
 

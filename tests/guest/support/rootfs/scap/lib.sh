@@ -63,3 +63,15 @@ read_bpf_ids() {
 	bpf_prog=$2 bpf_map=$4 bpf_others=$6
 }
 
+# Fails with MESSAGE unless the jq filter FILTER is true of the JSON file.
+json_true() { # FILE FILTER MESSAGE
+	jq -e "$2" "$1" > /dev/null || {
+		cat "$1"
+		fail "$3"
+	}
+}
+
+# A scap-compat report's driver of one kind (loaded_module, ...), for jq.
+driver() {
+	echo ".drivers[] | select(.kind == \"$1\")"
+}
