@@ -7,6 +7,8 @@
 #ifndef SCAP_PROBE_FLAGS_H
 #define SCAP_PROBE_FLAGS_H
 
+#include "scap_abi.h"	/* the schema's SCAP_O_* bits */
+
 #define SCAP_K_O_ACCMODE	00000003
 #define SCAP_K_O_WRONLY		00000001
 #define SCAP_K_O_RDWR		00000002
@@ -22,8 +24,6 @@
 #define SCAP_K_O_CLOEXEC	02000000
 #define SCAP_K_O_SYNC		(04000000 | SCAP_K_O_DSYNC)
 #define SCAP_K_O_TMPFILE	(020000000 | SCAP_K_O_DIRECTORY)
-
-#include "scap_abi.h"	/* the schema's SCAP_O_* bits */
 
 /* Flag bits that map one to one (the multi-bit ones are handled apart). */
 #define SCAP_FLAG_MAP(k, s) ((flags & (k)) == (k) ? (s) : 0)
