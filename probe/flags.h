@@ -7,6 +7,8 @@
 #ifndef SCAP_PROBE_FLAGS_H
 #define SCAP_PROBE_FLAGS_H
 
+#include "scap_abi.h"	/* the schema's SCAP_O_* bits */
+
 #define SCAP_K_O_ACCMODE	00000003
 #define SCAP_K_O_WRONLY		00000001
 #define SCAP_K_O_RDWR		00000002
@@ -22,22 +24,6 @@
 #define SCAP_K_O_CLOEXEC	02000000
 #define SCAP_K_O_SYNC		(04000000 | SCAP_K_O_DSYNC)
 #define SCAP_K_O_TMPFILE	(020000000 | SCAP_K_O_DIRECTORY)
-
-#define SCAP_O_RDONLY		(1 << 0)
-#define SCAP_O_WRONLY		(1 << 1)
-#define SCAP_O_RDWR		(SCAP_O_RDONLY | SCAP_O_WRONLY)
-#define SCAP_O_CREAT		(1 << 2)
-#define SCAP_O_APPEND		(1 << 3)
-#define SCAP_O_DSYNC		(1 << 4)
-#define SCAP_O_EXCL		(1 << 5)
-#define SCAP_O_NONBLOCK		(1 << 6)
-#define SCAP_O_SYNC		(1 << 7)
-#define SCAP_O_TRUNC		(1 << 8)
-#define SCAP_O_DIRECT		(1 << 9)
-#define SCAP_O_DIRECTORY	(1 << 10)
-#define SCAP_O_LARGEFILE	(1 << 11)
-#define SCAP_O_CLOEXEC		(1 << 12)
-#define SCAP_O_TMPFILE		(1 << 13)
 
 /* Flag bits that map one to one (the multi-bit ones are handled apart). */
 #define SCAP_FLAG_MAP(k, s) ((flags & (k)) == (k) ? (s) : 0)

@@ -20,6 +20,8 @@ fn package_of(tool: &str) -> &'static str {
         "qemu-system-x86_64" => "qemu-system-x86",
         "nice" => "coreutils",
         "sysdig" => "sysdig",
+        "jq" => "jq",
+        "llvm-objcopy" => "llvm",
         _ => "the package named in tests/apt-packages",
     }
 }

@@ -6,6 +6,7 @@
 //! `cargo run -p scap-vm -- run` runs everything once; the integration tests
 //! in `tests/` boot once per test binary and assert each guest test.
 
+pub mod artefacts;
 pub mod cmd;
 pub mod config;
 pub mod error;
@@ -21,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use scap_driver_api::DriverSource;
+
+use artefacts::{GUEST_BAD_PROBES, GUEST_OTHER_API_KO, GUEST_PROBE};
 
 pub use config::Config;
 pub use error::{Error, Result};
@@ -64,8 +67,15 @@ pub fn expected_values(source: &DriverSource, module_name: &str, fuzz_seed: Opti
          SCAP_API_CODE=0x{api_code:016x}\n\
          SCAP_SCHEMA_CODE=0x{schema_code:016x}\n\
          SCAP_KNOWN_FILE={KNOWN_FILE}\n\
-         SCAP_FUZZ_SEED={seed}\n",
+         SCAP_FUZZ_SEED={seed}\n\
+         SCAP_PROBE_OBJECT={GUEST_PROBE}\n\
+         SCAP_BAD_PROBES={GUEST_BAD_PROBES}\n\
+         SCAP_OTHER_MAJOR_API_VERSION={other_major}\n\
+         SCAP_OTHER_API_VERSION={other_api}\n\
+         SCAP_OTHER_API_KO={GUEST_OTHER_API_KO}\n",
         api = source.api,
+        other_major = artefacts::other_major(source.api),
+        other_api = artefacts::other_api(source.api),
         schema = source.schema,
         api_code = source.api.encode(),
         schema_code = source.schema.encode(),
@@ -118,10 +128,22 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     let mut scratch = Scratch::create()?;
     scratch.keep = config.keep;
     let module = module::build(&source, &kernel, &scratch.dir)?;
-    let staged = guest::stage(&tests, &config.guest_dir, &source.dir, &scratch.dir)?;
+    let mut staged = guest::stage(&tests, &config.guest_dir, &source.dir, &scratch.dir)?;
+    let needs: Vec<String> = tests.iter().flat_map(|t| t.needs.clone()).collect();
+    let (needed, programs) = artefacts::partition(&needs);
+    staged.extend(artefacts::build(
+        &needed,
+        &artefacts::Context {
+            repo_root: &config.repo_root,
+            source: &source,
+            kernel: &kernel,
+            cache_dir: &config.cache_dir,
+            scratch: &scratch.dir,
+        },
+    )?);
     let initrd = scratch.dir.join("initramfs.cpio");
     let expected_file = expected_values(&source, &module.name, config.fuzz_seed);
-    write_initramfs(&initrd, &expected_file, &module, &tests, &staged)?;
+    write_initramfs(&initrd, &expected_file, &module, &tests, &staged, &programs)?;
     step(format!(
         "built {} and {} guest tests in {:.1} s; booting",
         module.ko.file_name().unwrap_or_default().to_string_lossy(),
@@ -160,6 +182,7 @@ fn write_initramfs(
     module: &module::BuiltModule,
     tests: &[guest::GuestTest],
     staged: &[guest::Staged],
+    programs: &[String],
 ) -> Result<()> {
     let mut initrd = initramfs::Builder::create(path)?;
     for dir in [
@@ -178,10 +201,7 @@ fn write_initramfs(
             false => initrd.copy(&file.guest, &file.host)?,
         }
     }
-    let mut needs: Vec<&String> = tests.iter().flat_map(|t| &t.needs).collect();
-    needs.sort();
-    needs.dedup();
-    for program in needs {
+    for program in programs {
         initrd.program_with_libraries(program)?;
     }
     initrd.finish()
@@ -207,9 +227,14 @@ mod tests {
              SCAP_API_CODE=0x0000100002000003\n\
              SCAP_SCHEMA_CODE=0x0000400005000006\n\
              SCAP_KNOWN_FILE=/tmp/scap-known-file\n\
-             SCAP_FUZZ_SEED=\n"
+             SCAP_FUZZ_SEED=\n\
+             SCAP_PROBE_OBJECT=/scap/probe/scap_probe.o\n\
+             SCAP_BAD_PROBES=/scap/bad-probes\n\
+             SCAP_OTHER_MAJOR_API_VERSION=2.0.0\n\
+             SCAP_OTHER_API_VERSION=1.3.0\n\
+             SCAP_OTHER_API_KO=/scap/other-api/scap.ko\n"
         );
         let replay = expected_values(&source, "scap", Some(42));
-        assert!(replay.ends_with("SCAP_FUZZ_SEED=42\n"), "{replay}");
+        assert!(replay.contains("SCAP_FUZZ_SEED=42\n"), "{replay}");
     }
 }

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use scap_driver_api::names::DEFAULT_MODULE;
-use scap_driver_api::DriverSource;
+use scap_driver_api::source::API_VERSION_FILE;
+use scap_driver_api::{DriverSource, Version};
 
 use crate::cmd;
 use crate::error::{Error, Result};
@@ -19,8 +20,34 @@ pub struct BuiltModule {
 }
 
 pub fn build(source: &DriverSource, kernel: &Kernel, scratch: &Path) -> Result<BuiltModule> {
-    let dir = scratch.join("driver-src");
-    copy_sources(&source.dir, &dir)?;
+    build_copy(source, None, kernel, &scratch.join("driver-src"))
+}
+
+/// The module of `source` built as if its API_VERSION said `api`: a second,
+/// otherwise identical module, for tests of a version change (a stale
+/// loaded module).
+pub fn build_with_api(
+    source: &DriverSource,
+    api: Version,
+    kernel: &Kernel,
+    dir: &Path,
+) -> Result<BuiltModule> {
+    build_copy(source, Some(api), kernel, dir)
+}
+
+fn build_copy(
+    source: &DriverSource,
+    api: Option<Version>,
+    kernel: &Kernel,
+    dir: &Path,
+) -> Result<BuiltModule> {
+    copy_sources(&source.dir, dir)?;
+    if let Some(api) = api {
+        let file = dir.join(API_VERSION_FILE);
+        fs::write(&file, format!("{api}\n"))
+            .map_err(Error::io(&file, "make the scratch directory writable"))?;
+    }
+    let api = api.unwrap_or(source.api);
     cmd::run(
         Command::new("nice")
             .args(["-n", "10", "make", "-s", "-j2", "-C"])
@@ -28,7 +55,7 @@ pub fn build(source: &DriverSource, kernel: &Kernel, scratch: &Path) -> Result<B
             .arg(format!("M={}", dir.display()))
             .arg("modules"),
         &format!(
-            "building the module of {} for {}",
+            "building the module of {} (API {api}) for {}",
             source.dir.display(),
             kernel.release
         ),

@@ -74,9 +74,16 @@ guest_tests!(
     load_cycles,
     max_consumers,
     modinfo_sysfs_versions,
+    probe_bad_objects,
+    probe_capture,
+    probe_vs_module,
     proclist,
     ring_overflow,
     rmmod_busy,
+    scap_compat_check,
+    scap_compat_load_test,
+    scap_compat_stale,
+    scap_compat_unprivileged,
     sysdig_live,
 );
 

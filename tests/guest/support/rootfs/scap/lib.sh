@@ -33,3 +33,45 @@ devices_present() {
 no_device_left() {
 	! ls /dev/"$SCAP_MODULE"[0-9]* > /dev/null 2>&1
 }
+
+# The workload support/known_rw on the known file: the file's size (what
+# its read returns) and how many bytes it writes.
+KNOWN_RW_SIZE=1234
+KNOWN_RW_WRITE=321
+
+# A fresh known file of $KNOWN_RW_SIZE bytes "r".
+make_known_rw_file() {
+	head -c "$KNOWN_RW_SIZE" /dev/zero | tr '\0' r > "$SCAP_KNOWN_FILE" ||
+		fail "cannot write $SCAP_KNOWN_FILE"
+}
+
+# The capture $1's events on the known file as `sysdig -r` prints them:
+# type, direction, file name, arguments; no timestamps, no thread ids.
+# The enter event of openat has no fd yet: it is found by its path, and
+# printed (-p '*...') although it has no fd.name.
+known_file_events() {
+	sysdig -r "$1" -p '*%evt.type %evt.dir %fd.name %evt.args' \
+		"fd.name=$SCAP_KNOWN_FILE or evt.rawarg.name=$SCAP_KNOWN_FILE"
+}
+
+# Sets bpf_prog, bpf_map and bpf_others from support/bpf_ids: the IDs the
+# kernel gives a new program and map now (any created since the last call
+# leaves a gap) and the number of other programs loaded.
+read_bpf_ids() {
+	ids=$(bpf_ids) || fail "bpf_ids: $ids"
+	set -- $ids
+	bpf_prog=$2 bpf_map=$4 bpf_others=$6
+}
+
+# Fails with MESSAGE unless the jq filter FILTER is true of the JSON file.
+json_true() { # FILE FILTER MESSAGE
+	jq -e "$2" "$1" > /dev/null || {
+		cat "$1"
+		fail "$3"
+	}
+}
+
+# A scap-compat report's driver of one kind (loaded_module, ...), for jq.
+driver() {
+	echo ".drivers[] | select(.kind == \"$1\")"
+}

@@ -1,0 +1,328 @@
+//! The project's own programs and objects a guest test can ask for with a
+//! `scap-vm: needs <name>` line, like a host program: built on the host
+//! only when a selected test needs them, then shipped into the initramfs.
+//!
+//! | name | guest path | what |
+//! | --- | --- | --- |
+//! | `scap-probe`, `scap-compat` | `/usr/bin/` | static (musl) release builds of the workspace's crates |
+//! | `probe.o` | [`GUEST_PROBE`] | `make -C probe` against the driver sources under test |
+//! | `bad-probes` | [`GUEST_BAD_PROBES`]`/*.o` | that probe altered with llvm-objcopy (see [`BAD_PROBES`]) |
+//! | `other-api-module` | [`GUEST_OTHER_API_KO`] | the module built from a copy of the sources declaring [`other_api`] |
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use scap_driver_api::{DriverSource, Version};
+
+use crate::cmd;
+use crate::error::{Error, Result};
+use crate::guest::Staged;
+use crate::kernel::Kernel;
+use crate::module;
+
+pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
+pub const GUEST_PROBE: &str = "/scap/probe/scap_probe.o";
+pub const GUEST_BAD_PROBES: &str = "/scap/bad-probes";
+pub const GUEST_OTHER_API_KO: &str = "/scap/other-api/scap.ko";
+
+/// The bad probes: file name, llvm-objcopy arguments ({code} = a file
+/// holding the version code [`bad_code`] gives for it).
+pub const BAD_PROBES: &[(&str, &[&str])] = &[
+    ("other-major.o", &["--update-section", "api_version={code}"]),
+    // Renamed: the BTF refers to the section, so it cannot be removed.
+    (
+        "missing-section.o",
+        &["--rename-section", "api_version=legacy_version"],
+    ),
+    (
+        "truncated-section.o",
+        &["--update-section", "schema_version={code}"],
+    ),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Artefact {
+    ScapProbe,
+    ScapCompat,
+    Probe,
+    BadProbes,
+    OtherApiModule,
+}
+
+impl Artefact {
+    pub const ALL: [Artefact; 5] = [
+        Artefact::ScapProbe,
+        Artefact::ScapCompat,
+        Artefact::Probe,
+        Artefact::BadProbes,
+        Artefact::OtherApiModule,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Artefact::ScapProbe => "scap-probe",
+            Artefact::ScapCompat => "scap-compat",
+            Artefact::Probe => "probe.o",
+            Artefact::BadProbes => "bad-probes",
+            Artefact::OtherApiModule => "other-api-module",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The workspace binary this artefact is, if it is one.
+    fn crate_binary(self) -> Option<&'static str> {
+        match self {
+            Artefact::ScapProbe | Artefact::ScapCompat => Some(self.name()),
+            _ => None,
+        }
+    }
+}
+
+/// A test's `needs` split into artefacts and host programs.
+pub fn partition(needs: &[String]) -> (Vec<Artefact>, Vec<String>) {
+    let mut artefacts = Vec::new();
+    let mut programs = Vec::new();
+    for name in needs {
+        match Artefact::from_name(name) {
+            Some(artefact) => artefacts.push(artefact),
+            None => programs.push(name.clone()),
+        }
+    }
+    artefacts.sort();
+    artefacts.dedup();
+    programs.sort();
+    programs.dedup();
+    (artefacts, programs)
+}
+
+/// The API version of the other module: the next minor, so that it is
+/// compatible with consumers of this one but not the same.
+pub fn other_api(api: Version) -> Version {
+    Version {
+        minor: api.minor + 1,
+        patch: 0,
+        ..api
+    }
+}
+
+/// The API version of the probe with the wrong major.
+pub fn other_major(api: Version) -> Version {
+    Version {
+        major: api.major + 1,
+        minor: 0,
+        patch: 0,
+    }
+}
+
+/// The section content of a bad probe: the other major's code, or a
+/// version code cut to 4 bytes.
+fn bad_code(name: &str, source: &DriverSource) -> Vec<u8> {
+    match name {
+        "other-major.o" => other_major(source.api).encode().to_le_bytes().to_vec(),
+        _ => source.schema.encode().to_le_bytes()[..4].to_vec(),
+    }
+}
+
+/// What the build needs to know.
+pub struct Context<'a> {
+    pub repo_root: &'a Path,
+    pub source: &'a DriverSource,
+    pub kernel: &'a Kernel,
+    pub cache_dir: &'a Path,
+    pub scratch: &'a Path,
+}
+
+/// Builds `artefacts` and returns the files to ship.
+pub fn build(artefacts: &[Artefact], ctx: &Context) -> Result<Vec<Staged>> {
+    let mut staged = Vec::new();
+    let binaries: Vec<&str> = artefacts.iter().filter_map(|a| a.crate_binary()).collect();
+    for (name, host) in musl_binaries(ctx.repo_root, &binaries)? {
+        staged.push(Staged {
+            host,
+            guest: format!("usr/bin/{name}"),
+            executable: true,
+        });
+    }
+    let mut probe = None;
+    for artefact in artefacts {
+        match artefact {
+            Artefact::ScapProbe | Artefact::ScapCompat => {}
+            Artefact::Probe => staged.push(Staged {
+                host: probe_object(&mut probe, ctx)?,
+                guest: GUEST_PROBE.to_string(),
+                executable: false,
+            }),
+            Artefact::BadProbes => {
+                let probe = probe_object(&mut probe, ctx)?;
+                for (name, host) in bad_probes(&probe, ctx)? {
+                    staged.push(Staged {
+                        host,
+                        guest: format!("{GUEST_BAD_PROBES}/{name}"),
+                        executable: false,
+                    });
+                }
+            }
+            Artefact::OtherApiModule => {
+                let dir = ctx.scratch.join("other-api/driver-src");
+                let api = other_api(ctx.source.api);
+                let built = module::build_with_api(ctx.source, api, ctx.kernel, &dir)?;
+                staged.push(Staged {
+                    host: built.ko,
+                    guest: GUEST_OTHER_API_KO.to_string(),
+                    executable: false,
+                });
+            }
+        }
+    }
+    Ok(staged)
+}
+
+/// The probe object, built on first use.
+fn probe_object(built: &mut Option<PathBuf>, ctx: &Context) -> Result<PathBuf> {
+    if let Some(probe) = built {
+        return Ok(probe.clone());
+    }
+    let probe = build_probe(ctx)?;
+    *built = Some(probe.clone());
+    Ok(probe)
+}
+
+/// `cargo build --release --target x86_64-unknown-linux-musl -p <crate>`
+/// of each workspace binary, reusing target/; their paths as cargo reports
+/// them. One crate at a time: built together, their dependencies' features
+/// would be unified into binaries that differ from the released ones.
+fn musl_binaries(repo_root: &Path, binaries: &[&str]) -> Result<Vec<(String, PathBuf)>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut built = Vec::new();
+    for name in binaries {
+        let output = cmd::run(
+            Command::new("nice")
+                .args([
+                    "-n",
+                    "10",
+                    &cargo,
+                    "build",
+                    "--release",
+                    "--locked",
+                    "--target",
+                ])
+                .arg(MUSL_TARGET)
+                .args(["--message-format", "json-render-diagnostics", "-p", name])
+                .current_dir(repo_root),
+            &format!("building {name} for {MUSL_TARGET}"),
+            &format!(
+                "fix the errors above (tests/install-deps adds the Rust target {MUSL_TARGET})"
+            ),
+        )?;
+        let path =
+            executable_of(&String::from_utf8_lossy(&output.stdout), name).ok_or_else(|| {
+                Error::invalid(
+                    format!("cargo built no executable {name} for {MUSL_TARGET}"),
+                    format!("check the [[bin]] of the crate {name}"),
+                )
+            })?;
+        built.push((name.to_string(), path));
+    }
+    Ok(built)
+}
+
+/// The executable cargo's JSON messages report for the binary `name`.
+pub fn executable_of(messages: &str, name: &str) -> Option<PathBuf> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+}
+
+/// `make -C probe` against the driver sources under test, into scratch.
+fn build_probe(ctx: &Context) -> Result<PathBuf> {
+    let out = ctx.scratch.join("probe");
+    cmd::run(
+        Command::new("nice")
+            .args(["-n", "10", "make", "-s", "-C"])
+            .arg(ctx.repo_root.join("probe"))
+            .arg(format!("BUILD={}", out.display()))
+            .arg(format!("scap_src={}", absolute(&ctx.source.dir)?.display()))
+            .env("SCAP_TESTS_CACHE", ctx.cache_dir),
+        &format!("building the probe against {}", ctx.source.dir.display()),
+        "fix the errors above (make -C probe shows them too)",
+    )?;
+    Ok(out.join("scap_probe.o"))
+}
+
+fn absolute(dir: &Path) -> Result<PathBuf> {
+    dir.canonicalize().map_err(Error::io(
+        dir,
+        "point SCAP_DRIVER_SRC at an existing directory",
+    ))
+}
+
+fn bad_probes(probe: &Path, ctx: &Context) -> Result<Vec<(&'static str, PathBuf)>> {
+    let dir = ctx.scratch.join("bad-probes");
+    fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the scratch directory writable"))?;
+    let mut made = Vec::new();
+    for (name, args) in BAD_PROBES {
+        let code = dir.join(format!("{name}.code"));
+        fs::write(&code, bad_code(name, ctx.source))
+            .map_err(Error::io(&code, "make the scratch directory writable"))?;
+        let out = dir.join(name);
+        cmd::run(
+            Command::new("llvm-objcopy")
+                .args(
+                    args.iter()
+                        .map(|arg| arg.replace("{code}", &code.to_string_lossy())),
+                )
+                .arg(probe)
+                .arg(&out),
+            &format!("making the bad probe {name}"),
+            "install llvm (tests/install-deps)",
+        )?;
+        made.push((*name, out));
+    }
+    Ok(made)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needs_split_into_artefacts_and_programs() {
+        let needs: Vec<String> = ["sysdig", "scap-probe", "probe.o", "scap-probe", "jq"]
+            .map(String::from)
+            .into();
+        let (artefacts, programs) = partition(&needs);
+        assert_eq!(artefacts, [Artefact::ScapProbe, Artefact::Probe]);
+        assert_eq!(programs, ["jq", "sysdig"]);
+        for artefact in Artefact::ALL {
+            assert_eq!(Artefact::from_name(artefact.name()), Some(artefact));
+        }
+    }
+
+    #[test]
+    fn other_versions_follow_the_source() {
+        let api: Version = "1.2.3".parse().unwrap();
+        assert_eq!(other_api(api).to_string(), "1.3.0");
+        assert_eq!(other_major(api).to_string(), "2.0.0");
+    }
+
+    #[test]
+    fn cargo_messages_name_the_executable() {
+        let messages = r#"{"reason":"compiler-artifact","target":{"name":"scap-capture"},"executable":null}
+{"reason":"compiler-artifact","target":{"name":"scap-probe"},"executable":"/t/x86_64-unknown-linux-musl/release/scap-probe"}
+{"reason":"build-finished","success":true}"#;
+        assert_eq!(
+            executable_of(messages, "scap-probe"),
+            Some(PathBuf::from(
+                "/t/x86_64-unknown-linux-musl/release/scap-probe"
+            ))
+        );
+        assert_eq!(executable_of(messages, "scap-capture"), None);
+        assert_eq!(executable_of(messages, "scap-compat"), None);
+    }
+}
