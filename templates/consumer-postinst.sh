@@ -2,6 +2,8 @@
 # Rendered by `pkgtool consumer-snippet`; include it in {{consumer}}'s postinst.
 # It never fails the postinst: {{consumer}} stays configured and works as soon
 # as a compatible driver is installed, so it only explains what to do.
+# Installing into a chroot or image for another kernel than the running one:
+# set {{kernel_env}}=<its release> so that that kernel's module is checked.
 if [ "$1" = configure ]; then
 	if command -v {{helper}} >/dev/null 2>&1; then
 		scap_compat_rc=0
@@ -14,11 +16,11 @@ if [ "$1" = configure ]; then
 			;;
 		{{exit.incompatible}})
 			echo "{{consumer}}: the scap driver does not suit {{consumer}} (see above); {{consumer}} is installed but cannot capture until you install a compatible driver:" >&2
-			echo "{{consumer}}:   apt-get install {{dkms_package}}   (or {{deb_modules_prefix}}$(uname -r), or the eBPF probe {{probe_package}})" >&2
+			echo "{{consumer}}:   apt-get install {{dkms_package}}   (or {{deb_modules_prefix}}${ {{~kernel_env}}:-$(uname -r)}, or the eBPF probe {{probe_package}})" >&2
 			;;
 		{{exit.no_driver}})
 			echo "{{consumer}}: no scap driver is installed; {{consumer}} cannot capture until you install one:" >&2
-			echo "{{consumer}}:   apt-get install {{dkms_package}}   (or {{deb_modules_prefix}}$(uname -r), or the eBPF probe {{probe_package}})" >&2
+			echo "{{consumer}}:   apt-get install {{dkms_package}}   (or {{deb_modules_prefix}}${ {{~kernel_env}}:-$(uname -r)}, or the eBPF probe {{probe_package}})" >&2
 			;;
 		*)
 			echo "{{consumer}}: {{helper}} could not check the scap driver (exit $scap_compat_rc); check it later with: {{helper}} check --api {{api}}" >&2

@@ -1,12 +1,15 @@
 //! `pkgtool build`: the packages of driver-src/ (DKMS, prebuilt modules for
-//! each kernel, probe) in each format, written into the output directory
-//! with a summary. Long steps print progress on stderr.
+//! each kernel, probe) and of the scap-compat helper, in each format,
+//! written into the output directory with a summary. Long steps print
+//! progress on stderr.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use scap_driver_api::helper::HELPER;
 use scap_driver_api::{DriverSource, SUPPORTED_KERNELS};
 
+use crate::helper_crate::{self, HelperCrate};
 use crate::kinds::{self, Kind};
 use crate::package::{Format, Package};
 use crate::release::{self, Release};
@@ -17,8 +20,9 @@ pub struct BuildArgs {
     /// Package formats, comma-separated [default: deb,rpm].
     #[arg(long = "format", value_delimiter = ',', value_name = "FORMAT")]
     formats: Vec<Format>,
-    /// Package kinds, comma-separated [default: dkms,modules,probe; probe
-    /// only if the project has probe/ or --probe is given].
+    /// Package kinds, comma-separated [default: dkms,modules,probe,compat;
+    /// probe only if the project has probe/ or --probe is given, compat
+    /// only if the project's cargo workspace has the scap-compat crate].
     #[arg(long = "kind", value_delimiter = ',', value_name = "KIND")]
     kinds: Vec<Kind>,
     /// Kernel releases to prebuild the module for, comma-separated
@@ -32,6 +36,10 @@ pub struct BuildArgs {
     /// probe/build/scap_probe.o].
     #[arg(long, value_name = "FILE")]
     probe: Option<PathBuf>,
+    /// The scap-compat executable to package [default: its static release
+    /// build, made with cargo for the musl target].
+    #[arg(long, value_name = "FILE")]
+    compat_binary: Option<PathBuf>,
 }
 
 /// Where the probe comes from, decided before any work starts.
@@ -40,11 +48,18 @@ enum ProbeFrom {
     Make(PathBuf),
 }
 
+/// The helper's crate, and its executable if given.
+struct CompatFrom {
+    krate: HelperCrate,
+    executable: Option<PathBuf>,
+}
+
 struct Plan {
     formats: Vec<Format>,
     dkms: bool,
     kernels: Vec<String>,
     probe: Option<ProbeFrom>,
+    compat: Option<CompatFrom>,
     /// Why a default kind is not built, for the summary.
     notes: Vec<String>,
 }
@@ -61,7 +76,7 @@ fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, User
     let kinds = if explicit {
         args.kinds
     } else {
-        vec![Kind::Dkms, Kind::Modules, Kind::Probe]
+        vec![Kind::Dkms, Kind::Modules, Kind::Probe, Kind::Compat]
     };
     let mut notes = Vec::new();
 
@@ -122,11 +137,38 @@ fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, User
             None
         }
     };
+
+    let compat = if !kinds.contains(&Kind::Compat) {
+        if args.compat_binary.is_some() {
+            return Err(UserError(
+                "--compat-binary given without the compat kind; add --kind compat or drop --compat-binary"
+                    .to_string(),
+            ));
+        }
+        None
+    } else if let Some(krate) = helper_crate::find(project)? {
+        Some(CompatFrom {
+            krate,
+            executable: args.compat_binary,
+        })
+    } else if explicit || args.compat_binary.is_some() {
+        return Err(UserError(format!(
+            "no {HELPER} to package: {} has no cargo workspace with the {HELPER} crate; build from the project's checkout or leave out --kind compat",
+            project.display()
+        )));
+    } else {
+        notes.push(format!(
+            "compat: not packaged, {} has no cargo workspace with the {HELPER} crate",
+            project.display()
+        ));
+        None
+    };
     Ok(Plan {
         formats,
         dkms: kinds.contains(&Kind::Dkms),
         kernels,
         probe,
+        compat,
         notes,
     })
 }
@@ -217,7 +259,8 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
         step: 0,
         total: usize::from(plan.dkms) * formats
             + plan.kernels.len() * (1 + formats)
-            + usize::from(plan.probe.is_some()) * (1 + formats),
+            + usize::from(plan.probe.is_some()) * (1 + formats)
+            + usize::from(plan.compat.is_some()) * (1 + formats),
     };
     let staging_dir = work.join("staging");
     std::fs::create_dir_all(&staging_dir)
@@ -264,6 +307,28 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
         })?;
         for &format in &plan.formats {
             let pkg = kinds::probe::package(&release, format, object.clone());
+            write(&mut progress, &pkg, format)?;
+        }
+    }
+
+    if let Some(compat) = &plan.compat {
+        let what = match &compat.executable {
+            Some(_) => format!("checking the given {}", compat.krate.name),
+            None => format!(
+                "building {} (static, {})",
+                compat.krate.name,
+                helper_crate::static_target()
+            ),
+        };
+        let executable = progress.run(&what, || {
+            let path = match &compat.executable {
+                Some(path) => path.clone(),
+                None => helper_crate::build(&compat.krate, &work.join("compat.log"))?,
+            };
+            helper_crate::read_checked(&path, &compat.krate)
+        })?;
+        for &format in &plan.formats {
+            let pkg = kinds::compat::package(&release, format, &compat.krate, &executable)?;
             write(&mut progress, &pkg, format)?;
         }
     }

@@ -13,6 +13,7 @@ use flate2::{Compression, GzBuilder};
 use md5::{Digest, Md5};
 use serde::Serialize;
 
+use crate::meta;
 use crate::package::{File, Package};
 use crate::release::Release;
 use crate::templates;
@@ -126,7 +127,7 @@ pub fn control(pkg: &Package, release: &Release, installed_kib: u64) -> String {
             maintainer: common.maintainer,
             installed_size: installed_kib,
             relations,
-            section: pkg.section,
+            section: &pkg.section,
             homepage: common.homepage,
             summary: &pkg.summary,
             description: deb_description(&pkg.description),
@@ -149,22 +150,27 @@ pub fn deb_description(text: &str) -> String {
 }
 
 #[derive(Serialize)]
-struct DocVars<'a> {
-    #[serde(flatten)]
-    common: crate::release::Common<'a>,
+struct ChangelogVars<'a> {
     name: &'a str,
+    version: &'a str,
+    changes: &'a str,
+    maintainer: &'a str,
+    date: String,
 }
 
-/// The rendered copyright and changelog of a package.
+/// The package's copyright file and its rendered changelog.
 pub fn doc_texts(pkg: &Package, release: &Release) -> (String, String) {
-    let vars = DocVars {
-        common: release.common(),
-        name: &pkg.name,
-    };
-    (
-        templates::render("deb/copyright", &vars),
-        templates::render("deb/changelog", &vars),
-    )
+    let changelog = templates::render(
+        "deb/changelog",
+        &ChangelogVars {
+            name: &pkg.name,
+            version: &pkg.version,
+            changes: &pkg.origin.changes,
+            maintainer: meta::MAINTAINER,
+            date: crate::release::rfc2822(release.epoch),
+        },
+    );
+    (pkg.origin.copyright.clone(), changelog)
 }
 
 fn doc_files(pkg: &Package, release: &Release) -> Vec<File> {

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod build_cmd;
 mod deb;
 mod elf;
+mod helper_crate;
 mod kbuild;
 mod kinds;
 mod meta;

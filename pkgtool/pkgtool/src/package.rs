@@ -175,13 +175,25 @@ pub struct Package {
     /// Paragraphs of plain text lines.
     pub description: String,
     /// Debian section.
-    pub section: &'static str,
+    pub section: String,
     pub relations: Relations,
     pub files: Vec<File>,
     /// Directories that are this package's own (rpm lists them; the deb
     /// writer adds every parent directory anyway).
     pub owned_dirs: Vec<String>,
     pub scripts: Vec<(Script, String)>,
+    /// Where the package comes from and under which terms.
+    pub origin: Origin,
+}
+
+/// Where a package's contents come from: its license (SPDX, rpm's License
+/// tag), Debian's copyright file, and the one changelog entry of this
+/// version (deb changelog and rpm %changelog).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub license: String,
+    pub copyright: String,
+    pub changes: String,
 }
 
 impl Package {
@@ -191,5 +203,44 @@ impl Package {
         let (summary, rest) = rendered.split_once('\n').unwrap_or((rendered, ""));
         self.summary = summary.trim().to_string();
         self.description = rest.trim_end().to_string();
+    }
+}
+
+/// Fills paragraphs into lines of at most `width` characters (a longer
+/// word gets a line of its own); paragraphs are separated by empty lines.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut paragraphs = Vec::new();
+    for paragraph in text.split("\n\n") {
+        let mut lines: Vec<String> = Vec::new();
+        for word in paragraph.split_whitespace() {
+            match lines.last_mut() {
+                Some(line) if line.len() + 1 + word.len() <= width => {
+                    line.push(' ');
+                    line.push_str(word);
+                }
+                _ => lines.push(word.to_string()),
+            }
+        }
+        if !lines.is_empty() {
+            paragraphs.push(lines.join("\n"));
+        }
+    }
+    paragraphs.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_paragraphs() {
+        assert_eq!(
+            wrap("one two three four\n\nfive  six\nseven", 9),
+            "one two\nthree\nfour\n\nfive six\nseven"
+        );
+        assert_eq!(
+            wrap("averyveryverylongword x", 5),
+            "averyveryverylongword\nx"
+        );
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::kinds::{self, Vars};
 use crate::package::{Format, Package};
 use crate::release::{self, Common, Release};
-use crate::{deb, meta, rpm_package, templates, UserError};
+use crate::{deb, rpm_package, templates, UserError};
 
 /// The recipe directories, relative to the project root; pkgtool owns
 /// them whole.
@@ -35,8 +35,10 @@ struct RecipeVars<'a> {
     summary: String,
     description: String,
     relations: Vec<Field>,
-    license: &'static str,
+    license: String,
     rpm_group: &'static str,
+    /// The changelog entry, as the packages pkgtool writes have it.
+    changes: String,
     dkms_source_dir_relative: &'a str,
     dkms_conf: String,
     post: String,
@@ -122,8 +124,9 @@ fn render_all(release: &Release, date: &str) -> Result<BTreeMap<String, String>,
                 Format::Rpm => pkg.description.clone(),
             },
             relations: fields(pkg, format),
-            license: meta::LICENSE_SPDX,
-            rpm_group: rpm_package::RPM_GROUP,
+            license: pkg.origin.license.clone(),
+            rpm_group: rpm_package::group(&pkg.section),
+            changes: pkg.origin.changes.clone(),
             dkms_source_dir_relative: &names.dkms_source_dir[1..],
             dkms_conf: dkms_conf.clone(),
             // A spec expands %-macros in scriptlets; the scripts have none.
@@ -134,7 +137,7 @@ fn render_all(release: &Release, date: &str) -> Result<BTreeMap<String, String>,
     };
     let deb_vars = make(&deb_pkg, Format::Deb);
     let rpm_vars = make(&rpm_pkg, Format::Rpm);
-    let copyright = templates::render("deb/copyright", &deb_vars);
+    let copyright = deb_pkg.origin.copyright.clone();
     let changelog = templates::render("deb/changelog", &deb_vars);
     let mut files = BTreeMap::new();
     let mut add = |path: String, text: String| files.insert(path, text);

@@ -13,7 +13,18 @@ use crate::UserError;
 
 /// rpm release of every package: the upstream version says everything.
 const RPM_RELEASE: &str = "1";
-pub const RPM_GROUP: &str = "System Environment/Kernel";
+
+/// Files there are documentation (%doc), which rpm may leave out with
+/// --excludedocs.
+const DOC_DIRS: &[&str] = &["/usr/share/man/", "/usr/share/doc/"];
+
+/// rpm's (legacy) Group of a Debian section.
+pub fn group(section: &str) -> &'static str {
+    match section {
+        "kernel" => "System Environment/Kernel",
+        _ => "Applications/System",
+    }
+}
 
 pub fn file_name(pkg: &Package) -> String {
     format!(
@@ -48,7 +59,7 @@ pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, UserError
     let mut builder = rpm::PackageBuilder::new(
         &pkg.name,
         &pkg.version,
-        meta::LICENSE_SPDX,
+        &pkg.origin.license,
         pkg.arch.rpm(),
         &pkg.summary,
     );
@@ -60,14 +71,10 @@ pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, UserError
         .vendor(meta::COPYRIGHT_HOLDER)
         .packager(meta::MAINTAINER)
         .build_host("pkgtool")
-        .group(RPM_GROUP)
+        .group(group(&pkg.section))
         .add_changelog_entry(
             format!("{} - {}-{RPM_RELEASE}", meta::MAINTAINER, pkg.version),
-            format!(
-                "- {} driver API {}, packaged by pkgtool",
-                release.names.module,
-                release.version()
-            ),
+            format!("- {}", pkg.origin.changes),
             release.epoch as u32,
         );
     let r = &pkg.relations;
@@ -101,14 +108,17 @@ pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, UserError
             .map_err(|e| rpm_error(pkg, e))?;
     }
     for file in &pkg.files {
+        let options = FileOptions::new(file.path.as_str())
+            .mode(FileMode::regular(file.mode as u16))
+            .user("root")
+            .group("root");
+        let options = if DOC_DIRS.iter().any(|d| file.path.starts_with(d)) {
+            options.doc()
+        } else {
+            options
+        };
         builder
-            .with_file_contents(
-                file.data.clone(),
-                FileOptions::new(file.path.as_str())
-                    .mode(FileMode::regular(file.mode as u16))
-                    .user("root")
-                    .group("root"),
-            )
+            .with_file_contents(file.data.clone(), options)
             .map_err(|e| rpm_error(pkg, e))?;
     }
     for (script, text) in &pkg.scripts {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use handlebars::Handlebars;
-use scap_driver_api::helper::HELPER;
+use scap_driver_api::helper::{HELPER, KERNEL_ENV};
 use scap_driver_api::{CheckOutcome, Names, Version};
 use serde::Serialize;
 
@@ -33,6 +33,8 @@ struct Vars {
     schema: Option<String>,
     helper: &'static str,
     helper_package: &'static str,
+    /// The variable naming the kernel to check instead of the running one.
+    kernel_env: &'static str,
     dkms_package: String,
     deb_modules_prefix: String,
     probe_package: String,
@@ -67,6 +69,7 @@ pub fn render(args: &SnippetArgs, module: &str) -> Result<String, UserError> {
         schema: args.schema.map(|s| s.to_string()),
         helper: HELPER,
         helper_package: HELPER,
+        kernel_env: KERNEL_ENV,
         dkms_package: names.dkms_package,
         deb_modules_prefix: names.deb_modules_prefix,
         probe_package: names.probe_package,

@@ -63,7 +63,7 @@ fn assert_says(line: &str, parts: &[&str]) {
 #[test]
 fn bad_probe_objects() {
     let dir = scratch("errors-probe");
-    let src = driver_src_with_api(&dir, "1.0.0");
+    let src = sources_with_api(&dir, "1.0.0");
     let out = dir.join("dist");
     let corrupt = dir.join("corrupt.o");
     std::fs::write(&corrupt, b"\x7fELF but not really").unwrap();
@@ -136,6 +136,7 @@ fn bad_probe_objects() {
     );
 
     // Asked for explicitly, a missing probe/ is an error, not a skip.
+    std::fs::remove_dir_all(dir.join("probe")).unwrap();
     let line = build_fails(&src, &out, &["--kind", "probe"], &[]);
     assert_says(
         &line,
@@ -148,9 +149,66 @@ fn bad_probe_objects() {
 }
 
 #[test]
+fn bad_compat_binaries_and_no_helper_crate() {
+    // The repository's sources (a cargo workspace with the helper), packages
+    // written elsewhere.
+    let src = driver_src();
+    let dir = scratch("errors-compat");
+    let out = dir.join("dist");
+    let text = dir.join("scap-compat");
+    std::fs::write(&text, "#!/bin/sh\necho scap-compat 0.1.0\n").unwrap();
+    for (binary, parts) in [
+        (
+            text.to_str().unwrap(),
+            &["scap-compat: not an ELF executable", "--compat-binary"][..],
+        ),
+        (
+            "/bin/true",
+            &["/bin/true: dynamically linked", "pass the static build"],
+        ),
+        // Static and stripped, but another program.
+        (
+            "/bin/busybox",
+            &["/bin/busybox: --version says", "not \"scap-compat "],
+        ),
+        (
+            "/nonexistent/scap-compat",
+            &["/nonexistent/scap-compat: cannot read"],
+        ),
+    ] {
+        let line = build_fails(
+            &src,
+            &out,
+            &["--kind", "compat", "--compat-binary", binary],
+            &[],
+        );
+        assert_says(&line, parts);
+    }
+    let line = build_fails(
+        &src,
+        &out,
+        &["--kind", "dkms", "--compat-binary", "/bin/busybox"],
+        &[],
+    );
+    assert_says(&line, &["--compat-binary given without the compat kind"]);
+
+    // A copy of the sources has no cargo workspace, so no helper.
+    let copy = sources_with_api(&dir, "1.0.0");
+    let line = build_fails(&copy, &out, &["--kind", "compat"], &[]);
+    assert_says(
+        &line,
+        &[
+            "no scap-compat to package",
+            "no cargo workspace with the scap-compat crate",
+            "leave out --kind compat",
+        ],
+    );
+}
+
+#[test]
 fn bad_kernels_and_arguments() {
     let dir = scratch("errors-kernels");
-    let src = driver_src_with_api(&dir, "1.0.0");
+    let src = sources_with_api(&dir, "1.0.0");
     let out = dir.join("dist");
     let line = build_fails(
         &src,
@@ -218,7 +276,7 @@ fn bad_kernels_and_arguments() {
 fn a_failing_module_build_names_its_log_and_leaves_the_output_as_it_was() {
     let kernel = &installed_kernels()[0];
     let dir = scratch("errors-module");
-    let src = driver_src_with_api(&dir, "1.0.0");
+    let src = sources_with_api(&dir, "1.0.0");
     // A previous run's packages, which the failed run must not replace.
     let out = dir.join("dist");
     pkgtool_build_ok(&src, &["--kind", "dkms", "--out", out.to_str().unwrap()]);

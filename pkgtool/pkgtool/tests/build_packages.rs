@@ -11,27 +11,29 @@ use common::*;
 
 const API: &str = "1.0.0";
 
-/// Builds every kind into a scratch dir; returns it and the kernels.
+/// Builds every kind into a scratch dir: the driver's packages from a copy
+/// of the sources (the probe made from the real probe/ with make), the
+/// helper's from this repository's crate. Returns the output directory and
+/// the kernels.
 fn build_all(name: &str) -> (PathBuf, Vec<String>) {
     let dir = scratch(name);
-    let probe = probe_stub(&dir, API, "1.0.0");
     let out = dir.join("dist");
-    let src = driver_src_with_api(&dir, API);
-    let summary = pkgtool_build_ok(
-        &src,
-        &[
-            "--out",
-            out.to_str().unwrap(),
-            "--probe",
-            probe.to_str().unwrap(),
-        ],
-    );
+    let src = sources_with_api(&dir, API);
+    let summary = pkgtool_build_ok(&src, &["--out", out.to_str().unwrap()]);
     let kernels = installed_kernels();
     let expected = 4 + 2 * kernels.len();
     assert!(
         summary.contains(&format!("{expected} packages of scap API {API} written")),
         "{summary}"
     );
+    // A copy of the sources is no cargo workspace: no helper, and a note.
+    assert!(
+        summary.contains("(compat: not packaged, ")
+            && summary.contains("no cargo workspace with the scap-compat crate"),
+        "{summary}"
+    );
+    let summary = compat_packages(&out, &[]);
+    assert!(summary.contains("2 packages of scap API"), "{summary}");
     (out, kernels)
 }
 
@@ -50,8 +52,8 @@ fn packages_pass_lintian_rpmlint_and_follow_the_scheme() {
     let kernel = &kernels[0];
     let debs = files_ending(&out, ".deb");
     let rpms = files_ending(&out, ".rpm");
-    assert_eq!(debs.len(), 2 + kernels.len(), "{debs:?}");
-    assert_eq!(rpms.len(), 2 + kernels.len(), "{rpms:?}");
+    assert_eq!(debs.len(), 3 + kernels.len(), "{debs:?}");
+    assert_eq!(rpms.len(), 3 + kernels.len(), "{rpms:?}");
 
     // lintian: no error, no warning (overrides only with a justification,
     // shipped in the package).
@@ -152,9 +154,26 @@ fn packages_pass_lintian_rpmlint_and_follow_the_scheme() {
         "{listing}"
     );
     assert_root_and_modes(&listing);
+    // ... holding the object `make -C probe` made from the real probe.
+    let extracted = tempfile::tempdir().unwrap();
+    run(Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(&probe)
+        .arg(extracted.path()));
+    assert_eq!(
+        std::fs::read(
+            extracted
+                .path()
+                .join("usr/lib/scap/probe/scap_probe-1.0.0.o")
+        )
+        .unwrap(),
+        std::fs::read(out.parent().unwrap().join("probe/build/scap_probe.o")).unwrap()
+    );
     for deb in &debs {
         assert_no_elf_under_usr_share(deb);
     }
+
+    assert_compat_packages(&out);
 
     // The rpms.
     let query =
@@ -226,6 +245,99 @@ fn packages_pass_lintian_rpmlint_and_follow_the_scheme() {
         let listing = run(Command::new("rpm").arg("-qplv").arg(rpm));
         assert_root_and_modes(&listing);
     }
+}
+
+/// The helper's packages: described by its crate, static, stripped, and
+/// the packaged binary works.
+fn assert_compat_packages(out: &Path) {
+    let version = compat_version();
+    let deb = out.join(format!("scap-compat_{version}_amd64.deb"));
+    let fields = run(Command::new("dpkg-deb").arg("-f").arg(&deb));
+    for field in [
+        "Package: scap-compat\n",
+        &format!("Version: {version}\n"),
+        "Architecture: amd64\n",
+        "Section: admin\n",
+        "Description: Checks whether the installed and loaded scap drivers suit a libscap consumer\n",
+        " rebuilds a driver. Its exit codes are stable for maintainer scripts.",
+    ] {
+        assert!(fields.contains(field), "{field:?} in\n{fields}");
+    }
+    // Static: it needs nothing installed.
+    assert!(!fields.contains("Depends:"), "{fields}");
+    let listing = run(Command::new("dpkg-deb").arg("-c").arg(&deb));
+    assert_root_and_modes(&listing);
+    let root = tempfile::tempdir().unwrap();
+    run(Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(&deb)
+        .arg(root.path()));
+    let binary = root.path().join("usr/bin/scap-compat");
+    for (path, mode) in [
+        (binary.clone(), 0o755),
+        (
+            root.path().join("usr/share/man/man1/scap-compat.1.gz"),
+            0o644,
+        ),
+        (
+            root.path().join("usr/share/lintian/overrides/scap-compat"),
+            0o644,
+        ),
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        assert_eq!(meta.permissions().mode() & 0o7777, mode, "{path:?}");
+    }
+    let data = std::fs::read(&binary).unwrap();
+    let elf = object::File::parse(&*data).unwrap();
+    use object::{Object, ObjectSection};
+    assert!(
+        elf.section_by_name(".interp").is_none(),
+        "static binary has no .interp"
+    );
+    assert!(
+        elf.imports().unwrap().next().is_none(),
+        "static binary imports nothing"
+    );
+    assert!(
+        elf.sections().all(|s| s.name() != Ok(".symtab")),
+        "stripped"
+    );
+    // It runs: a check on an empty root finds no driver.
+    let empty = tempfile::tempdir().unwrap();
+    let ran = Command::new(&binary)
+        .arg("--root")
+        .arg(empty.path())
+        .args(["check", "--api", "1.0.0", "--kernel", "6.1.0-1-amd64"])
+        .output()
+        .unwrap();
+    assert_eq!(ran.status.code(), Some(30));
+    assert!(String::from_utf8_lossy(&ran.stdout).contains("no scap driver installed"));
+
+    // The rpm: the same binary and man page (documentation), no lintian
+    // overrides, nothing required but what rpm itself provides.
+    let rpm = out.join(format!("scap-compat-{version}-1.x86_64.rpm"));
+    let files = run(Command::new("rpm").arg("-qpl").arg(&rpm));
+    assert_eq!(
+        files.lines().collect::<Vec<_>>(),
+        [
+            "/usr/bin/scap-compat",
+            "/usr/share/man/man1/scap-compat.1.gz"
+        ]
+    );
+    let docs = run(Command::new("rpm").arg("-qpd").arg(&rpm));
+    assert_eq!(docs.trim(), "/usr/share/man/man1/scap-compat.1.gz");
+    let requires = run(Command::new("rpm").arg("-qp").arg("--requires").arg(&rpm));
+    assert!(
+        requires.lines().all(|l| l.starts_with("rpmlib(")),
+        "{requires}"
+    );
+    let unpacked = tempfile::tempdir().unwrap();
+    run(Command::new("sh")
+        .arg("-c")
+        .arg(format!("rpm2cpio {} | cpio -idm --quiet", rpm.display()))
+        .current_dir(unpacked.path()));
+    assert!(std::fs::read(unpacked.path().join("usr/bin/scap-compat")).unwrap() == data);
 }
 
 /// Every entry of a `dpkg-deb -c` / `rpm -qplv` listing is root's, 0644 or
@@ -305,7 +417,7 @@ fn same_inputs_give_the_same_bytes() {
         .args(["build", "--kind", "dkms", "--out"])
         .arg(&out)
         .arg("--source")
-        .arg(driver_src_with_api(&dir, API))
+        .arg(sources_with_api(&dir, API))
         .env("SOURCE_DATE_EPOCH", "1700000001")
         .output()
         .unwrap();
@@ -322,14 +434,14 @@ fn same_inputs_give_the_same_bytes() {
     }
 }
 
+/// (That the probe is made with `make -C probe` from the real probe/ is
+/// checked by the scheme test above.)
 #[test]
-fn the_probe_is_made_with_make_c_probe() {
-    require_tool("make");
-    let project = scratch("make-c");
-    let src = driver_src_with_api(&project, API);
+fn without_probe_dir_a_default_build_says_why_not_the_probe() {
+    let project = scratch("no-probe-dir");
+    let src = sources_with_api(&project, API);
+    std::fs::remove_dir_all(project.join("probe")).unwrap();
     let out = project.join("dist");
-    // Without probe/, a default build packages the rest and says why not
-    // the probe.
     let summary = pkgtool_build_ok(&src, &["--kind", "dkms", "--out", out.to_str().unwrap()]);
     assert!(!summary.contains("(probe:"), "{summary}");
     let summary = pkgtool_build_ok(
@@ -344,33 +456,14 @@ fn the_probe_is_made_with_make_c_probe() {
         ],
     );
     assert!(summary.contains("(probe: not packaged"), "{summary}");
-
-    let probe = project.join("probe");
-    std::fs::create_dir_all(&probe).unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    std::fs::copy(fixtures.join("probe.mk"), probe.join("Makefile")).unwrap();
-    std::fs::copy(fixtures.join("probe_stub.c"), probe.join("probe_stub.c")).unwrap();
-    let summary = pkgtool_build_ok(&src, &["--kind", "probe", "--out", out.to_str().unwrap()]);
-    assert!(
-        summary.contains("scap-api1-probe_1.0.0_amd64.deb"),
-        "{summary}"
-    );
-    let extracted = project.join("extracted");
-    run(Command::new("dpkg-deb")
-        .arg("-x")
-        .arg(out.join("scap-api1-probe_1.0.0_amd64.deb"))
-        .arg(&extracted));
-    assert_eq!(
-        std::fs::read(extracted.join("usr/lib/scap/probe/scap_probe-1.0.0.o")).unwrap(),
-        std::fs::read(probe.join("build/scap_probe.o")).unwrap()
-    );
+    assert_eq!(files_ending(&out, ".deb").len(), 2, "{summary}");
 }
 
 #[test]
 fn without_source_date_epoch_the_last_commit_of_the_sources_dates_the_packages() {
     require_tool("git");
     let dir = scratch("commit-time");
-    let src = driver_src_with_api(&dir, API);
+    let src = sources_with_api(&dir, API);
     let git = |args: &[&str]| {
         run(Command::new("git")
             .arg("-C")

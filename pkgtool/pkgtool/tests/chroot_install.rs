@@ -156,11 +156,132 @@ fn only(debs: &[PathBuf], prefix: &str) -> PathBuf {
     found[0].clone()
 }
 
+/// A consumer package as its maintainer would build it with the README's
+/// advice: its postinst is `pkgtool consumer-snippet`'s fragment, it
+/// depends on scap-compat and recommends a driver of its API.
+fn demo_consumer(dir: &Path, version: &str, api: &str) -> PathBuf {
+    let snippet = Command::new(env!("CARGO_BIN_EXE_pkgtool"))
+        .args(["consumer-snippet", "--api", api, "--name", "demo-consumer"])
+        .output()
+        .unwrap();
+    assert!(snippet.status.success());
+    let major = api.split('.').next().unwrap();
+    let root = dir.join(format!("demo-consumer-{version}"));
+    let debian = root.join("DEBIAN");
+    std::fs::create_dir_all(&debian).unwrap();
+    std::fs::write(
+        debian.join("control"),
+        format!(
+            "Package: demo-consumer\nVersion: {version}\nArchitecture: all\n\
+             Maintainer: scap tests <tests@example.org>\nDepends: scap-compat\n\
+             Recommends: scap-driver-api-{major} (>= {api}) | scap-probe-api-{major} (>= {api})\n\
+             Description: libscap consumer built for driver API {api}\n"
+        ),
+    )
+    .unwrap();
+    let postinst = debian.join("postinst");
+    std::fs::write(
+        &postinst,
+        format!(
+            "#!/bin/sh\nset -e\n\n{}\nexit 0\n",
+            String::from_utf8(snippet.stdout).unwrap()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&postinst, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let deb = dir.join(format!("demo-consumer_{version}_all.deb"));
+    run(Command::new("dpkg-deb")
+        .args(["--root-owner-group", "-Zgzip", "--build"])
+        .arg(&root)
+        .arg(&deb));
+    deb
+}
+
+/// With scap-api1-dkms 1.0.0 installed, consumers built for API 1.0.0,
+/// 1.1.0 and 2.0.0 are installed with apt (pulling scap-compat): each
+/// configures, and their postinst says whether the driver suits them and
+/// what to install when not. The chroot runs the host's kernel, so the
+/// consumers are installed as into an image for the chroot's kernel
+/// (SCAP_COMPAT_KERNEL).
+fn consumer_checks_the_driver(chroot: &Chroot, kernel: &str, debs: &[PathBuf]) {
+    chroot.publish(debs);
+    let ko = format!("/lib/modules/{kernel}/updates/dkms/scap.ko");
+    let install = |version: &str| {
+        let out = chroot.ok(&format!(
+            "SCAP_COMPAT_KERNEL={kernel} apt-get install -y demo-consumer={version}"
+        ));
+        chroot.assert_consistent();
+        chroot.ok(&format!(
+            "dpkg -s demo-consumer | grep -qx 'Version: {version}' && \
+             dpkg -s demo-consumer | grep -qx 'Status: install ok installed'"
+        ));
+        out
+    };
+    let has_line = |out: &str, line: &str| {
+        assert!(
+            out.lines().any(|l| l == line),
+            "no line {line:?} in:\n{out}"
+        );
+    };
+
+    // Built for 1.0.0: compatible, and scap-compat says so.
+    let out = install("1.0");
+    assert!(out.contains("Setting up scap-compat ("), "{out}");
+    has_line(&out, &format!("installed module: {ko} [compatible]"));
+    has_line(
+        &out,
+        "scap-compat: compatible: demo-consumer needs API 1.0.0; usable: installed module (API 1.0.0)",
+    );
+    assert!(
+        !out.lines().any(|l| l.starts_with("demo-consumer: ")),
+        "nothing to do, nothing said:\n{out}"
+    );
+
+    // Built for 1.1.0: the 1.0.0 driver lacks its minor; configured all the
+    // same, and it says what to install.
+    let out = install("1.1");
+    has_line(&out, &format!("installed module: {ko} [incompatible]"));
+    has_line(
+        &out,
+        &format!(
+            "scap-compat: incompatible: demo-consumer needs API 1.1.0; installed module {ko}: \
+             driver API version 1.0.0, required 1.1.0: the driver lacks the API additions of 1.1; \
+             upgrade the driver to 1.1.0 or later; fix: apt-get install scap-api1-dkms \
+             (or the prebuilt scap-api1-modules-{kernel})"
+        ),
+    );
+    has_line(
+        &out,
+        "demo-consumer: the scap driver does not suit demo-consumer (see above); demo-consumer is installed but cannot capture until you install a compatible driver:",
+    );
+    has_line(
+        &out,
+        &format!("demo-consumer:   apt-get install scap-api1-dkms   (or scap-api1-modules-{kernel}, or the eBPF probe scap-api1-probe)"),
+    );
+
+    // Built for 2.0.0: another major, other packages to install.
+    let out = install("2.0");
+    has_line(&out, &format!("installed module: {ko} [incompatible]"));
+    has_line(
+        &out,
+        &format!("demo-consumer:   apt-get install scap-api2-dkms   (or scap-api2-modules-{kernel}, or the eBPF probe scap-api2-probe)"),
+    );
+    // The driver was only looked at.
+    assert_eq!(
+        chroot.ok(&format!("modinfo -F api_version {ko}")).trim(),
+        "1.0.0"
+    );
+
+    chroot.ok("apt-get purge -y demo-consumer scap-compat");
+    chroot.assert_consistent();
+}
+
 #[test]
 fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
     let dir = scratch("chroot-packages");
     let host_kernel = installed_kernels().remove(0);
-    let v1 = driver_src_with_api(&dir.join("v1"), "1.0.0");
+    let v1 = sources_with_api(&dir.join("v1"), "1.0.0");
     let v1_out = dir.join("v1/dist");
     pkgtool_build_ok(
         &v1,
@@ -173,14 +294,15 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
             v1_out.to_str().unwrap(),
         ],
     );
-    let v11 = driver_src_with_api(&dir.join("v11"), "1.1.0");
+    compat_packages(&dir.join("compat"), &["--format", "deb"]);
+    let v11 = sources_with_api(&dir.join("v11"), "1.1.0");
     let v11_out = dir.join("v11/dist");
     pkgtool_build_ok(
         &v11,
         &["--kind", "dkms", "--out", v11_out.to_str().unwrap()],
     );
     // 1.2.0 does not compile: its upgrade must keep 1.1.0's working module.
-    let v12 = driver_src_with_api(&dir.join("v12"), "1.2.0");
+    let v12 = sources_with_api(&dir.join("v12"), "1.2.0");
     std::fs::write(
         v12.join("main.c"),
         "#include <linux/module.h>\nthis does not compile;\n",
@@ -196,6 +318,15 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
     let modules_v1 = only(&v1_debs, &format!("scap-api1-modules-{host_kernel}_"));
     let dkms_v11 = only(&files_ending(&v11_out, ".deb"), "scap-api1-dkms_1.1.0");
     let dkms_v12 = only(&files_ending(&v12_out, ".deb"), "scap-api1-dkms_1.2.0");
+    let mut consumer_debs = vec![only(
+        &files_ending(&dir.join("compat"), ".deb"),
+        "scap-compat_",
+    )];
+    consumer_debs.extend(
+        [("1.0", "1.0.0"), ("1.1", "1.1.0"), ("2.0", "2.0.0")]
+            .iter()
+            .map(|(version, api)| demo_consumer(&dir, version, api)),
+    );
 
     let chroot = Chroot::unpack("chroot-root");
     let kernel = chroot.ok("cd /lib/modules && ls -d */build/include | cut -d/ -f1");
@@ -225,6 +356,8 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
         format!("scap/1.0.0, {kernel}, x86_64: installed")
     );
     chroot.assert_consistent();
+
+    consumer_checks_the_driver(&chroot, kernel, &consumer_debs);
 
     // sysdig's Recommends: falcosecurity-scap-dkms is satisfied by ours.
     let out = chroot.ok("apt-get install -y sysdig");

@@ -129,6 +129,7 @@ fn postinst(script: &Path, root: &Path, path: &str) -> (i32, String) {
         .arg("")
         .env("PATH", path)
         .env("SCAP_COMPAT_ROOT", root)
+        .env_remove("SCAP_COMPAT_KERNEL")
         .output()
         .unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();

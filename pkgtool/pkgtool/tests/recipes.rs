@@ -33,7 +33,7 @@ fn committed_recipes_are_up_to_date() {
 fn check_names_stale_files_and_rendering_replaces_them() {
     let dir = scratch("recipes-stale");
     let project = dir.join("project");
-    let src = driver_src_with_api(&project, "2.0.0");
+    let src = sources_with_api(&project, "2.0.0");
     for sub in ["debian", "rpm"] {
         run(Command::new("cp")
             .arg("-a")

@@ -16,8 +16,8 @@ fn rpm_in(root: &Path) -> Command {
 }
 
 fn build_rpms(dir: &Path, api: &str, kinds: &str, kernel: &str) -> PathBuf {
-    let src = driver_src_with_api(&dir.join(format!("src-{api}")), api);
-    let probe = probe_stub(dir, api, "1.0.0");
+    // The probe, if asked for, is made from the copy's probe/.
+    let src = sources_with_api(&dir.join(format!("src-{api}")), api);
     let out = dir.join(format!("dist-{api}"));
     pkgtool_build_ok(
         &src,
@@ -28,8 +28,6 @@ fn build_rpms(dir: &Path, api: &str, kinds: &str, kernel: &str) -> PathBuf {
             kinds,
             "--kernel",
             kernel,
-            "--probe",
-            probe.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
         ],
@@ -161,8 +159,7 @@ fn probe_rpm_installs_and_erases_with_dnf() {
         require_tool(tool);
     }
     let dir = scratch("rpm-dnf");
-    let src = driver_src_with_api(&dir, "1.0.0");
-    let probe = probe_stub(&dir, "1.0.0", "1.0.0");
+    let src = sources_with_api(&dir, "1.0.0");
     let repo = dir.join("repo");
     pkgtool_build_ok(
         &src,
@@ -171,8 +168,6 @@ fn probe_rpm_installs_and_erases_with_dnf() {
             "rpm",
             "--kind",
             "probe",
-            "--probe",
-            probe.to_str().unwrap(),
             "--out",
             repo.to_str().unwrap(),
         ],
@@ -197,7 +192,7 @@ fn probe_rpm_installs_and_erases_with_dnf() {
     let object = root.join("usr/lib/scap/probe/scap_probe-1.0.0.o");
     assert_eq!(
         std::fs::read(&object).unwrap(),
-        std::fs::read(&probe).unwrap()
+        std::fs::read(dir.join("probe/build/scap_probe.o")).unwrap()
     );
     let owner = run(rpm_in(&root).args(["-qf", "/usr/lib/scap/probe/scap_probe-1.0.0.o"]));
     assert_eq!(owner.trim(), "scap-api1-probe-1.0.0-1.x86_64");

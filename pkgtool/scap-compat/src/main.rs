@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use scap_driver_api::helper::KERNEL_ENV;
 use scap_driver_api::names::DEFAULT_MODULE;
 use scap_driver_api::{CheckOutcome, Version};
 
@@ -81,8 +82,9 @@ struct CheckCli {
     #[arg(long, value_name = "NAME", default_value = "the consumer")]
     consumer: String,
     /// Check the module installed for this kernel release instead of the
-    /// running one (the loaded module is then not checked).
-    #[arg(long, value_name = "K")]
+    /// running one (the loaded module is then not checked); for installing
+    /// into a chroot or image that boots another kernel.
+    #[arg(long, value_name = "K", env = KERNEL_ENV)]
     kernel: Option<String>,
     /// An older patch release is an error, not a warning (libscap's rule).
     #[arg(long)]

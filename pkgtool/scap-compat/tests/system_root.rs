@@ -448,6 +448,40 @@ fn root_from_the_environment() {
     );
 }
 
+/// SCAP_COMPAT_KERNEL is --kernel: what a consumer's postinst checks when
+/// it is installed into a chroot or image for another kernel.
+#[test]
+fn kernel_from_the_environment() {
+    let root = Root::new("env-kernel");
+    root.dkms_install("1.0.0", &module("1.0.0", "1.0.0"));
+    root.modules_dep(&["updates/dkms/scap.ko"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scap-compat"))
+        .env("SCAP_COMPAT_ROOT", &root.dir)
+        .env("SCAP_COMPAT_KERNEL", &root.kernel)
+        .args(["check", "--api", "1.1.0"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(20), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "installed module: {}/lib/modules/{}/updates/dkms/scap.ko [incompatible]",
+            root.dir.display(),
+            root.kernel
+        )),
+        "{stdout}"
+    );
+    if rustix_release() != root.kernel {
+        assert!(
+            stdout.contains(&format!(
+                "the loaded module was not checked: kernel {} is not the running kernel",
+                root.kernel
+            )),
+            "{stdout}"
+        );
+    }
+}
+
 #[test]
 fn status_shows_sources_and_states() {
     let root = Root::new("status");

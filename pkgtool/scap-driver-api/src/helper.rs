@@ -7,6 +7,12 @@ use serde::Serialize;
 /// The helper's binary (in `/usr/bin`) and Debian/RPM package name.
 pub const HELPER: &str = "scap-compat";
 
+/// The environment variable naming the kernel whose installed module
+/// `check` judges instead of the running kernel's: for a consumer installed
+/// into a chroot or image that will boot another kernel than the one
+/// running. The postinst snippet names the same kernel in its advice.
+pub const KERNEL_ENV: &str = "SCAP_COMPAT_KERNEL";
+
 /// The verdict of `scap-compat check`, one exit code each. The codes are
 /// stable, distinct, and stay clear of 1 (generic failure), 2 (shell misuse),
 /// 101 (Rust panic) and 126/127 (not executable / not found).

@@ -11,7 +11,7 @@ use crate::source_tree;
 use crate::templates;
 use crate::UserError;
 
-use super::{module_relations, Vars};
+use super::{driver_origin, module_relations, Vars};
 
 const DKMS_CONF: &str = "dkms.conf";
 
@@ -88,7 +88,7 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
         arch: Arch::Independent,
         summary: String::new(),
         description: String::new(),
-        section: "kernel",
+        section: "kernel".into(),
         relations: Relations {
             depends,
             provides,
@@ -99,6 +99,7 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
         files,
         owned_dirs,
         scripts,
+        origin: driver_origin(&vars),
     };
     pkg.describe(&templates::render("descriptions/dkms", &vars));
     Ok(pkg)

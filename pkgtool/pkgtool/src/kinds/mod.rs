@@ -1,6 +1,7 @@
 //! The package kinds, each a function from the release (and its built
 //! artefact) to a format-neutral `Package`.
 
+pub mod compat;
 pub mod dkms;
 pub mod modules;
 pub mod probe;
@@ -11,8 +12,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::package::{Op, Relation};
+use crate::meta;
+use crate::package::{Op, Origin, Relation};
 use crate::release::{Common, Release};
+use crate::templates;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Kind {
@@ -22,6 +25,8 @@ pub enum Kind {
     Modules,
     /// The eBPF probe object.
     Probe,
+    /// The scap-compat helper consumers call from their maintainer scripts.
+    Compat,
 }
 
 impl fmt::Display for Kind {
@@ -30,6 +35,7 @@ impl fmt::Display for Kind {
             Kind::Dkms => "dkms",
             Kind::Modules => "modules",
             Kind::Probe => "probe",
+            Kind::Compat => "compat",
         })
     }
 }
@@ -74,4 +80,14 @@ pub fn module_relations(release: &Release) -> (Vec<Relation>, Vec<Relation>) {
         Relation::versioned(&names.module_major_virtual, Op::Gt, &major),
     ];
     (provides, conflicts)
+}
+
+/// Every driver package (module sources, module, probe) holds the driver
+/// and says so.
+pub fn driver_origin(vars: &Vars) -> Origin {
+    Origin {
+        license: meta::LICENSE_SPDX.to_string(),
+        copyright: templates::render("deb/copyright", vars),
+        changes: templates::render("changes/driver", vars).trim().to_string(),
+    }
 }

@@ -8,7 +8,7 @@ use crate::package::{Arch, File, Format, Op, Package, Relation, Relations, Scrip
 use crate::release::Release;
 use crate::templates;
 
-use super::{module_relations, Vars};
+use super::{driver_origin, module_relations, Vars};
 
 pub fn package(release: &Release, format: Format, kernel: &str, module: Vec<u8>) -> Package {
     let names = &release.names;
@@ -79,11 +79,12 @@ pub fn package(release: &Release, format: Format, kernel: &str, module: Vec<u8>)
         arch: Arch::Native,
         summary: String::new(),
         description: String::new(),
-        section: "kernel",
+        section: "kernel".into(),
         relations,
         files: vec![File::new(path, 0o644, module)],
         owned_dirs: vec![owned_dir],
         scripts,
+        origin: driver_origin(&vars),
     };
     pkg.describe(&templates::render("descriptions/modules", &vars));
     pkg

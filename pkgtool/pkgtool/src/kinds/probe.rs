@@ -11,7 +11,7 @@ use crate::package::{Arch, File, Format, Op, Package, Relation, Relations};
 use crate::release::Release;
 use crate::templates;
 
-use super::Vars;
+use super::{driver_origin, Vars};
 
 pub fn package(release: &Release, format: Format, object: Vec<u8>) -> Package {
     let names = &release.names;
@@ -26,7 +26,7 @@ pub fn package(release: &Release, format: Format, object: Vec<u8>) -> Package {
         arch: Arch::Native,
         summary: String::new(),
         description: String::new(),
-        section: "kernel",
+        section: "kernel".into(),
         relations: Relations {
             provides: vec![Relation::versioned(
                 &names.probe_provides,
@@ -44,6 +44,7 @@ pub fn package(release: &Release, format: Format, object: Vec<u8>) -> Package {
             dir.to_string_lossy().into_owned(),
         ],
         scripts: Vec::new(),
+        origin: driver_origin(&vars),
     };
     if format == Format::Deb {
         #[derive(Serialize)]

@@ -105,3 +105,43 @@ fn doc_files() {
     insta::assert_snapshot!("copyright", copyright);
     insta::assert_snapshot!("changelog", changelog);
 }
+
+#[test]
+fn compat_packages() {
+    let release = release();
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let krate = crate::helper_crate::find(&project)
+        .unwrap()
+        .expect("the workspace has the scap-compat crate");
+    let deb_pkg = super::compat::package(&release, Format::Deb, &krate, b"ELF").unwrap();
+    let files: Vec<String> = deb_pkg
+        .files
+        .iter()
+        .map(|f| format!("{:o} {}", f.mode, f.path))
+        .collect();
+    let (copyright, changelog) = deb::doc_texts(&deb_pkg, &release);
+    insta::assert_snapshot!(
+        "compat-deb",
+        format!(
+            "{}\n===== files =====\n{}\n===== copyright =====\n{copyright}\n===== changelog =====\n{changelog}",
+            deb_text(&deb_pkg, &release),
+            files.join("\n")
+        )
+    );
+    let rpm_pkg = super::compat::package(&release, Format::Rpm, &krate, b"ELF").unwrap();
+    let files: Vec<String> = rpm_pkg
+        .files
+        .iter()
+        .map(|f| format!("{:o} {}", f.mode, f.path))
+        .collect();
+    insta::assert_snapshot!(
+        "compat-rpm",
+        format!(
+            "{}License: {}\nChangelog: {}\n===== files =====\n{}",
+            rpm_text(&rpm_pkg),
+            rpm_pkg.origin.license,
+            rpm_pkg.origin.changes,
+            files.join("\n")
+        )
+    );
+}

@@ -56,8 +56,10 @@ pub fn code(version: &str) -> u64 {
     (v[0] << 44) | (v[1] << 24) | v[2]
 }
 
-/// Compiles the stand-in probe (tests/fixtures/probe_stub.c) with clang
-/// -target bpf, carrying the given version codes.
+/// Compiles a stand-in probe (tests/fixtures/probe_stub.c) with clang
+/// -target bpf, carrying the given version codes: for the tests that need a
+/// probe of versions its sources do not have (the others package the real
+/// probe).
 pub fn probe_stub(dir: &Path, api: &str, schema: &str) -> PathBuf {
     require_tool("clang");
     let out = dir.join(format!("probe-{api}-{schema}.o"));
@@ -111,14 +113,44 @@ pub fn installed_kernels() -> Vec<String> {
     kernels
 }
 
-/// A scratch copy of driver-src/ with another API version.
-pub fn driver_src_with_api(dir: &Path, api: &str) -> PathBuf {
-    let copy = dir.join("driver-src");
+/// A scratch copy of the driver's sources, `dir/driver-src/` and
+/// `dir/probe/` (the layout the probe's Makefile expects), with another API
+/// version; returns the copy of driver-src/.
+pub fn sources_with_api(dir: &Path, api: &str) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
-    let _ = std::fs::remove_dir_all(&copy);
-    run(Command::new("cp").arg("-a").arg(driver_src()).arg(&copy));
+    for tree in ["driver-src", "probe"] {
+        let copy = dir.join(tree);
+        let _ = std::fs::remove_dir_all(&copy);
+        run(Command::new("cp")
+            .arg("-a")
+            .arg(repo_root().join(tree))
+            .arg(&copy));
+    }
+    // Not a previous build of the repository's probe.
+    let _ = std::fs::remove_dir_all(dir.join("probe/build"));
+    let copy = dir.join("driver-src");
     std::fs::write(copy.join("API_VERSION"), format!("{api}\n")).unwrap();
     copy
+}
+
+/// The scap-compat packages (`--kind compat`), built from this repository's
+/// crate into `out`.
+pub fn compat_packages(out: &Path, args: &[&str]) -> String {
+    let mut all = vec!["--kind", "compat", "--out", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    pkgtool_build_ok(&driver_src(), &all)
+}
+
+/// The version of the scap-compat crate (its Cargo.toml).
+pub fn compat_version() -> String {
+    let manifest =
+        std::fs::read_to_string(repo_root().join("pkgtool/scap-compat/Cargo.toml")).unwrap();
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("version = \"X.Y.Z\" in scap-compat's Cargo.toml")
+        .to_string()
 }
 
 /// Files of `dir` whose name ends with `suffix`, sorted.

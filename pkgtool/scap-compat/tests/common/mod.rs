@@ -295,6 +295,7 @@ pub fn scap_compat(args: &[&str]) -> Ran {
     let out = Command::new(env!("CARGO_BIN_EXE_scap-compat"))
         .args(args)
         .env_remove("SCAP_COMPAT_ROOT")
+        .env_remove("SCAP_COMPAT_KERNEL")
         .output()
         .unwrap();
     Ran {
