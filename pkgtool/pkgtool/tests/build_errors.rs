@@ -219,7 +219,7 @@ fn bad_kernels_and_arguments() {
     assert_says(
         &line,
         &[
-            "kernel 4.19.0-27-amd64 is outside the kernels 5.10 to 6.12",
+            "kernel 4.19.0-27-amd64 is outside the kernels 6.1",
             "drop --kernel",
         ],
     );

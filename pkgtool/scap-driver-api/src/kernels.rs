@@ -39,17 +39,13 @@ pub struct KernelRange {
     pub max: KernelSeries,
 }
 
-/// What the driver is built and tested for: bullseye's 5.10 to trixie's
-/// 6.12. Widen it only with a test on the new end.
+/// What the driver is built and tested for: bookworm's 6.1, the kernel the
+/// VM and chroot tests run. The module uses 6.1's `class_create` and
+/// `vm_flags` APIs, which 6.3/6.4 changed. Widen it only with a test on the
+/// new end.
 pub const SUPPORTED_KERNELS: KernelRange = KernelRange {
-    min: KernelSeries {
-        major: 5,
-        minor: 10,
-    },
-    max: KernelSeries {
-        major: 6,
-        minor: 12,
-    },
+    min: KernelSeries { major: 6, minor: 1 },
+    max: KernelSeries { major: 6, minor: 1 },
 };
 
 /// Minors never reach this; it bounds the "any minor" alternatives.
@@ -83,7 +79,11 @@ impl KernelRange {
 
 impl fmt::Display for KernelRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} to {}", self.min, self.max)
+        if self.min == self.max {
+            write!(f, "{}", self.min)
+        } else {
+            write!(f, "{} to {}", self.min, self.max)
+        }
     }
 }
 
@@ -174,12 +174,34 @@ mod tests {
 
     #[test]
     fn supported_regex() {
+        assert_eq!(SUPPORTED_KERNELS.release_regex(), "^(6\\.(1))([.-]|$)");
+        assert!(SUPPORTED_KERNELS.contains_release("6.1.0-26-amd64"));
+        assert!(SUPPORTED_KERNELS.contains_release("6.1"));
+        assert!(!SUPPORTED_KERNELS.contains_release("4.19.0-9-amd64"));
+        assert!(!SUPPORTED_KERNELS.contains_release("5.10.0-30-amd64"));
+        assert!(!SUPPORTED_KERNELS.contains_release("6.10.0"));
+        assert!(!SUPPORTED_KERNELS.contains_release("6.12.0-1-amd64"));
+        assert_eq!(SUPPORTED_KERNELS.to_string(), "6.1");
+    }
+
+    #[test]
+    fn wider_ranges() {
+        let range = KernelRange {
+            min: KernelSeries {
+                major: 5,
+                minor: 10,
+            },
+            max: KernelSeries {
+                major: 6,
+                minor: 12,
+            },
+        };
         assert_eq!(
-            SUPPORTED_KERNELS.release_regex(),
+            range.release_regex(),
             "^(5\\.([1-9][0-9])|6\\.([0-9]|1[0-2]))([.-]|$)"
         );
-        assert!(SUPPORTED_KERNELS.contains_release("6.1.0-26-amd64"));
-        assert!(!SUPPORTED_KERNELS.contains_release("4.19.0-9-amd64"));
-        assert!(!SUPPORTED_KERNELS.contains_release("6.13.0"));
+        assert!(range.contains_release("5.10.0-30-amd64"));
+        assert!(!range.contains_release("6.13.0"));
+        assert_eq!(range.to_string(), "5.10 to 6.12");
     }
 }
