@@ -92,6 +92,39 @@ fn build_copy(
     })
 }
 
+/// The compiler warnings of a `W=1` build of `source` against `build_dir`
+/// (the kernel's extra warnings: missing prototypes, unused parameters
+/// and the like), built in the scratch directory `dir`. The driver must
+/// build without any.
+pub fn w1_warnings(source: &Path, build_dir: &Path, dir: &Path) -> Result<Vec<String>> {
+    copy_sources(source, dir)?;
+    let output = cmd::run(
+        Command::new("nice")
+            .args(["-n", "10", "make", "-s", "-j2", "W=1", "-C"])
+            .arg(build_dir)
+            .arg(format!("M={}", dir.display()))
+            .arg("modules"),
+        &format!("building the module of {} with W=1", source.display()),
+        "fix the compiler errors above (the build ran in a scratch copy)",
+    )?;
+    Ok(warning_lines(&output.stdout, &output.stderr))
+}
+
+/// gcc's and kbuild's warning lines ("file.c:1:2: warning: ..."), with the
+/// scratch directory's path left in so the file is named.
+fn warning_lines(stdout: &[u8], stderr: &[u8]) -> Vec<String> {
+    [stdout, stderr]
+        .iter()
+        .flat_map(|bytes| {
+            String::from_utf8_lossy(bytes)
+                .lines()
+                .filter(|line| line.contains("warning:") || line.starts_with("WARNING:"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Leftovers of an in-tree build, which would confuse kbuild in the copy.
 pub fn is_build_product(name: &str) -> bool {
     const SUFFIXES: &[&str] = &[
@@ -100,7 +133,8 @@ pub fn is_build_product(name: &str) -> bool {
     SUFFIXES.iter().any(|suffix| name.ends_with(suffix)) || name == ".tmp_versions"
 }
 
-fn copy_sources(from: &Path, to: &Path) -> Result<()> {
+/// Copies driver sources without build products, following symlinks.
+pub fn copy_sources(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to).map_err(Error::io(to, "make the scratch directory writable"))?;
     let entries = fs::read_dir(from).map_err(Error::io(
         from,
@@ -130,6 +164,18 @@ fn copy_sources(from: &Path, to: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warning_lines_are_gcc_and_modpost_warnings() {
+        let stderr = b"  CC [M]  /t/main.o\n/t/main.c:3:5: warning: no previous prototype for 'f' [-Wmissing-prototypes]\n    3 | int f(void)\nWARNING: modpost: missing MODULE_LICENSE() in /t/scap.o\nSkipping BTF generation for /t/scap.ko due to unavailability of vmlinux\n";
+        assert_eq!(
+            warning_lines(b"", stderr),
+            [
+                "/t/main.c:3:5: warning: no previous prototype for 'f' [-Wmissing-prototypes]",
+                "WARNING: modpost: missing MODULE_LICENSE() in /t/scap.o",
+            ]
+        );
+    }
 
     #[test]
     fn build_products_are_not_copied() {
