@@ -128,19 +128,32 @@ fn the_built_probe_is_accepted() {
     assert!(stdout.contains("verdict         compatible"), "{stdout}");
 }
 
+/// driver-src's version in `file` (API_VERSION or SCHEMA_VERSION).
+fn declared(file: &str) -> Version {
+    let text = std::fs::read_to_string(root().join("driver-src").join(file)).unwrap();
+    text.trim().parse().unwrap()
+}
+
+/// A version of the next major after `version`.
+fn next_major(version: Version) -> String {
+    format!("{}.0.0", version.major + 1)
+}
+
 #[test]
 fn other_api_major_is_refused_with_the_rules_message() {
     let dir = Scratch::new("major");
+    let required = declared("API_VERSION");
+    let other = next_major(required);
     let object = altered(
         &dir.0,
-        &[("code", &code("2.0.0"))],
+        &[("code", &code(&other))],
         &["--update-section", "api_version=code"],
     );
     let err = refused(&dir.0, &object);
     assert!(
-        err.contains(
-            "driver API version 2.0.0, required 1.0.0: different major versions are incompatible;"
-        ),
+        err.contains(&format!(
+            "driver API version {other}, required {required}: different major versions are incompatible;"
+        )),
         "{err}"
     );
 }
@@ -148,14 +161,18 @@ fn other_api_major_is_refused_with_the_rules_message() {
 #[test]
 fn other_schema_major_is_refused() {
     let dir = Scratch::new("schema");
+    let required = declared("SCHEMA_VERSION");
+    let other = next_major(required);
     let object = altered(
         &dir.0,
-        &[("code", &code("0.9.0"))],
+        &[("code", &code(&other))],
         &["--update-section", "schema_version=code"],
     );
     let err = refused(&dir.0, &object);
     assert!(
-        err.contains("driver schema version 0.9.0, required 1.0.0"),
+        err.contains(&format!(
+            "driver schema version {other}, required {required}"
+        )),
         "{err}"
     );
 }
