@@ -270,6 +270,7 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
         files: Vec::new(),
     };
     let mut write = |progress: &mut Progress, pkg: &Package, format: Format| {
+        pkg.check_layout().map_err(UserError)?;
         let path = progress.run(
             &format!("writing {} ({format})", pkg.name),
             || match format {

@@ -197,6 +197,29 @@ pub struct Origin {
 }
 
 impl Package {
+    /// Where ELF files may not go (FHS: /usr/share is architecture
+    /// independent; lintian's arch-dependent-file-in-usr-share), nor in a
+    /// package for every architecture. Checked before any package is
+    /// written, for both formats.
+    pub fn check_layout(&self) -> Result<(), String> {
+        for file in self.files.iter().filter(|f| f.data.starts_with(b"\x7fELF")) {
+            let fix = "install it under /usr/lib or /usr/bin";
+            if file.path.starts_with("/usr/share/") {
+                return Err(format!(
+                    "{}: {} is an ELF file under /usr/share, which is for architecture-independent data; {fix}",
+                    self.name, file.path
+                ));
+            }
+            if self.arch == Arch::Independent {
+                return Err(format!(
+                    "{}: {} is an ELF file in an architecture-independent package; make the package native or {fix} of a native package",
+                    self.name, file.path
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Splits a rendered description template: summary line, then the
     /// long description.
     pub fn describe(&mut self, rendered: &str) {
@@ -231,6 +254,55 @@ pub fn wrap(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn package(arch: Arch, files: Vec<File>) -> Package {
+        Package {
+            name: "scap-test".into(),
+            version: "1.0.0".into(),
+            arch,
+            summary: String::new(),
+            description: String::new(),
+            section: "kernel".into(),
+            relations: Relations::default(),
+            files,
+            owned_dirs: Vec::new(),
+            scripts: Vec::new(),
+            origin: Origin {
+                license: "GPL-2.0-only".into(),
+                copyright: String::new(),
+                changes: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn elf_files_stay_out_of_usr_share_and_arch_all() {
+        let elf = b"\x7fELF\x02\x01\x01".to_vec();
+        let ok = package(
+            Arch::Native,
+            vec![
+                File::new("/usr/lib/scap/probe/p.o", 0o644, elf.clone()),
+                File::new("/usr/share/doc/scap-test/copyright", 0o644, "text"),
+            ],
+        );
+        assert_eq!(ok.check_layout(), Ok(()));
+        let shared = package(
+            Arch::Native,
+            vec![File::new("/usr/share/scap/p.o", 0o644, elf.clone())],
+        );
+        assert_eq!(
+            shared.check_layout().unwrap_err(),
+            "scap-test: /usr/share/scap/p.o is an ELF file under /usr/share, which is for architecture-independent data; install it under /usr/lib or /usr/bin"
+        );
+        let all = package(
+            Arch::Independent,
+            vec![File::new("/usr/lib/scap/p.o", 0o644, elf)],
+        );
+        assert!(all
+            .check_layout()
+            .unwrap_err()
+            .contains("ELF file in an architecture-independent package"));
+    }
 
     #[test]
     fn wraps_paragraphs() {

@@ -169,8 +169,8 @@ fn packages_pass_lintian_rpmlint_and_follow_the_scheme() {
         .unwrap(),
         std::fs::read(out.parent().unwrap().join("probe/build/scap_probe.o")).unwrap()
     );
-    for deb in &debs {
-        assert_no_elf_under_usr_share(deb);
+    for package in debs.iter().chain(&rpms) {
+        assert_no_elf_under_usr_share(package);
     }
 
     assert_compat_packages(&out);
@@ -362,14 +362,32 @@ fn assert_root_and_modes(listing: &str) {
     }
 }
 
-fn assert_no_elf_under_usr_share(deb: &Path) {
+/// No ELF file under /usr/share of a .deb or an .rpm (unpacked with
+/// dpkg-deb, or rpm2cpio and cpio).
+fn assert_no_elf_under_usr_share(package: &Path) {
     let dir = tempfile::tempdir().unwrap();
-    run(Command::new("dpkg-deb").arg("-x").arg(deb).arg(dir.path()));
+    if package.extension().is_some_and(|ext| ext == "rpm") {
+        run(Command::new("sh")
+            .arg("-c")
+            .arg("rpm2cpio \"$1\" | cpio -idm --quiet -D \"$2\"")
+            .arg("sh")
+            .arg(package)
+            .arg(dir.path()));
+        assert!(
+            dir.path().join("usr").is_dir() || dir.path().join("lib").is_dir(),
+            "nothing unpacked from {package:?}"
+        );
+    } else {
+        run(Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(package)
+            .arg(dir.path()));
+    }
     for entry in walk(&dir.path().join("usr/share")) {
         let head = std::fs::read(&entry).unwrap();
         assert!(
             !head.starts_with(b"\x7fELF"),
-            "ELF under /usr/share: {entry:?} in {deb:?}"
+            "ELF under /usr/share: {entry:?} in {package:?}"
         );
     }
 }
