@@ -96,7 +96,8 @@ pub fn pkgtool_build_ok(source: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The kernel releases whose headers are installed on this machine.
+/// The kernel releases whose headers are installed on this machine and
+/// that the driver supports (pkgtool skips the others with a note).
 pub fn installed_kernels() -> Vec<String> {
     let mut kernels: Vec<String> = std::fs::read_dir("/lib/modules")
         .into_iter()
@@ -104,13 +105,31 @@ pub fn installed_kernels() -> Vec<String> {
         .flatten()
         .filter(|e| e.path().join("build/include").is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|release| scap_driver_api::kernels::SUPPORTED_KERNELS.contains_release(release))
         .collect();
     kernels.sort();
     assert!(
         !kernels.is_empty(),
-        "no kernel headers in /lib/modules/*/build; run tests/install-deps (linux-headers-amd64)"
+        "no headers of a supported kernel in /lib/modules/*/build; run tests/install-deps (linux-headers-amd64)"
     );
     kernels
+}
+
+/// The kernel release the installed linux-headers-amd64 points at: the one
+/// the chroot and the VM tests use.
+pub fn headers_release() -> String {
+    let depends =
+        run(Command::new("dpkg-query").args(["-W", "-f=${Depends}", "linux-headers-amd64"]));
+    let release = depends
+        .split([' ', ','])
+        .next()
+        .and_then(|dep| dep.strip_prefix("linux-headers-"))
+        .unwrap_or_else(|| panic!("linux-headers-amd64 depends on {depends:?}; reinstall it"));
+    assert!(
+        installed_kernels().iter().any(|k| k == release),
+        "no headers in /lib/modules/{release}/build; run tests/install-deps"
+    );
+    release.to_string()
 }
 
 /// A scratch copy of the driver's sources, `dir/driver-src/` and
