@@ -280,7 +280,7 @@ fn consumer_checks_the_driver(chroot: &Chroot, kernel: &str, debs: &[PathBuf]) {
 #[test]
 fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
     let dir = scratch("chroot-packages");
-    let host_kernel = installed_kernels().remove(0);
+    let host_kernel = headers_release();
     let v1 = sources_with_api(&dir.join("v1"), "1.0.0");
     let v1_out = dir.join("v1/dist");
     pkgtool_build_ok(
@@ -331,9 +331,9 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
     let chroot = Chroot::unpack("chroot-root");
     let kernel = chroot.ok("cd /lib/modules && ls -d */build/include | cut -d/ -f1");
     let kernel = kernel.trim();
-    assert!(
-        !kernel.is_empty() && !kernel.contains('\n'),
-        "one kernel in the chroot: {kernel}"
+    assert_eq!(
+        kernel, host_kernel,
+        "the chroot's one kernel is the one the prebuilt module was built for"
     );
     chroot.publish(&[dkms_v1.clone(), modules_v1.clone()]);
 
@@ -449,9 +449,21 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
     );
     assert!(status.contains("scap/1.2.0: added"), "{status}");
 
-    // Remove, purge: no file, no DKMS state (also none of the kept 1.1.0).
+    // A version of scap that DKMS knows and no package of ours owns (added
+    // by hand): removing ours must leave it alone.
+    chroot.ok(
+        "mkdir -p /usr/src/scap-0.9.0 && \
+         printf 'PACKAGE_NAME=scap\\nPACKAGE_VERSION=0.9.0\\nBUILT_MODULE_NAME[0]=scap\\nDEST_MODULE_LOCATION[0]=/updates\\n' >/usr/src/scap-0.9.0/dkms.conf && \
+         dkms add scap/0.9.0",
+    );
+
+    // Remove, purge: no file, no DKMS state (also none of the kept 1.1.0),
+    // and the other version untouched.
     chroot.ok("apt-get remove -y scap-api1-dkms");
-    chroot.ok("test -z \"$(dkms status scap)\" && test ! -e /var/lib/dkms/scap && test ! -e /usr/src/scap-1.2.0");
+    assert_eq!(chroot.ok("dkms status scap").trim(), "scap/0.9.0: added");
+    chroot.ok("test -e /usr/src/scap-0.9.0/dkms.conf && test ! -e /usr/src/scap-1.2.0");
+    chroot.ok("dkms remove scap/0.9.0 --all && rm -r /usr/src/scap-0.9.0");
+    chroot.ok("test -z \"$(dkms status scap)\" && test ! -e /var/lib/dkms/scap");
     chroot.ok(&format!("test ! -e {ko}"));
     chroot.ok("apt-get purge -y scap-api1-dkms");
     let left = chroot.ok("find / -xdev \\( -name 'scap.ko*' -o -name 'scap-1.*' -o -name 'scap-api1-dkms*' \\) -not -path '/srv/*' -print");
