@@ -70,6 +70,7 @@ guest_tests!(
     events,
     insmod_rmmod,
     ioctl_fuzz,
+    ioctl_queries,
     ioctl_versions,
     load_cycles,
     max_consumers,
