@@ -71,6 +71,7 @@ guest_tests!(
     insmod_rmmod,
     ioctl_fuzz,
     ioctl_queries,
+    ioctl_settings,
     ioctl_versions,
     load_cycles,
     max_consumers,
