@@ -70,6 +70,8 @@ guest_tests!(
     events,
     insmod_rmmod,
     ioctl_fuzz,
+    ioctl_queries,
+    ioctl_settings,
     ioctl_versions,
     load_cycles,
     max_consumers,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -297,6 +298,14 @@ uint32_t param_u32(const struct event *ev, uint32_t i)
 	return value;
 }
 
+uint16_t param_u16(const struct event *ev, uint32_t i)
+{
+	uint16_t value;
+
+	memcpy(&value, param_sized(ev, i, 2), 2);
+	return value;
+}
+
 const char *param_str(const struct event *ev, uint32_t i)
 {
 	const uint8_t *v;
@@ -307,6 +316,58 @@ const char *param_str(const struct event *ev, uint32_t i)
 	if (len == 0 || v[len - 1] != '\0' || memchr(v, '\0', len) != v + len - 1)
 		die("event type %u parameter %u is not one NUL-terminated string", ev->type, i);
 	return (const char *)v;
+}
+
+size_t ring_for_each(const struct ring *ring, int cpu,
+		     void (*fn)(const struct event *ev, void *arg), void *arg)
+{
+	uint32_t tail, avail = ring_readable(ring, &tail), off = 0;
+	size_t count = 0;
+
+	while (off < avail) {
+		struct event ev;
+		const char *why = event_parse(ring->data + tail + off, avail - off, &ev);
+
+		if (why)
+			die("ring %d, event %zu at offset %u after tail %u (%u readable): %s", cpu,
+			    count, off, tail, avail, why);
+		fn(&ev, arg);
+		off += ev.len;
+		count++;
+	}
+	return count;
+}
+
+struct pinned {
+	int cpu;
+	pid_t tid;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void *pinned_main(void *arg)
+{
+	struct pinned *p = arg;
+
+	pin_to_cpu(p->cpu);
+	p->tid = syscall(SYS_gettid);
+	p->fn(p->arg);
+	return NULL;
+}
+
+int run_pinned_thread(int cpu, void (*fn)(void *arg), void *arg)
+{
+	struct pinned p = { .cpu = cpu, .fn = fn, .arg = arg };
+	pthread_t thread;
+	int err;
+
+	err = pthread_create(&thread, NULL, pinned_main, &p);
+	if (err)
+		die("cannot create a thread: %s", strerror(err));
+	err = pthread_join(thread, NULL);
+	if (err)
+		die("cannot join a thread: %s", strerror(err));
+	return p.tid;
 }
 
 int module_load(const char *ko, const char *params)

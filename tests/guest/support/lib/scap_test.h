@@ -69,8 +69,20 @@ int event_param(const struct event *ev, uint32_t i, const uint8_t **value);
 /* Fixed-width integer parameters; die if absent or of another size. */
 int64_t param_s64(const struct event *ev, uint32_t i);
 uint32_t param_u32(const struct event *ev, uint32_t i);
+uint16_t param_u16(const struct event *ev, uint32_t i);
 /* A NUL-terminated string parameter; dies if absent or unterminated. */
 const char *param_str(const struct event *ev, uint32_t i);
+
+/*
+ * Calls fn on every event between the ring's tail and head, in ring order,
+ * without consuming them; dies on a malformed event (naming cpu). Returns
+ * how many there were.
+ */
+size_t ring_for_each(const struct ring *ring, int cpu,
+		     void (*fn)(const struct event *ev, void *arg), void *arg);
+
+/* Runs fn(arg) in a new thread pinned to cpu, waits for it; its tid. */
+int run_pinned_thread(int cpu, void (*fn)(void *arg), void *arg);
 
 /* The module through the raw system calls (busybox-free). */
 int module_load(const char *ko, const char *params);
