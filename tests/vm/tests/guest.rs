@@ -78,6 +78,7 @@ guest_tests!(
     probe_capture,
     probe_vs_module,
     proclist,
+    query_open,
     ring_overflow,
     rmmod_busy,
     scap_compat_check,
