@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Consumers: a process that opens the devices is one consumer, with one
- * ring per CPU device it opened and settings (snaplen, dropping mode, event
- * mask) shared by its rings. At most max_consumers at a time. The syscall
+ * Consumers: a process that opens the devices for writing is one consumer
+ * (read-only opens are query handles, device.c), with one ring per CPU
+ * device it opened and settings (snaplen, dropping mode, event mask)
+ * shared by its rings. At most max_consumers at a time. The syscall
  * tracepoints are registered while there is at least one consumer.
  */
 #include <linux/cpumask.h>

@@ -2,6 +2,12 @@
 /*
  * The character devices /dev/<name>0 .. /dev/<name>N-1, one per possible
  * CPU (the minor is the CPU), and their ioctls.
+ *
+ * An open for writing (O_RDWR, as libscap opens) makes the caller a
+ * consumer with a ring on that CPU. An open without FMODE_WRITE (O_RDONLY)
+ * is a query handle: no consumer, no ring, no tracepoints, no
+ * max_consumers slot; only the version ioctls answer it, the others fail
+ * with EBADF and mmap with EACCES.
  */
 #include <linux/cdev.h>
 #include <linux/cpumask.h>
@@ -28,6 +34,9 @@ static int scap_open(struct inode *inode, struct file *file)
 
 	if (cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return -ENODEV;
+	/* A query handle: private_data stays NULL. */
+	if (!(file->f_mode & FMODE_WRITE))
+		return 0;
 	ring = scap_consumer_open(cpu);
 	if (IS_ERR(ring))
 		return PTR_ERR(ring);
@@ -37,13 +46,21 @@ static int scap_open(struct inode *inode, struct file *file)
 
 static int scap_release(struct inode *inode, struct file *file)
 {
-	scap_consumer_close(file->private_data);
+	struct scap_ring *ring = file->private_data;
+
+	if (ring)
+		scap_consumer_close(ring);
 	return 0;
 }
 
 static int scap_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	return scap_ring_mmap(file->private_data, vma);
+	struct scap_ring *ring = file->private_data;
+
+	/* As mmap(2) refuses a shared writable mapping of a read-only file. */
+	if (!ring)
+		return -EACCES;
+	return scap_ring_mmap(ring, vma);
 }
 
 /* GET_VTID/GET_VPID: a task's (thread group's) id in its own pid namespace. */
@@ -102,9 +119,10 @@ static long scap_set_event_mask(struct scap_consumer *consumer, unsigned int cmd
 	return 0;
 }
 
-static long scap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+/* The ioctls of a consumer's handle, on its ring and its settings. */
+static long scap_ring_ioctl(struct scap_ring *ring, unsigned int cmd,
+			    unsigned long arg)
 {
-	struct scap_ring *ring = file->private_data;
 	struct scap_consumer *consumer = ring->consumer;
 	void __user *uarg = (void __user *)arg;
 
@@ -137,6 +155,27 @@ static long scap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return scap_get_proclist(uarg);
 	case SCAP_IOCTL_GET_N_TRACEPOINT_HIT:
 		return scap_get_tracepoint_hits(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* libscap's API 1 numbers its ioctls _IO('s', 0) .. _IO('s', 25). */
+static bool scap_ioctl_in_range(unsigned int cmd)
+{
+	unsigned int nr = _IOC_NR(cmd);
+
+	return cmd == _IO(SCAP_IOCTL_MAGIC, nr) &&
+	       nr <= _IOC_NR(SCAP_IOCTL_GET_SCHEMA_VERSION);
+}
+
+static long scap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct scap_ring *ring = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	/* The versions answer every handle, a query handle included. */
+	switch (cmd) {
 	case SCAP_IOCTL_GET_DRIVER_VERSION:
 		if (copy_to_user(uarg, SCAP_API_VERSION_STRING,
 				 sizeof(SCAP_API_VERSION_STRING)))
@@ -146,9 +185,11 @@ static long scap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return put_user(SCAP_API_VERSION_CODE, (u64 __user *)uarg);
 	case SCAP_IOCTL_GET_SCHEMA_VERSION:
 		return put_user(SCAP_SCHEMA_VERSION_CODE, (u64 __user *)uarg);
-	default:
-		return -ENOTTY;
 	}
+	/* The rest needs a consumer: not open for writing, as write(2) says. */
+	if (!ring)
+		return scap_ioctl_in_range(cmd) ? -EBADF : -ENOTTY;
+	return scap_ring_ioctl(ring, cmd, arg);
 }
 
 static const struct file_operations scap_fops = {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * 100,000 random _IO('s', n) ioctls with random arguments on a consumer's
- * devices. Numbers beyond libscap's last (GET_SCHEMA_VERSION, 25) and bad
- * pointers for the ioctls that write through them get errors; nothing may
- * oops or WARN (the runner checks dmesg after every test). The seed is
+ * devices and on read-only (query) handles of them. Numbers beyond
+ * libscap's last (GET_SCHEMA_VERSION, 25) and bad pointers for the ioctls
+ * that write through them get errors; on a query handle every number but
+ * the version ioctls' (21, 24, 25) fails, with EBADF up to 25 and ENOTTY
+ * past it; nothing may oops or WARN (the runner checks dmesg after every test). The seed is
  * printed; SCAP_FUZZ_SEED on the host (or argv[1]) replays a run.
  */
 #include <errno.h>
@@ -29,6 +31,12 @@
 static int is_known(unsigned int nr)
 {
 	return nr <= _IOC_NR(SCAP_IOCTL_GET_SCHEMA_VERSION);
+}
+
+/* The only numbers a query handle answers. */
+static int is_version_ioctl(unsigned int nr)
+{
+	return nr == 21 || nr == 24 || nr == 25;
 }
 
 /* Numbers that write through their argument: a bad pointer must fail. */
@@ -105,7 +113,8 @@ static int is_bad_pointer(enum arg_kind kind)
 int main(int argc, char **argv)
 {
 	struct ring rings[MAX_RINGS];
-	unsigned long errors = 0, ok = 0, einval = 0, enotty = 0, efault = 0;
+	int query[MAX_RINGS];
+	unsigned long errors = 0, ok = 0, einval = 0, enotty = 0, efault = 0, ebadf = 0;
 	struct expected exp;
 	struct arena arena;
 	uint64_t seed, version = 0;
@@ -127,23 +136,35 @@ int main(int argc, char **argv)
 	for (cpu = 0; cpu < n; cpu++) {
 		if (ring_open(&rings[cpu], &exp, cpu))
 			die_errno("cannot open and map %s", device_path(&exp, cpu));
+		query[cpu] = open(device_path(&exp, cpu), O_RDONLY);
+		if (query[cpu] < 0)
+			die_errno("cannot open %s read-only", device_path(&exp, cpu));
 	}
 	make_arena(&arena);
 	for (i = 0; i < CALLS; i++) {
 		unsigned int nr = rnd() % 256;
 		enum arg_kind kind = rnd() % ARG_KINDS;
-		int fd = rings[rnd() % n].fd;
+		int pick = rnd() % (2 * n);
+		int is_query = pick >= n;
+		int fd = is_query ? query[pick - n] : rings[pick].fd;
 		unsigned long arg = pick_arg(&arena, kind);
 		int ret = ioctl(fd, _IO('s', nr), arg);
+		int err = errno;
 
 		if (ret < 0) {
 			errors++;
-			einval += errno == EINVAL;
-			enotty += errno == ENOTTY;
-			efault += errno == EFAULT;
+			einval += err == EINVAL;
+			enotty += err == ENOTTY;
+			efault += err == EFAULT;
+			ebadf += err == EBADF;
 		} else {
 			ok++;
 		}
+		if (is_query && !is_version_ioctl(nr) &&
+		    (ret >= 0 || err != (is_known(nr) ? EBADF : ENOTTY)))
+			die("call %ld (seed %" PRIu64 "): _IO('s', %u) on a query handle returned %d (%s), want %s",
+			    i, seed, nr, ret, ret < 0 ? strerror(err) : "no error",
+			    is_known(nr) ? "EBADF" : "ENOTTY");
 		if (!is_known(nr) && ret >= 0)
 			die("call %ld (seed %" PRIu64 "): unknown ioctl _IO('s', %u) returned %d", i,
 			    seed, nr, ret);
@@ -156,9 +177,15 @@ int main(int argc, char **argv)
 		    version != exp.api_code)
 			die("%s no longer reports its API version after the fuzzing",
 			    device_path(&exp, cpu));
+		version = 0;
+		if (ioctl(query[cpu], SCAP_IOCTL_GET_API_VERSION, &version) ||
+		    version != exp.api_code)
+			die("a query handle of %s no longer reports its API version after the fuzzing",
+			    device_path(&exp, cpu));
 		ring_close(&rings[cpu]);
+		close(query[cpu]);
 	}
-	note("%d random _IO('s', n) ioctls (seed %" PRIu64 "): %lu succeeded, %lu errors (%lu ENOTTY, %lu EINVAL, %lu EFAULT)",
-	     CALLS, seed, ok, errors, enotty, einval, efault);
+	note("%d random _IO('s', n) ioctls on consumer and query handles (seed %" PRIu64 "): %lu succeeded, %lu errors (%lu ENOTTY, %lu EINVAL, %lu EFAULT, %lu EBADF)",
+	     CALLS, seed, ok, errors, enotty, einval, efault, ebadf);
 	return 0;
 }

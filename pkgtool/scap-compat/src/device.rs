@@ -37,8 +37,13 @@ pub enum QueryError {
 pub fn query_first(dev: &Path, module: &str) -> Result<DeviceVersions, QueryError> {
     for n in 0..MAX_DEVICES {
         let device = dev.join(format!("{module}{n}"));
-        // O_RDWR as libscap opens it; the driver may refuse other modes.
-        let fd = match rustix::fs::open(&device, OFlags::RDWR | OFlags::CLOEXEC, Mode::empty()) {
+        // O_RDONLY: our driver makes that a query handle (no consumer, no
+        // ring, no tracepoints, no max_consumers slot; driver-src/INTERFACE.md),
+        // so the check changes nothing and works while max_consumers
+        // consumers run. Drivers that make every open a consumer (Debian's
+        // falcosecurity-scap-dkms) accept it as they accept O_RDWR, and then
+        // may refuse it with EBUSY, like a consumer.
+        let fd = match rustix::fs::open(&device, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) {
             Ok(fd) => fd,
             Err(Errno::NODEV) => continue,
             Err(err) => return Err(open_failure(device, err)),
@@ -56,7 +61,9 @@ fn open_failure(device: PathBuf, err: Errno) -> QueryError {
     let fix = match err {
         Errno::NOENT => "the module is loaded but has no device node: check udev, or reload it",
         Errno::ACCESS | Errno::PERM => "run as root to query the driver's versions",
-        Errno::BUSY => "too many consumers have it open (module parameter max_consumers); check again when one stops",
+        Errno::BUSY => {
+            "max_consumers consumers have it open and this driver counts a read-only open as one; check again when one stops"
+        }
         _ => "check the module's kernel log (dmesg)",
     };
     QueryError::Failed(Problem::at(&device, format!("cannot open: {err}"), fix))

@@ -8,6 +8,7 @@
 //! | `probe.o` | [`GUEST_PROBE`] | `make -C probe` against the driver sources under test |
 //! | `bad-probes` | [`GUEST_BAD_PROBES`]`/*.o` | that probe altered with llvm-objcopy (see [`BAD_PROBES`]) |
 //! | `other-api-module` | [`GUEST_OTHER_API_KO`] | the module built from a copy of the sources declaring [`other_api`] |
+//! | `legacy-scap-module` | [`GUEST_LEGACY_KO`] | the test fixture [`LEGACY_SCAP_DIR`] (a stand-in for drivers we cannot run) built as `scap.ko` with `MODULE_VERSION` = the sources' API version |
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,9 @@ pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
 pub const GUEST_PROBE: &str = "/scap/probe/scap_probe.o";
 pub const GUEST_BAD_PROBES: &str = "/scap/bad-probes";
 pub const GUEST_OTHER_API_KO: &str = "/scap/other-api/scap.ko";
+pub const GUEST_LEGACY_KO: &str = "/scap/legacy/scap.ko";
+/// The legacy stand-in's sources (its own Kbuild), under the guest tests.
+pub const LEGACY_SCAP_DIR: &str = "support/legacy_scap";
 
 /// The bad probes: file name, llvm-objcopy arguments ({code} = a file
 /// holding the version code [`bad_code`] gives for it).
@@ -48,15 +52,17 @@ pub enum Artefact {
     Probe,
     BadProbes,
     OtherApiModule,
+    LegacyModule,
 }
 
 impl Artefact {
-    pub const ALL: [Artefact; 5] = [
+    pub const ALL: [Artefact; 6] = [
         Artefact::ScapProbe,
         Artefact::ScapCompat,
         Artefact::Probe,
         Artefact::BadProbes,
         Artefact::OtherApiModule,
+        Artefact::LegacyModule,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +72,7 @@ impl Artefact {
             Artefact::Probe => "probe.o",
             Artefact::BadProbes => "bad-probes",
             Artefact::OtherApiModule => "other-api-module",
+            Artefact::LegacyModule => "legacy-scap-module",
         }
     }
 
@@ -130,6 +137,7 @@ fn bad_code(name: &str, source: &DriverSource) -> Vec<u8> {
 /// What the build needs to know.
 pub struct Context<'a> {
     pub repo_root: &'a Path,
+    pub guest_dir: &'a Path,
     pub source: &'a DriverSource,
     pub kernel: &'a Kernel,
     pub cache_dir: &'a Path,
@@ -173,6 +181,21 @@ pub fn build(artefacts: &[Artefact], ctx: &Context) -> Result<Vec<Staged>> {
                 staged.push(Staged {
                     host: built.ko,
                     guest: GUEST_OTHER_API_KO.to_string(),
+                    executable: false,
+                });
+            }
+            Artefact::LegacyModule => {
+                // Its sysfs version is the one the real module shows, so
+                // that only what a test makes its ioctls say differs.
+                let built = module::build_fixture(
+                    &ctx.guest_dir.join(LEGACY_SCAP_DIR),
+                    &[format!("LEGACY_SCAP_VERSION={}", ctx.source.api)],
+                    ctx.kernel,
+                    &ctx.scratch.join("legacy-scap"),
+                )?;
+                staged.push(Staged {
+                    host: built.ko,
+                    guest: GUEST_LEGACY_KO.to_string(),
                     executable: false,
                 });
             }

@@ -23,7 +23,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use scap_driver_api::DriverSource;
 
-use artefacts::{GUEST_BAD_PROBES, GUEST_OTHER_API_KO, GUEST_PROBE};
+use artefacts::{GUEST_BAD_PROBES, GUEST_LEGACY_KO, GUEST_OTHER_API_KO, GUEST_PROBE};
 
 pub use config::Config;
 pub use error::{Error, Result};
@@ -72,7 +72,8 @@ pub fn expected_values(source: &DriverSource, module_name: &str, fuzz_seed: Opti
          SCAP_BAD_PROBES={GUEST_BAD_PROBES}\n\
          SCAP_OTHER_MAJOR_API_VERSION={other_major}\n\
          SCAP_OTHER_API_VERSION={other_api}\n\
-         SCAP_OTHER_API_KO={GUEST_OTHER_API_KO}\n",
+         SCAP_OTHER_API_KO={GUEST_OTHER_API_KO}\n\
+         SCAP_LEGACY_KO={GUEST_LEGACY_KO}\n",
         api = source.api,
         other_major = artefacts::other_major(source.api),
         other_api = artefacts::other_api(source.api),
@@ -135,6 +136,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         &needed,
         &artefacts::Context {
             repo_root: &config.repo_root,
+            guest_dir: &config.guest_dir,
             source: &source,
             kernel: &kernel,
             cache_dir: &config.cache_dir,
@@ -232,7 +234,8 @@ mod tests {
              SCAP_BAD_PROBES=/scap/bad-probes\n\
              SCAP_OTHER_MAJOR_API_VERSION=2.0.0\n\
              SCAP_OTHER_API_VERSION=1.3.0\n\
-             SCAP_OTHER_API_KO=/scap/other-api/scap.ko\n"
+             SCAP_OTHER_API_KO=/scap/other-api/scap.ko\n\
+             SCAP_LEGACY_KO=/scap/legacy/scap.ko\n"
         );
         let replay = expected_values(&source, "scap", Some(42));
         assert!(replay.contains("SCAP_FUZZ_SEED=42\n"), "{replay}");

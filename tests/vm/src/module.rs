@@ -48,48 +48,112 @@ fn build_copy(
             .map_err(Error::io(&file, "make the scratch directory writable"))?;
     }
     let api = api.unwrap_or(source.api);
-    cmd::run(
-        Command::new("nice")
-            .args(["-n", "10", "make", "-s", "-j2", "-C"])
-            .arg(&kernel.build_dir)
-            .arg(format!("M={}", dir.display()))
-            .arg("modules"),
+    let ko = make(
+        dir,
+        kernel,
+        &[],
         &format!(
             "building the module of {} (API {api}) for {}",
             source.dir.display(),
             kernel.release
         ),
-        "fix the compiler errors above (the build ran in a scratch copy)",
-    )?;
-    let ko = dir.join(format!("{DEFAULT_MODULE}.ko"));
-    if !ko.is_file() {
-        return Err(Error::invalid(
+    )
+    .map_err(|err| match err {
+        MakeError::Failed(err) => err,
+        MakeError::NoModule => Error::invalid(
             format!(
                 "the build of {} made no {DEFAULT_MODULE}.ko",
                 source.dir.display()
             ),
             "build the module under its default name (Kbuild's SCAP_MODULE_NAME)",
-        ));
+        ),
+    })?;
+    Ok(BuiltModule {
+        name: DEFAULT_MODULE.to_string(),
+        ko,
+    })
+}
+
+/// A test fixture module (its own Kbuild in `from`, building
+/// `scap.ko`) built in a scratch copy `dir` with the make variables `vars`.
+pub fn build_fixture(
+    from: &Path,
+    vars: &[String],
+    kernel: &Kernel,
+    dir: &Path,
+) -> Result<BuiltModule> {
+    copy_sources(from, dir)?;
+    let ko = make(
+        dir,
+        kernel,
+        vars,
+        &format!(
+            "building the test fixture module {} for {}",
+            from.display(),
+            kernel.release
+        ),
+    )
+    .map_err(|err| match err {
+        MakeError::Failed(err) => err,
+        MakeError::NoModule => Error::invalid(
+            format!(
+                "the build of {} made no {DEFAULT_MODULE}.ko",
+                from.display()
+            ),
+            format!("its Kbuild must build the module {DEFAULT_MODULE}"),
+        ),
+    })?;
+    Ok(BuiltModule {
+        name: DEFAULT_MODULE.to_string(),
+        ko,
+    })
+}
+
+enum MakeError {
+    Failed(Error),
+    NoModule,
+}
+
+/// kbuild in `dir` against the kernel's headers; the module `scap.ko` it
+/// made, its vermagic checked.
+fn make(
+    dir: &Path,
+    kernel: &Kernel,
+    vars: &[String],
+    what: &str,
+) -> std::result::Result<PathBuf, MakeError> {
+    cmd::run(
+        Command::new("nice")
+            .args(["-n", "10", "make", "-s", "-j2", "-C"])
+            .arg(&kernel.build_dir)
+            .arg(format!("M={}", dir.display()))
+            .args(vars)
+            .arg("modules"),
+        what,
+        "fix the compiler errors above (the build ran in a scratch copy)",
+    )
+    .map_err(MakeError::Failed)?;
+    let ko = dir.join(format!("{DEFAULT_MODULE}.ko"));
+    if !ko.is_file() {
+        return Err(MakeError::NoModule);
     }
     let vermagic = cmd::stdout_of(
         Command::new("modinfo").args(["-F", "vermagic"]).arg(&ko),
         &format!("modinfo {}", ko.display()),
         "the module file is corrupt; rebuild",
-    )?;
+    )
+    .map_err(MakeError::Failed)?;
     if vermagic.split_whitespace().next() != Some(kernel.release.as_str()) {
-        return Err(Error::invalid(
+        return Err(MakeError::Failed(Error::invalid(
             format!(
                 "{} has vermagic {vermagic:?}, not {}",
                 ko.display(),
                 kernel.release
             ),
             format!("build against /lib/modules/{}/build", kernel.release),
-        ));
+        )));
     }
-    Ok(BuiltModule {
-        name: DEFAULT_MODULE.to_string(),
-        ko,
-    })
+    Ok(ko)
 }
 
 /// The compiler warnings of a `W=1` build of `source` against `build_dir`

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Read-only opens are query handles (driver-src/INTERFACE.md), loaded with
+ * max_consumers=2:
+ * - they make no consumer: no tracepoints (GET_N_TRACEPOINT_HIT of the
+ *   first consumer opened after them has not seen a workload run while
+ *   only they were open), and no slot (two consumers still get in while
+ *   they are open, then a third gets EBUSY);
+ * - with both slots taken, O_RDONLY still opens every device, and ioctls
+ *   21, 24 and 25 answer driver-src's versions on it;
+ * - every other ioctl of _IO('s', 0..25) fails with EBADF on it, others
+ *   with ENOTTY, and mmap of either mapping with EACCES;
+ * - a consumer may hold one beside its own handle of the same device;
+ * - closing them leaves nothing behind: the module unloads afterwards.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "scap_test.h"
+
+#define MAX_CONSUMERS	2
+#define MAX_RINGS	64
+/* getppid() calls while only query handles are open: 2 probe hits each. */
+#define WORKLOAD	20000
+
+/* A child that opens and maps every device, then waits to be killed. */
+static pid_t start_consumer(const struct expected *exp, int n, int *err)
+{
+	int ready[2], status = 0;
+	pid_t pid;
+
+	if (pipe(ready))
+		die_errno("pipe");
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		struct ring rings[MAX_RINGS];
+		int cpu;
+
+		if (die_with_parent())
+			_exit(2);
+		close(ready[0]);
+		for (cpu = 0; cpu < n; cpu++) {
+			if (ring_open(&rings[cpu], exp, cpu)) {
+				status = errno;
+				break;
+			}
+		}
+		if (write(ready[1], &status, sizeof(status)) != sizeof(status))
+			_exit(2);
+		if (status)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (read(ready[0], &status, sizeof(status)) != sizeof(status))
+		die("consumer %d died before reporting", pid);
+	close(ready[0]);
+	*err = status;
+	if (status) {
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+static pid_t must_start_consumer(const struct expected *exp, int n, const char *when)
+{
+	int err;
+	pid_t pid = start_consumer(exp, n, &err);
+
+	if (pid < 0)
+		die("a consumer could not open every device %s: %s", when, strerror(err));
+	return pid;
+}
+
+static void stop_consumer(pid_t pid)
+{
+	if (kill(pid, SIGKILL) || waitpid(pid, NULL, 0) != pid)
+		die_errno("stopping consumer %d", pid);
+}
+
+static void reload(const struct expected *exp, const char *params)
+{
+	if (module_loaded(exp->module) && module_unload(exp->module))
+		die_errno("rmmod %s", exp->module);
+	if (module_load(exp->ko, params))
+		die_errno("insmod %s %s", exp->ko, params);
+}
+
+static int open_query(const struct expected *exp, int cpu, const char *when)
+{
+	int fd = open(device_path(exp, cpu), O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die_errno("O_RDONLY open of %s %s", device_path(exp, cpu), when);
+	return fd;
+}
+
+static void expect_versions(int fd, const struct expected *exp, int cpu)
+{
+	uint64_t api = ~0ULL, schema = ~0ULL;
+	char text[32];
+
+	memset(text, 'x', sizeof(text));
+	if (ioctl(fd, SCAP_IOCTL_GET_API_VERSION, &api))
+		die_errno("GET_API_VERSION on a query handle of %s", device_path(exp, cpu));
+	if (ioctl(fd, SCAP_IOCTL_GET_SCHEMA_VERSION, &schema))
+		die_errno("GET_SCHEMA_VERSION on a query handle of %s", device_path(exp, cpu));
+	if (ioctl(fd, SCAP_IOCTL_GET_DRIVER_VERSION, text))
+		die_errno("GET_DRIVER_VERSION on a query handle of %s", device_path(exp, cpu));
+	if (api != exp->api_code || schema != exp->schema_code)
+		die("a query handle of %s says API 0x%016" PRIx64 " schema 0x%016" PRIx64
+		    ", driver-src 0x%016" PRIx64 " 0x%016" PRIx64, device_path(exp, cpu), api,
+		    schema, exp->api_code, exp->schema_code);
+	if (!memchr(text, '\0', sizeof(text)) || strcmp(text, exp->api))
+		die("GET_DRIVER_VERSION on a query handle of %s is \"%.*s\", not \"%s\"",
+		    device_path(exp, cpu), (int)sizeof(text), text, exp->api);
+}
+
+static void expect_errno(int ret, int want, const char *what)
+{
+	if (ret != -1)
+		die("%s on a query handle returned %d, want %s", what, ret, strerror(want));
+	if (errno != want)
+		die_errno("%s on a query handle: want %s, got", what, strerror(want));
+}
+
+static void expect_mmap_refused(int fd, size_t len, int prot, const char *what)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
+
+	if (p != MAP_FAILED) {
+		munmap(p, len);
+		die("mmap of the %s on a query handle succeeded", what);
+	}
+	if (errno != EACCES)
+		die_errno("mmap of the %s on a query handle: want EACCES, got", what);
+}
+
+/* Nothing but the version ioctls answers a query handle. */
+static void expect_refusals(int fd)
+{
+	long hits[MAX_RINGS];
+	unsigned int nr;
+
+	expect_errno(ioctl(fd, SCAP_IOCTL_ENABLE_CAPTURE), EBADF, "ENABLE_CAPTURE");
+	expect_errno(ioctl(fd, SCAP_IOCTL_SET_SNAPLEN, 100), EBADF, "SET_SNAPLEN");
+	expect_errno(ioctl(fd, SCAP_IOCTL_GET_N_TRACEPOINT_HIT, hits), EBADF,
+		     "GET_N_TRACEPOINT_HIT");
+	for (nr = 0; nr <= 25; nr++) {
+		if (nr == 21 || nr == 24 || nr == 25)
+			continue;
+		if (ioctl(fd, _IO('s', nr), 0) != -1 || errno != EBADF)
+			die_errno("_IO('s', %u) on a query handle: want EBADF, got", nr);
+	}
+	expect_errno(ioctl(fd, _IO('s', 26), 0), ENOTTY, "_IO('s', 26)");
+	expect_errno(ioctl(fd, _IOR('s', 24, uint64_t), 0), ENOTTY, "_IOR('s', 24, u64)");
+	expect_mmap_refused(fd, SCAP_RING_DATA_MMAP_LEN, PROT_READ, "data area");
+	expect_mmap_refused(fd, SCAP_RING_INFO_MMAP_LEN, PROT_READ | PROT_WRITE, "info page");
+	expect_mmap_refused(fd, SCAP_RING_INFO_MMAP_LEN, PROT_READ, "info page (read-only)");
+}
+
+int main(void)
+{
+	int query[MAX_RINGS], more[MAX_RINGS];
+	char param[64];
+	long hits[MAX_RINGS], total = 0;
+	pid_t a, b, c;
+	struct expected exp;
+	int n, cpu, fd, q, err, i;
+
+	load_expected(&exp);
+	n = possible_cpus();
+	if (n > MAX_RINGS)
+		die("%d CPUs, the test handles %d", n, MAX_RINGS);
+	snprintf(param, sizeof(param), "max_consumers=%d", MAX_CONSUMERS);
+	reload(&exp, param);
+
+	/* No consumer yet: query handles attach no tracepoint. */
+	for (cpu = 0; cpu < n; cpu++)
+		query[cpu] = open_query(&exp, cpu, "with no consumer");
+	for (i = 0; i < WORKLOAD; i++)
+		syscall(SYS_getppid);
+	fd = open(device_path(&exp, 0), O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die_errno("the first consumer cannot open %s", device_path(&exp, 0));
+	if (ioctl(fd, SCAP_IOCTL_GET_N_TRACEPOINT_HIT, hits))
+		die_errno("GET_N_TRACEPOINT_HIT");
+	for (cpu = 0; cpu < n; cpu++)
+		total += hits[cpu];
+	if (total >= WORKLOAD)
+		die("the first consumer's GET_N_TRACEPOINT_HIT counts %ld hits: the tracepoints were attached while only query handles were open (%d syscalls)",
+		    total, WORKLOAD);
+	/* A consumer's own query handle of a device it consumes. */
+	q = open_query(&exp, 0, "by a consumer of it");
+	expect_versions(q, &exp, 0);
+	close(q);
+	close(fd);
+
+	/* They take no slot: two consumers get in, a third does not. */
+	a = must_start_consumer(&exp, n, "while query handles are open");
+	b = must_start_consumer(&exp, n, "beside one consumer and query handles");
+	if (start_consumer(&exp, n, &err) >= 0 || err != EBUSY)
+		die("a third consumer beyond max_consumers=%d: want EBUSY, got %s", MAX_CONSUMERS,
+		    strerror(err));
+
+	/* Both slots taken: read-only opens still work and answer. */
+	for (cpu = 0; cpu < n; cpu++) {
+		more[cpu] = open_query(&exp, cpu, "while max_consumers consumers run");
+		expect_versions(more[cpu], &exp, cpu);
+		expect_versions(query[cpu], &exp, cpu);
+	}
+	expect_refusals(more[0]);
+
+	/* A freed slot goes to the next consumer, not to a query handle. */
+	stop_consumer(a);
+	c = must_start_consumer(&exp, n, "in the slot one consumer left");
+	stop_consumer(b);
+	stop_consumer(c);
+	for (cpu = 0; cpu < n; cpu++) {
+		close(query[cpu]);
+		close(more[cpu]);
+	}
+
+	/* Nothing is left holding the module. */
+	reload(&exp, "");
+	note("max_consumers=%d: O_RDONLY opens of %d devices answer API %s/schema %s with both slots taken, take no slot, attach no tracepoint (%ld hits after %d syscalls), refuse other ioctls (EBADF) and mmap (EACCES)",
+	     MAX_CONSUMERS, n, exp.api, exp.schema, total, WORKLOAD);
+	return 0;
+}
