@@ -57,11 +57,14 @@ fn copy_project(to: &Path) {
     }
 }
 
-fn target_dir() -> PathBuf {
+/// The copy's own cargo target directory, kept between runs so that only
+/// the workspace's crates are compiled again. Never the workspace's
+/// target/ itself: cargo would take the copy's sources for its own there.
+fn copy_target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .unwrap()
-        .to_path_buf()
+        .join("readme-build-target")
 }
 
 #[test]
@@ -78,8 +81,7 @@ fn the_readme_build_command_writes_every_package_into_dist() {
         .args(&args)
         .current_dir(&project)
         .env_remove("SOURCE_DATE_EPOCH")
-        // scap-compat's static build reuses the workspace's compiled crates.
-        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TARGET_DIR", copy_target_dir())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
