@@ -372,5 +372,4 @@ const struct scap_syscall_code scap_syscall_codes[SCAP_SYSCALL_TABLE_SIZE] = {
 	[448] = { SCAP_SC_UNKNOWN, SCAP_DROP_ALWAYS },	/* process_mrelease */
 	[449] = { SCAP_SC_UNKNOWN, SCAP_DROP_ALWAYS },	/* futex_waitv */
 	[450] = { SCAP_SC_UNKNOWN, SCAP_DROP_ALWAYS },	/* set_mempolicy_home_node */
-	[451] = { SCAP_SC_UNKNOWN, SCAP_DROP_ALWAYS },	/* syscalls */
 };
