@@ -77,10 +77,14 @@ fn fields(pkg: &Package, format: Format) -> Vec<Field> {
             // debian/control: one field, comma-separated, after ${misc:Depends}
             // (which brings dkms) for Depends.
             Format::Deb => {
-                let list: Vec<String> = list
-                    .iter()
-                    .filter(|r| !(field == "Depends" && r.name == "dkms"))
-                    .map(show)
+                let misc = (field == "Depends").then(|| "${misc:Depends}".to_string());
+                let list: Vec<String> = misc
+                    .into_iter()
+                    .chain(
+                        list.iter()
+                            .filter(|r| !(field == "Depends" && r.name == "dkms"))
+                            .map(show),
+                    )
                     .collect();
                 if !list.is_empty() {
                     out.push(Field {

@@ -355,6 +355,12 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
         status.trim(),
         format!("scap/1.0.0, {kernel}, x86_64: installed")
     );
+    // Secure Boot: DKMS signed it with its MOK (README: enrol mok.pub).
+    assert_eq!(
+        chroot.ok(&format!("modinfo -F signer {ko}")).trim(),
+        "DKMS module signing key"
+    );
+    chroot.ok("test -s /var/lib/dkms/mok.pub");
     chroot.assert_consistent();
 
     consumer_checks_the_driver(&chroot, kernel, &consumer_debs);
@@ -472,6 +478,20 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
         .fails("dpkg -s scap-api1-dkms")
         .contains("is not installed"));
     chroot.assert_consistent();
+
+    // /etc/dkms/no-autoinstall: the package installs and says how to build,
+    // DKMS builds nothing.
+    chroot.ok("mkdir -p /etc/dkms && touch /etc/dkms/no-autoinstall");
+    let out = chroot.ok("apt-get install -y scap-api1-dkms");
+    assert!(
+        out.contains("scap-api1-dkms: /etc/dkms/no-autoinstall exists, not building; build with: dkms install scap/1.2.0 -k <kernel release>"),
+        "{out}"
+    );
+    chroot.assert_consistent();
+    chroot.ok("test -z \"$(dkms status scap)\"");
+    chroot.ok(&format!("test ! -e {ko}"));
+    chroot.ok("apt-get purge -y scap-api1-dkms && rm /etc/dkms/no-autoinstall");
+    chroot.ok("test ! -e /var/lib/dkms/scap && test ! -e /usr/src/scap-1.2.0");
 
     // The prebuilt package: depmod finds its module; it excludes DKMS scap.
     chroot.ok(&format!(

@@ -55,9 +55,15 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
     // `Recommends: falcosecurity-scap-dkms` is satisfied by this package.
     provides.push(Relation::versioned(legacy, Op::Eq, release.version()));
     conflicts.push(Relation::any(legacy));
+    // DKMS signs the module for Secure Boot only when openssl is there to
+    // make its key (/var/lib/dkms/mok.key) as the postinst builds; dkms
+    // itself does not pull it in, and a Recommends may come too late.
     let (depends, replaces, scripts) = match format {
         Format::Deb => (
-            vec![Relation::versioned("dkms", Op::Ge, "2.1.0.0")],
+            vec![
+                Relation::versioned("dkms", Op::Ge, "2.1.0.0"),
+                Relation::any("openssl"),
+            ],
             vec![Relation::any(legacy)],
             vec![
                 (
@@ -72,6 +78,7 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
                 Relation::any("dkms"),
                 Relation::any("gcc"),
                 Relation::any("make"),
+                Relation::any("openssl"),
             ],
             // Obsoleting a name it provides unversioned would obsolete itself.
             vec![Relation::versioned(legacy, Op::Lt, release.version())],
