@@ -2,15 +2,17 @@
 # place they are written by hand) and handed to the C code as macros for
 # scap_version.h. Included by Kbuild; $(scap_src) is this directory.
 
-scap_read_version = $(shell $(scap_src)/scripts/read-version $(scap_src)/$(1))
+# read-version prints "MAJOR MINOR PATCH", or its one-line error, which
+# becomes make's.
+scap_read_version = $(shell $(scap_src)/scripts/read-version $(scap_src)/$(1) 2>&1)
 scap_api := $(call scap_read_version,API_VERSION)
 scap_schema := $(call scap_read_version,SCHEMA_VERSION)
 
 ifneq ($(words $(scap_api)),3)
-$(error $(scap_src)/API_VERSION is malformed (see the line above); write one line MAJOR.MINOR.PATCH)
+$(error $(scap_api))
 endif
 ifneq ($(words $(scap_schema)),3)
-$(error $(scap_src)/SCHEMA_VERSION is malformed (see the line above); write one line MAJOR.MINOR.PATCH)
+$(error $(scap_schema))
 endif
 
 SCAP_VERSION_CFLAGS := \

@@ -179,3 +179,46 @@ fn the_syscall_tables_are_what_their_generator_makes() {
     // Every row is a syscall: none for __NR_syscalls, the count.
     assert!(!table.contains("/* syscalls */"), "{table}");
 }
+
+#[test]
+fn a_malformed_version_file_stops_kbuild_with_one_line() {
+    let dir = scratch("malformed");
+    module::copy_sources(&repo_driver_src(), &dir).unwrap_or_else(|err| panic!("{err}"));
+    let file = dir.join("SCHEMA_VERSION");
+    for (text, says) in [
+        ("", "\"\" is not a version: expected MAJOR.MINOR.PATCH"),
+        (
+            "1.2",
+            "\"1.2\" is not a version: expected MAJOR.MINOR.PATCH",
+        ),
+        ("1.2.3.4", "\"1.2.3.4\" is not a version: expected"),
+        ("v1.2.3", "\"v1.2.3\" is not a version: expected"),
+        (" 1.2.3x", "\" 1.2.3x\" is not a version: expected"),
+        ("-1.0.0", "\"-1.0.0\" is not a version: expected"),
+        (
+            "1.1048576.0",
+            "minor 1048576 in \"1.1048576.0\" does not fit its field (largest 1048575)",
+        ),
+    ] {
+        fs::write(&file, format!("{text}\n")).unwrap();
+        let out = Command::new("make")
+            .args(["-s", "-C"])
+            .arg(headers())
+            .arg(format!("M={}", dir.display()))
+            .arg("modules")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{text:?} built");
+        let ours: Vec<&str> = stderr
+            .lines()
+            .filter(|line| line.contains("SCHEMA_VERSION"))
+            .collect();
+        assert_eq!(ours.len(), 1, "{text:?}:\n{stderr}");
+        assert!(
+            ours[0].contains(&format!("{}: {says}", file.display())),
+            "{text:?}:\n{stderr}"
+        );
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
