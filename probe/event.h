@@ -99,11 +99,27 @@ static __always_inline void probe_evt_s64(struct probe_evt *e, __s64 v)
 	probe_evt_param_len(e, sizeof(v));
 }
 
-/* A NUL-terminated string from user memory; "" when it cannot be read. */
+/*
+ * A NUL-terminated string from user memory: "(NULL)" for a NULL pointer, as
+ * the module writes it; "" when it cannot be read (where the module drops
+ * the event and counts it in n_drops_pf, which the probe does not have).
+ */
 static __always_inline void probe_evt_user_str(struct probe_evt *e,
 					      const char *ustr)
 {
-	long n = bpf_probe_read_user_str(e->buf + e->off, SCAP_PATH_MAX, ustr);
+	/*
+	 * "(NULL)" and its NUL, little-endian: a static string would be a
+	 * .rodata variable whose BTF name ("fn.var") the kernel refuses.
+	 */
+	const __u64 null_str = 0x00294c4c554e28ULL;
+	long n;
+
+	if (!ustr) {
+		__builtin_memcpy(e->buf + e->off, &null_str, 7);
+		probe_evt_param_len(e, 7);
+		return;
+	}
+	n = bpf_probe_read_user_str(e->buf + e->off, SCAP_PATH_MAX, ustr);
 
 	if (n <= 0 || n > SCAP_PATH_MAX) {
 		e->buf[e->off] = 0;
