@@ -4,8 +4,9 @@
  * sys_enter/sys_exit raw tracepoints into a BPF ring buffer (CO-RE).
  *
  * open, openat, close, read and write carry their parameters; every other
- * syscall is a GENERIC event with its PPM_SC code. 32-bit (ia32) syscalls
- * are not reported: their numbers belong to another table.
+ * syscall is a GENERIC event with its PPM_SC code. As in the module, 32-bit
+ * (ia32) syscalls and numbers past the table (x32's, invalid ones) are not
+ * reported: their numbers belong to another table or to none.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -179,7 +180,7 @@ int scap_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	const __u64 *args = (const __u64 *)(void *)ctx;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
-	if (scap_skip(pid_tgid))
+	if (scap_skip(pid_tgid) || !scap_traced(args[1]))
 		return 0;
 	scap_enter((struct pt_regs *)args[0], args[1], pid_tgid);
 	return 0;
@@ -191,9 +192,13 @@ int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	const __u64 *args = (const __u64 *)(void *)ctx;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pt_regs *regs = (struct pt_regs *)args[0];
+	long nr;
 
 	if (scap_skip(pid_tgid))
 		return 0;
-	scap_exit(regs, BPF_CORE_READ(regs, orig_ax), args[1], pid_tgid);
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (!scap_traced(nr))
+		return 0;
+	scap_exit(regs, nr, args[1], pid_tgid);
 	return 0;
 }

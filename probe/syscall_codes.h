@@ -9,9 +9,15 @@
 
 #include "syscall_codes.c"
 
+/* Numbers past the table are x32's or invalid: not traced. */
+static __always_inline bool scap_traced(long nr)
+{
+	return nr >= 0 && nr < SCAP_SYSCALL_TABLE_SIZE;
+}
+
 static __always_inline __u16 scap_syscall_code(long nr)
 {
-	if (nr < 0 || nr >= SCAP_SYSCALL_TABLE_SIZE)
+	if (!scap_traced(nr))
 		return SCAP_SC_UNKNOWN;
 	return scap_syscall_codes[nr].code;
 }

@@ -2,7 +2,9 @@
 /*
  * A workload of failing calls for consumers to compare: opens the file
  * argv[1] read-only and writes 10 bytes to it (EBADF: nothing transferred),
- * closes it, then calls openat with a NULL path (EFAULT).
+ * closes it, then calls openat with a NULL path (EFAULT), getppid (a
+ * GENERIC event) and syscall 600 (ENOSYS: past the syscall table, traced
+ * by neither driver).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,12 @@ int main(int argc, char **argv)
 	ret = syscall(SYS_openat, AT_FDCWD, NULL, O_RDONLY);
 	if (ret != -1 || errno != EFAULT) {
 		fprintf(stderr, "known_errors: openat(NULL) did not fail with EFAULT\n");
+		return 1;
+	}
+	getppid();
+	ret = syscall(600);
+	if (ret != -1 || errno != ENOSYS) {
+		fprintf(stderr, "known_errors: syscall 600 did not fail with ENOSYS\n");
 		return 1;
 	}
 	return 0;
