@@ -2,16 +2,19 @@
 # scap-probe loads the real probe (probe/build/scap_probe.o) in this
 # kernel and captures a workload with known byte counts; `sysdig -r` shows
 # its openat, read, write and close of the known file with the file name,
-# the fd and the sizes, in order.
+# the fd and the sizes, in order, stamped in ns since the epoch within the
+# capture's wall-clock second(s).
 # scap-vm: needs scap-probe probe.o sysdig
 . /scap/lib.sh
 
 capture=/tmp/probe_capture.scap
 f=$SCAP_KNOWN_FILE
 make_known_rw_file
+before=$(date +%s)
 scap-probe capture --probe "$SCAP_PROBE_OBJECT" -w "$capture" -- \
 	known_rw "$f" "$KNOWN_RW_WRITE" 2> /tmp/scap-probe.err ||
 	fail "scap-probe capture: $(cat /tmp/scap-probe.err)"
+after=$(date +%s)
 known_file_events "$capture" > /tmp/seen 2> /tmp/sysdig.err ||
 	fail "sysdig -r $capture: $(cat /tmp/sysdig.err)"
 
@@ -32,4 +35,14 @@ close > $f fd=$fd(<f>$f)
 close < $f res=0 
 END
 diff -u /tmp/expected /tmp/seen.normal || fail "sysdig -r shows other events of $f than the workload's (diff above)"
+# Timestamps: ns since the epoch, none outside [before, after + 1 s).
+sysdig -r "$capture" -p '%evt.rawtime' "fd.name=$f" > /tmp/times ||
+	fail "sysdig -r $capture -p %evt.rawtime failed"
+[ -s /tmp/times ] || fail "sysdig printed no timestamps"
+while read -r ns; do
+	s=${ns%?????????}
+	if ! { [ "${#ns}" -ge 19 ] && [ "$s" -ge "$before" ] && [ "$s" -le "$after" ]; }; then
+		fail "event timestamp $ns ns is not within the capture's seconds $before..$after since the epoch"
+	fi
+done < /tmp/times
 echo "probe capture: $(sed -n 's/.*wrote \([0-9]*\) events.*/\1/p' /tmp/scap-probe.err) events; sysdig shows known_rw's openat, read $KNOWN_RW_SIZE, write $KNOWN_RW_WRITE, close of $f on fd $fd"
