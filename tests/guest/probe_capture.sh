@@ -45,4 +45,21 @@ while read -r ns; do
 		fail "event timestamp $ns ns is not within the capture's seconds $before..$after since the epoch"
 	fi
 done < /tmp/times
-echo "probe capture: $(sed -n 's/.*wrote \([0-9]*\) events.*/\1/p' /tmp/scap-probe.err) events; sysdig shows known_rw's openat, read $KNOWN_RW_SIZE, write $KNOWN_RW_WRITE, close of $f on fd $fd"
+single=$(sed -n 's/.*wrote \([0-9]*\) events.*/\1/p' /tmp/scap-probe.err)
+
+# 200 runs of the workload, each its own process: every run's 8 events on
+# the known file are there, in order, under its own thread id, none lost.
+runs=200
+scap-probe capture --probe "$SCAP_PROBE_OBJECT" -w /tmp/probe_runs.scap -- \
+	sh -c "i=0; while [ \$i -lt $runs ]; do known_rw $f $KNOWN_RW_WRITE || exit 1; i=\$((i + 1)); done" \
+	2> /tmp/scap-probe.err || fail "scap-probe capture of $runs runs: $(cat /tmp/scap-probe.err)"
+sysdig -r /tmp/probe_runs.scap -p '%thread.tid %evt.type%evt.dir' \
+	"fd.name=$f or evt.rawarg.name=$f" > /tmp/runs 2> /tmp/sysdig.err ||
+	fail "sysdig -r /tmp/probe_runs.scap: $(cat /tmp/sysdig.err)"
+tids=$(cut -d' ' -f1 /tmp/runs | sort -u | wc -l)
+[ "$tids" -eq "$runs" ] || fail "$tids thread ids in the events of $runs runs"
+# Per thread, in capture order: the workload's 8 events, nothing else.
+bad=$(awk '{ seq[$1] = seq[$1] $2 " " }
+	END { for (t in seq) if (seq[t] != "openat> openat< read> read< write> write< close> close< ") print t ": " seq[t] }' /tmp/runs)
+[ -z "$bad" ] || fail "runs whose events on $f are not the workload's, in order: $(echo "$bad" | head -n 3)"
+echo "probe capture: $single events; sysdig shows known_rw's openat, read $KNOWN_RW_SIZE, write $KNOWN_RW_WRITE, close of $f on fd $fd; $runs runs: all $((runs * 8)) events, in order, each run under its own tid"
