@@ -103,33 +103,22 @@ static int is_watched(uint16_t type)
 	return 0;
 }
 
-/* Parses every event of a ring; keeps the workload thread's watched ones. */
-static size_t collect(struct ring *ring, int cpu, pid_t tid)
+/* Keeps the workload thread's watched events (arg: its tid). */
+static void collect(const struct event *ev, void *arg)
 {
-	uint32_t tail, avail = ring_readable(ring, &tail), off = 0;
-	size_t parsed = 0;
+	pid_t tid = *(const pid_t *)arg;
 
-	while (off < avail) {
-		struct event ev;
-		const char *why = event_parse(ring->data + tail + off, avail - off, &ev);
-
-		if (why)
-			die("ring %d, offset %u after tail %u: %s", cpu, off, tail, why);
-		if (ev.tid == (uint64_t)tid && is_watched(ev.type)) {
-			if (n_events == cap_events) {
-				cap_events = cap_events ? 2 * cap_events : 1024;
-				seen = realloc(seen, cap_events * sizeof(*seen));
-				if (!seen)
-					die("out of memory");
-			}
-			seen[n_events].ev = ev;
-			seen[n_events].seq = n_events;
-			n_events++;
-		}
-		off += ev.len;
-		parsed++;
+	if (ev->tid != (uint64_t)tid || !is_watched(ev->type))
+		return;
+	if (n_events == cap_events) {
+		cap_events = cap_events ? 2 * cap_events : 1024;
+		seen = realloc(seen, cap_events * sizeof(*seen));
+		if (!seen)
+			die("out of memory");
 	}
-	return parsed;
+	seen[n_events].ev = *ev;
+	seen[n_events].seq = n_events;
+	n_events++;
 }
 
 static const struct event *expect(size_t at, uint16_t type, int i)
@@ -244,7 +233,7 @@ int main(void)
 	for (cpu = 0; cpu < n; cpu++) {
 		struct scap_ring_info *info = rings[cpu].info;
 
-		parsed += collect(&rings[cpu], cpu, w.tid);
+		parsed += ring_for_each(&rings[cpu], cpu, collect, &w.tid);
 		if (info->n_drops_buffer || info->n_drops_pf)
 			die("ring %d dropped %llu (buffer) + %llu (page faults) events", cpu,
 			    (unsigned long long)info->n_drops_buffer,

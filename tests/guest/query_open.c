@@ -25,7 +25,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "child.h"
 #include "scap_test.h"
 
 #define MAX_CONSUMERS	2
@@ -33,71 +32,14 @@
 /* getppid() calls while only query handles are open: 2 probe hits each. */
 #define WORKLOAD	20000
 
-/* A child that opens and maps every device, then waits to be killed. */
-static pid_t start_consumer(const struct expected *exp, int n, int *err)
-{
-	int ready[2], status = 0;
-	pid_t pid;
-
-	if (pipe(ready))
-		die_errno("pipe");
-	pid = fork();
-	if (pid < 0)
-		die_errno("fork");
-	if (pid == 0) {
-		struct ring rings[MAX_RINGS];
-		int cpu;
-
-		if (die_with_parent())
-			_exit(2);
-		close(ready[0]);
-		for (cpu = 0; cpu < n; cpu++) {
-			if (ring_open(&rings[cpu], exp, cpu)) {
-				status = errno;
-				break;
-			}
-		}
-		if (write(ready[1], &status, sizeof(status)) != sizeof(status))
-			_exit(2);
-		if (status)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	if (read(ready[0], &status, sizeof(status)) != sizeof(status))
-		die("consumer %d died before reporting", pid);
-	close(ready[0]);
-	*err = status;
-	if (status) {
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	return pid;
-}
-
 static pid_t must_start_consumer(const struct expected *exp, int n, const char *when)
 {
 	int err;
-	pid_t pid = start_consumer(exp, n, &err);
+	pid_t pid = consumer_start(exp, n, &err);
 
 	if (pid < 0)
 		die("a consumer could not open every device %s: %s", when, strerror(err));
 	return pid;
-}
-
-static void stop_consumer(pid_t pid)
-{
-	if (kill(pid, SIGKILL) || waitpid(pid, NULL, 0) != pid)
-		die_errno("stopping consumer %d", pid);
-}
-
-static void reload(const struct expected *exp, const char *params)
-{
-	if (module_loaded(exp->module) && module_unload(exp->module))
-		die_errno("rmmod %s", exp->module);
-	if (module_load(exp->ko, params))
-		die_errno("insmod %s %s", exp->ko, params);
 }
 
 static int open_query(const struct expected *exp, int cpu, const char *when)
@@ -187,7 +129,7 @@ int main(void)
 	if (n > MAX_RINGS)
 		die("%d CPUs, the test handles %d", n, MAX_RINGS);
 	snprintf(param, sizeof(param), "max_consumers=%d", MAX_CONSUMERS);
-	reload(&exp, param);
+	module_reload(&exp, param);
 
 	/* No consumer yet: query handles attach no tracepoint. */
 	for (cpu = 0; cpu < n; cpu++)
@@ -213,7 +155,7 @@ int main(void)
 	/* They take no slot: two consumers get in, a third does not. */
 	a = must_start_consumer(&exp, n, "while query handles are open");
 	b = must_start_consumer(&exp, n, "beside one consumer and query handles");
-	if (start_consumer(&exp, n, &err) >= 0 || err != EBUSY)
+	if (consumer_start(&exp, n, &err) >= 0 || err != EBUSY)
 		die("a third consumer beyond max_consumers=%d: want EBUSY, got %s", MAX_CONSUMERS,
 		    strerror(err));
 
@@ -226,17 +168,17 @@ int main(void)
 	expect_refusals(more[0]);
 
 	/* A freed slot goes to the next consumer, not to a query handle. */
-	stop_consumer(a);
+	consumer_stop(a);
 	c = must_start_consumer(&exp, n, "in the slot one consumer left");
-	stop_consumer(b);
-	stop_consumer(c);
+	consumer_stop(b);
+	consumer_stop(c);
 	for (cpu = 0; cpu < n; cpu++) {
 		close(query[cpu]);
 		close(more[cpu]);
 	}
 
 	/* Nothing is left holding the module. */
-	reload(&exp, "");
+	module_reload(&exp, "");
 	note("max_consumers=%d: O_RDONLY opens of %d devices answer API %s/schema %s with both slots taken, take no slot, attach no tracepoint (%ld hits after %d syscalls), refuse other ioctls (EBADF) and mmap (EACCES)",
 	     MAX_CONSUMERS, n, exp.api, exp.schema, total, WORKLOAD);
 	return 0;

@@ -22,28 +22,24 @@
 #define AFTER_READS	100
 #define HALF_RING_READS	50000	/* ~80 bytes of events each */
 
-/* Walks tail..head; returns the number of events, dies on a bad one. */
-static size_t check_ring(const struct ring *ring, int cpu, pid_t tid, size_t *ours)
+struct reads_of {
+	pid_t tid;
+	size_t count;
+};
+
+static void count_reads(const struct event *ev, void *arg)
 {
-	uint32_t tail, avail = ring_readable(ring, &tail), off = 0;
-	size_t count = 0;
+	struct reads_of *reads = arg;
 
-	while (off < avail) {
-		struct event ev;
-		const char *why = event_parse(ring->data + tail + off, avail - off, &ev);
+	if (ev->tid == (uint64_t)reads->tid &&
+	    (ev->type == SCAPE_READ_E || ev->type == SCAPE_READ_X))
+		reads->count++;
+}
 
-		if (why)
-			die("ring %d, event %zu at offset %u after tail %u (%u readable): %s", cpu,
-			    count, off, tail, avail, why);
-		if (ours && ev.tid == (uint64_t)tid &&
-		    (ev.type == SCAPE_READ_E || ev.type == SCAPE_READ_X))
-			(*ours)++;
-		off += ev.len;
-		count++;
-	}
-	if (off != avail)
-		die("ring %d: events end at %u, past head (%u readable)", cpu, off, avail);
-	return count;
+static void any_event(const struct event *ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
 }
 
 int main(void)
@@ -51,10 +47,10 @@ int main(void)
 	struct ring rings[MAX_RINGS];
 	struct expected exp;
 	uint64_t drops = 0, drops_after;
-	size_t events = 0, ours = 0;
+	size_t events = 0;
 	uint32_t tail, full, full_tail;
 	long filled_after;
-	pid_t tid = syscall(SYS_gettid);
+	struct reads_of ours = { .tid = syscall(SYS_gettid) };
 	char byte;
 	int n, cpu, fd;
 	long i;
@@ -105,7 +101,7 @@ int main(void)
 		die("the unread events (tail %u, %u bytes) do not wrap the ring's end", tail, full);
 	full_tail = tail;
 	for (cpu = 0; cpu < n; cpu++)
-		events += check_ring(&rings[cpu], cpu, tid, NULL);
+		events += ring_for_each(&rings[cpu], cpu, any_event, NULL);
 
 	/* Read everything: the ring accepts events again, without new drops. */
 	for (cpu = 0; cpu < n; cpu++)
@@ -116,9 +112,9 @@ int main(void)
 			die_errno("read /dev/zero");
 	}
 	drops_after = rings[0].info->n_drops_buffer;
-	check_ring(&rings[0], 0, tid, &ours);
-	if (ours < 2 * AFTER_READS)
-		die("after reading the full ring, %zu of the %d read events arrived", ours,
+	ring_for_each(&rings[0], 0, count_reads, &ours);
+	if (ours.count < 2 * AFTER_READS)
+		die("after reading the full ring, %zu of the %d read events arrived", ours.count,
 		    2 * AFTER_READS);
 	if (drops_after != drops)
 		die("%" PRIu64 " new drops after the ring was read", drops_after - drops);

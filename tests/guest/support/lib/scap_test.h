@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "scap_abi.h"
 
@@ -88,6 +89,16 @@ int run_pinned_thread(int cpu, void (*fn)(void *arg), void *arg);
 int module_load(const char *ko, const char *params);
 int module_unload(const char *name);
 int module_loaded(const char *name);
+/* Unloads the module if loaded and loads it with params; dies on failure. */
+void module_reload(const struct expected *exp, const char *params);
+
+/*
+ * A consumer in a child process: opens and maps devices 0..n-1, then waits
+ * to be killed (and dies with the test). Its pid, or -1 with *err the errno
+ * of the open that failed (the child is gone then).
+ */
+pid_t consumer_start(const struct expected *exp, int n, int *err);
+void consumer_stop(pid_t pid);
 
 uint64_t now_ns(void);
 uint64_t rnd(void);
