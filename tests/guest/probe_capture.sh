@@ -4,6 +4,7 @@
 # its openat, read, write and close of the known file with the file name,
 # the fd and the sizes, in order.
 # scap-vm: needs scap-probe probe.o sysdig
+# scap-vm: no-module
 . /scap/lib.sh
 
 capture=/tmp/probe_capture.scap
