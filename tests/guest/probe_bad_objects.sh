@@ -11,6 +11,7 @@
 # (an attachment) needs a program, so no new program means nothing was
 # attached either. A good capture first shows that the check sees a load.
 # scap-vm: needs scap-probe probe.o bad-probes
+# scap-vm: no-module
 . /scap/lib.sh
 
 out=/tmp/bad.scap
@@ -23,7 +24,7 @@ scap-probe capture --probe "$SCAP_PROBE_OBJECT" -w "$out" -- true 2> "$err" ||
 read_bpf_ids
 [ "$bpf_prog" -ge $((before_prog + 3)) ] && [ "$bpf_map" -ge $((before_map + 2)) ] ||
 	fail "a good capture moved the BPF IDs only from prog $before_prog map $before_map to prog $bpf_prog map $bpf_map: the check would not see a load"
-[ "$bpf_others" -eq 0 ] || fail "$bpf_others BPF programs are still loaded after the good capture ended"
+no_bpf_program_left "the good capture ended"
 rm -f "$out"
 
 # refused OBJECT TEXT FIX: the one line names OBJECT, says TEXT and FIX.

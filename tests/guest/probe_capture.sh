@@ -5,6 +5,7 @@
 # the fd and the sizes, in order, stamped in ns since the epoch within the
 # capture's wall-clock second(s).
 # scap-vm: needs scap-probe probe.o sysdig
+# scap-vm: no-module
 . /scap/lib.sh
 
 capture=/tmp/probe_capture.scap

@@ -150,15 +150,16 @@ mod tests {
         let info = ProbeInfo {
             api: v("1.0.0"),
             schema: v("1.0.0"),
-            min_kernel: v("5.8.0"),
+            min_kernel: v("5.10.0"),
         };
         let path = Path::new("p.o");
-        assert!(kernel(path, &info, "5.8.0").is_ok());
+        assert!(kernel(path, &info, "5.10.0-46-amd64").is_ok());
         assert!(kernel(path, &info, "6.1.0-26-amd64").is_ok());
-        let err = kernel(path, &info, "5.4.0-100-generic").unwrap_err();
+        assert!(kernel(path, &info, "7.2.13+deb14-amd64").is_ok());
+        let err = kernel(path, &info, "5.8.18-100.fc31.x86_64").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "p.o: needs kernel 5.8.0 or later, this one is 5.4.0-100-generic; \
+            "p.o: needs kernel 5.10.0 or later, this one is 5.8.18-100.fc31.x86_64; \
              use the scap kernel module on this kernel"
         );
     }
@@ -170,7 +171,7 @@ mod tests {
         let info = |api, schema| ProbeInfo {
             api,
             schema,
-            min_kernel: v("5.8.0"),
+            min_kernel: v("5.10.0"),
         };
         assert_eq!(
             versions(path, &info(api, schema), Strictness::Lenient).unwrap(),

@@ -124,7 +124,7 @@ fn the_built_probe_is_accepted() {
         stdout.contains(&format!("schema version  {}", schema.trim())),
         "{stdout}"
     );
-    assert!(stdout.contains("minimum kernel  5.8.0"), "{stdout}");
+    assert!(stdout.contains("minimum kernel  5.10.0"), "{stdout}");
     assert!(stdout.contains("verdict         compatible"), "{stdout}");
 }
 

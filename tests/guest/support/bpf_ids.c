@@ -6,11 +6,18 @@
  * program or map anyone created between two runs shows up as a gap:
  * prog P2 > P1 + 1 means something was loaded in between, even if it is
  * gone again.
+ *
+ * Kernels before 5.11 charge BPF memory to the user's RLIMIT_MEMLOCK,
+ * 64 KiB for the guest's processes, and release a freed map's charge
+ * later, from a work queue: right after a capture's 8 MiB ring buffer was
+ * freed, root can still be over the limit and a program load fails with
+ * EPERM. Like libbpf and aya, bpf_ids lifts its own limit first.
  */
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -71,7 +78,10 @@ int main(void)
 	__u32 prog_id, map_id;
 	unsigned int others;
 	int prog, map;
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 
+	if (setrlimit(RLIMIT_MEMLOCK, &unlimited))
+		return die("setrlimit(RLIMIT_MEMLOCK)");
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
 	attr.insns = (unsigned long)insns;

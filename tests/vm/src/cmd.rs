@@ -12,6 +12,7 @@ fn package_of(tool: &str) -> &'static str {
         "dpkg-query" | "dpkg-deb" => "dpkg",
         "tar" => "tar",
         "xz" => "xz-utils",
+        "zstd" => "zstd",
         "make" => "make",
         "gcc" => "gcc and libc6-dev",
         "modinfo" => "kmod",

@@ -12,6 +12,28 @@ pub const ENV_TIMEOUT: &str = "SCAP_VM_TIMEOUT";
 pub const ENV_ONLY: &str = "SCAP_VM_ONLY";
 pub const ENV_KEEP: &str = "SCAP_VM_KEEP";
 pub const ENV_FUZZ_SEED: &str = "SCAP_FUZZ_SEED";
+pub const ENV_KERNEL_SUITE: &str = "SCAP_VM_KERNEL_SUITE";
+
+/// The kernel the guest boots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuestKernel {
+    /// The release `linux-headers-amd64` points at: the module is built for
+    /// it and every guest test runs.
+    Headers,
+    /// The `linux-image-amd64` of this Debian suite (`bullseye`, `sid`):
+    /// no module is built for it, only the tests needing none run.
+    Suite(String),
+}
+
+impl GuestKernel {
+    /// `Suite` for a non-empty suite name, else `Headers`.
+    pub fn from_suite(suite: Option<&str>) -> Self {
+        match suite.map(str::trim) {
+            Some(name) if !name.is_empty() => GuestKernel::Suite(name.to_string()),
+            _ => GuestKernel::Headers,
+        }
+    }
+}
 
 /// Whole-VM limit: the full suite takes a few minutes under TCG.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -34,6 +56,8 @@ pub struct Config {
     pub keep: bool,
     /// Replays an ioctl_fuzz run (the seed it printed); a new one otherwise.
     pub fuzz_seed: Option<u64>,
+    /// The kernel to boot.
+    pub kernel: GuestKernel,
 }
 
 impl Config {
@@ -64,6 +88,7 @@ impl Config {
             Ok(seed) if !seed.is_empty() => Some(parse_seed(&seed)?),
             _ => None,
         };
+        let kernel = GuestKernel::from_suite(std::env::var(ENV_KERNEL_SUITE).ok().as_deref());
         Ok(Self {
             guest_dir: repo_root.join("tests/guest"),
             repo_root,
@@ -73,6 +98,7 @@ impl Config {
             only,
             keep,
             fuzz_seed,
+            kernel,
         })
     }
 }
@@ -135,6 +161,16 @@ mod tests {
         );
         let err = parse_seed("0x12").unwrap_err().to_string();
         assert!(err.contains(ENV_FUZZ_SEED), "{err}");
+    }
+
+    #[test]
+    fn an_empty_suite_is_the_headers_kernel() {
+        assert_eq!(GuestKernel::from_suite(None), GuestKernel::Headers);
+        assert_eq!(GuestKernel::from_suite(Some(" ")), GuestKernel::Headers);
+        assert_eq!(
+            GuestKernel::from_suite(Some("sid")),
+            GuestKernel::Suite("sid".into())
+        );
     }
 
     #[test]

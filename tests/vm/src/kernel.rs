@@ -1,39 +1,66 @@
-//! The guest kernel: the release the installed `linux-headers-amd64` meta
-//! package points at, its `linux-image` .deb fetched with apt into the
-//! cache, and the uncompressed vmlinux that qemu boots directly (PVH).
+//! The guest kernel. By default the release the installed
+//! `linux-headers-amd64` meta package points at, the kernel the module is
+//! built for; or the `linux-image-amd64` of another Debian suite
+//! ([`GuestKernel::Suite`], resolved with a private apt state: see
+//! [`crate::suite`]), which only the tests needing no module boot. Either
+//! image .deb is fetched with apt into the cache once, and the uncompressed
+//! vmlinux that qemu boots directly (PVH) is extracted from its bzImage.
 
 use std::fs::{self, File};
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::cmd;
+use crate::config::GuestKernel;
 use crate::error::{Error, Result};
+use crate::suite;
 
 /// The meta package whose dependency names the kernel release under test.
 pub const HEADERS_META: &str = "linux-headers-amd64";
+/// The meta package a suite's kernel is resolved from.
+pub const IMAGE_META: &str = "linux-image-amd64";
 
-const XZ_MAGIC: &[u8] = b"\xfd7zXZ\x00";
 const ELF_MAGIC: &[u8] = b"\x7fELF";
 
 #[derive(Debug, Clone)]
 pub struct Kernel {
     /// e.g. 6.1.0-56-amd64
     pub release: String,
-    /// The Debian version of the headers and so of the image, e.g. 6.1.192-2
+    /// The Debian version of the image package, e.g. 6.1.192-2
     pub package_version: String,
-    /// Kbuild directory of the headers: /lib/modules/<release>/build
-    pub build_dir: PathBuf,
+    /// Kbuild directory of the headers (/lib/modules/<release>/build): set
+    /// for the headers' kernel, the only one the module is built for.
+    pub build_dir: Option<PathBuf>,
     pub vmlinux: PathBuf,
+    /// Where the release came from, for messages: `linux-headers-amd64`,
+    /// `bullseye's linux-image-amd64`.
+    pub origin: String,
 }
 
-/// The release and package version from the meta package's dependency
-/// `linux-headers-<release> (= <version>)`.
-pub fn parse_headers_depends(depends: &str) -> Option<(String, String)> {
+impl Kernel {
+    /// The headers to build modules against.
+    pub fn headers(&self) -> Result<&Path> {
+        self.build_dir.as_deref().ok_or_else(|| {
+            Error::invalid(
+                format!(
+                    "no module can be built for {} ({}): the harness builds modules only for the kernel of {HEADERS_META}",
+                    self.release, self.origin
+                ),
+                "run the tests that need the module without a kernel suite",
+            )
+        })
+    }
+}
+
+/// The release and package version from a meta package's dependency
+/// `<prefix><release> (= <version>)`, e.g. `linux-headers-` or
+/// `linux-image-`.
+pub fn parse_depends(prefix: &str, depends: &str) -> Option<(String, String)> {
     depends.split([',', '|']).find_map(|dep| {
         let dep = dep.trim();
         let (name, rest) = dep.split_once(' ').unwrap_or((dep, ""));
-        let release = name.strip_prefix("linux-headers-")?;
+        let release = name.strip_prefix(prefix)?;
         let version = rest
             .trim()
             .strip_prefix("(=")?
@@ -42,6 +69,12 @@ pub fn parse_headers_depends(depends: &str) -> Option<(String, String)> {
             .to_string();
         (!release.is_empty() && !version.is_empty()).then(|| (release.to_string(), version))
     })
+}
+
+/// The release and package version from the headers meta package's
+/// dependency `linux-headers-<release> (= <version>)`.
+pub fn parse_headers_depends(depends: &str) -> Option<(String, String)> {
+    parse_depends("linux-headers-", depends)
 }
 
 pub fn resolve_release() -> Result<(String, String)> {
@@ -60,7 +93,14 @@ pub fn resolve_release() -> Result<(String, String)> {
 
 /// Resolves the release, fetches its image into `cache` once and extracts
 /// the bootable vmlinux.
-pub fn prepare(cache: &Path) -> Result<Kernel> {
+pub fn prepare(cache: &Path, which: &GuestKernel) -> Result<Kernel> {
+    match which {
+        GuestKernel::Headers => prepare_headers(cache),
+        GuestKernel::Suite(name) => prepare_suite(cache, name),
+    }
+}
+
+fn prepare_headers(cache: &Path) -> Result<Kernel> {
     let (release, package_version) = resolve_release()?;
     let build_dir = PathBuf::from(format!("/lib/modules/{release}/build"));
     if !build_dir.join("Makefile").is_file() {
@@ -69,14 +109,11 @@ pub fn prepare(cache: &Path) -> Result<Kernel> {
             format!("apt-get install linux-headers-{release}"),
         ));
     }
-    // Keyed by the package version too: an update may keep the release.
-    let dir = cache
-        .join("kernel")
-        .join(format!("{release}_{}", package_version.replace(':', "%3a")));
-    fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the cache directory writable"))?;
+    let dir = cache_dir(cache, &release, &package_version)?;
     let vmlinux = dir.join("vmlinux");
     if !is_elf(&vmlinux) {
-        let deb = download_image(&dir, &release, &package_version)?;
+        let package = format!("linux-image-{release}");
+        let deb = download_image(&dir, &package, &package_version)?;
         let vmlinuz = dir.join("vmlinuz");
         extract_vmlinuz(&deb, &release, &vmlinuz)?;
         extract_vmlinux(&vmlinuz, &vmlinux)?;
@@ -84,9 +121,86 @@ pub fn prepare(cache: &Path) -> Result<Kernel> {
     Ok(Kernel {
         release,
         package_version,
-        build_dir,
+        build_dir: Some(build_dir),
         vmlinux,
+        origin: HEADERS_META.to_string(),
     })
+}
+
+/// The `linux-image-amd64` of a Debian suite: the release its dependency
+/// names and the package holding that release's vmlinuz (the image itself,
+/// or `linux-binary-<release>` since Debian split the image package).
+fn prepare_suite(cache: &Path, name: &str) -> Result<Kernel> {
+    let apt = suite::Apt::open(cache, name)?;
+    let origin = format!("{name}'s {IMAGE_META}");
+    let resolve = |apt: &suite::Apt| -> Result<(String, String, String)> {
+        let meta = apt.show(IMAGE_META, None)?;
+        let depends = field(&meta, "Depends").unwrap_or_default();
+        let (release, version) = parse_depends("linux-image-", &depends).ok_or_else(|| {
+            Error::invalid(
+                format!("{origin} depends on {depends:?}, which names no linux-image-<release> (= <version>)"),
+                format!("check that {name} is a Debian suite with an amd64 kernel"),
+            )
+        })?;
+        let image = format!("linux-image-{release}");
+        let record = apt.show(&image, Some(&version))?;
+        let depends = field(&record, "Depends").unwrap_or_default();
+        let holder = match parse_depends("linux-binary-", &depends) {
+            Some((binary, _)) if binary == release => format!("linux-binary-{release}"),
+            _ => image,
+        };
+        Ok((release, version, holder))
+    };
+    let (release, version, holder) = resolve(&apt)?;
+    let dir = cache_dir(cache, &release, &version)?;
+    let vmlinux = dir.join("vmlinux");
+    if !is_elf(&vmlinux) {
+        let deb = match apt.download(&dir, &holder, &version) {
+            Ok(deb) => deb,
+            // The lists were older than the archive: it may have moved on.
+            Err(first) => {
+                apt.update()?;
+                let (newer, newer_version, newer_holder) = resolve(&apt)?;
+                if (&newer, &newer_version) != (&release, &version) {
+                    return Err(Error::invalid(
+                        format!("{origin} moved from {release} {version} to {newer} {newer_version} while it was fetched"),
+                        "run again",
+                    ));
+                }
+                apt.download(&dir, &newer_holder, &version)
+                    .map_err(|_| first)?
+            }
+        };
+        let vmlinuz = dir.join("vmlinuz");
+        extract_vmlinuz(&deb, &release, &vmlinuz)?;
+        extract_vmlinux(&vmlinuz, &vmlinux)?;
+    }
+    Ok(Kernel {
+        release,
+        package_version: version,
+        build_dir: None,
+        vmlinux,
+        origin,
+    })
+}
+
+/// The value of `name` in a Debian control record.
+pub fn field(record: &str, name: &str) -> Option<String> {
+    let prefix = format!("{name}:");
+    record
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map(|value| value.trim().to_string())
+}
+
+/// ~/.cache/scap-tests/kernel/<release>_<version>: keyed by the package
+/// version too, as an update may keep the release.
+fn cache_dir(cache: &Path, release: &str, version: &str) -> Result<PathBuf> {
+    let dir = cache
+        .join("kernel")
+        .join(format!("{release}_{}", version.replace(':', "%3a")));
+    fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the cache directory writable"))?;
+    Ok(dir)
 }
 
 fn is_elf(path: &Path) -> bool {
@@ -98,8 +212,32 @@ fn is_elf(path: &Path) -> bool {
 
 /// `apt-get download linux-image-<release>=<version>` into `dir`, kept there
 /// for later runs. Retries once after `apt-get update` (stale lists).
-fn download_image(dir: &Path, release: &str, version: &str) -> Result<PathBuf> {
-    let package = format!("linux-image-{release}");
+fn download_image(dir: &Path, package: &str, version: &str) -> Result<PathBuf> {
+    let fix = format!(
+        "check that Debian's archive is reachable and still has {package} {version} (apt-get update; apt-get upgrade {HEADERS_META})"
+    );
+    fetch_deb(dir, package, version, &|_| {}, &fix).or_else(|first| {
+        let updated = cmd::run(
+            Command::new("apt-get").args(["update", "-qq"]),
+            "apt-get update",
+            &fix,
+        );
+        match updated {
+            Ok(_) => fetch_deb(dir, package, version, &|_| {}, &fix),
+            Err(_) => Err(first),
+        }
+    })
+}
+
+/// `apt-get download <package>=<version>` (with the options `configure`
+/// adds) into `dir` as `<package>_<version>_amd64.deb`, unless it is there.
+pub fn fetch_deb(
+    dir: &Path,
+    package: &str,
+    version: &str,
+    configure: &dyn Fn(&mut Command),
+    fix: &str,
+) -> Result<PathBuf> {
     let deb = dir.join(format!(
         "{package}_{}_amd64.deb",
         version.replace(':', "%3a")
@@ -113,35 +251,20 @@ fn download_image(dir: &Path, release: &str, version: &str) -> Result<PathBuf> {
     fs::create_dir_all(&partial)
         .map_err(Error::io(&partial, "make the cache directory writable"))?;
     let what = format!("apt-get download {package}={version}");
-    let fix = format!(
-        "check that Debian's archive is reachable and still has {package} {version} (apt-get update; apt-get upgrade {HEADERS_META})"
+    let mut apt = Command::new("apt-get");
+    configure(&mut apt);
+    let fetched = cmd::run(
+        apt.args(["download", "-q", &format!("{package}={version}")])
+            .current_dir(&partial),
+        &what,
+        fix,
     );
-    let fetch = || {
-        cmd::run(
-            Command::new("apt-get")
-                .args(["download", "-q", &format!("{package}={version}")])
-                .current_dir(&partial),
-            &what,
-            &fix,
-        )
-    };
-    let fetched = fetch().or_else(|first| {
-        let updated = cmd::run(
-            Command::new("apt-get").args(["update", "-qq"]),
-            "apt-get update",
-            &fix,
-        );
-        match updated {
-            Ok(_) => fetch(),
-            Err(_) => Err(first),
-        }
-    });
     let found = fetched.and_then(|_| {
         fs::read_dir(&partial)
             .map_err(Error::io(&partial, "make the cache directory readable"))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .find(|path| path.extension().is_some_and(|ext| ext == "deb"))
-            .ok_or_else(|| Error::invalid(format!("{what} left no .deb"), fix.clone()))
+            .ok_or_else(|| Error::invalid(format!("{what} left no .deb"), fix))
     });
     let moved = found.and_then(|path| {
         fs::rename(&path, &deb).map_err(Error::io(&deb, "make the cache directory writable"))
@@ -150,9 +273,36 @@ fn download_image(dir: &Path, release: &str, version: &str) -> Result<PathBuf> {
     moved.map(|()| deb)
 }
 
-/// /boot/vmlinuz-<release> out of the package.
+/// Where a package keeps the bzImage of `release`: /boot (the image
+/// package) or /usr/lib/modules/<release> (Debian's `linux-binary-*`).
+pub fn vmlinuz_members(release: &str) -> [String; 2] {
+    [
+        format!("./boot/vmlinuz-{release}"),
+        format!("./usr/lib/modules/{release}/vmlinuz"),
+    ]
+}
+
+/// The kernel's bzImage out of the package.
 fn extract_vmlinuz(deb: &Path, release: &str, out: &Path) -> Result<()> {
-    let member = format!("./boot/vmlinuz-{release}");
+    let listing = cmd::stdout_of(
+        Command::new("dpkg-deb").arg("--contents").arg(deb),
+        &format!("listing {}", deb.display()),
+        &format!("delete {} so that it is downloaded again", deb.display()),
+    )?;
+    let members = vmlinuz_members(release);
+    let member = members
+        .iter()
+        .find(|member| {
+            listing
+                .lines()
+                .any(|line| line.split_whitespace().nth(5) == Some(member.as_str()))
+        })
+        .ok_or_else(|| {
+            Error::invalid(
+                format!("{} holds none of {}", deb.display(), members.join(", ")),
+                format!("delete it so that it is downloaded again; if Debian moved the kernel of {release} elsewhere, teach tests/vm/src/kernel.rs where"),
+            )
+        })?;
     let tmp = out.with_extension(format!("tmp.{}", std::process::id()));
     let mut dpkg = Command::new("dpkg-deb")
         .arg("--fsys-tarfile")
@@ -163,7 +313,7 @@ fn extract_vmlinuz(deb: &Path, release: &str, out: &Path) -> Result<()> {
     let file = File::create(&tmp).map_err(Error::io(&tmp, "make the cache directory writable"))?;
     let tar = cmd::run(
         Command::new("tar")
-            .args(["-xO", &member])
+            .args(["-xO", member])
             .stdin(dpkg.stdout.take().expect("piped"))
             .stdout(file),
         &format!("extracting {member} from {}", deb.display()),
@@ -180,45 +330,130 @@ fn extract_vmlinuz(deb: &Path, release: &str, out: &Path) -> Result<()> {
     finish_tmp(result, &tmp, out)
 }
 
-/// The uncompressed kernel ELF inside a bzImage: the payload is an xz
-/// stream; qemu boots the ELF through its PVH entry, skipping the
-/// decompressor and the BIOS bootloader path.
+/// How a bzImage's payload is compressed (Debian: xz up to 6.1, zstd
+/// later), and the tool that decompresses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Xz,
+    Zstd,
+}
+
+impl Compression {
+    fn of(payload: &[u8]) -> Option<Self> {
+        if payload.starts_with(b"\xfd7zXZ\x00") {
+            Some(Compression::Xz)
+        } else if payload.starts_with(b"\x28\xb5\x2f\xfd") {
+            Some(Compression::Zstd)
+        } else {
+            None
+        }
+    }
+
+    fn tool(self) -> &'static str {
+        match self {
+            Compression::Xz => "xz",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// The compressed kernel in a bzImage, as its setup header describes it
+/// (boot protocol 2.08+: `payload_offset` and `payload_length`, from the
+/// start of the protected-mode code after the setup sectors). The payload
+/// ends with the uncompressed size, 4 bytes little-endian, which is not
+/// part of the compressed stream.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Payload<'a> {
+    pub compression: Compression,
+    pub stream: &'a [u8],
+    pub size: u64,
+}
+
+pub fn payload(image: &[u8]) -> std::result::Result<Payload<'_>, String> {
+    let u32_at = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(image.get(at..at + 4)?.try_into().ok()?))
+    };
+    if image.get(0x202..0x206) != Some(b"HdrS") {
+        return Err("not a bzImage (no HdrS setup header)".into());
+    }
+    let protocol = u16::from_le_bytes([image[0x206], image[0x207]]);
+    if protocol < 0x208 {
+        return Err(format!(
+            "boot protocol {protocol:#x} has no payload fields (2.08+)"
+        ));
+    }
+    let setup_sectors = match image.get(0x1f1) {
+        Some(0) => 4,
+        Some(&n) => n as usize,
+        None => return Err("truncated setup header".into()),
+    };
+    let (offset, length) = match (u32_at(0x248), u32_at(0x24c)) {
+        (Some(offset), Some(length)) => (offset as usize, length as usize),
+        _ => return Err("truncated setup header".into()),
+    };
+    let start = (setup_sectors + 1) * 512 + offset;
+    let payload = image
+        .get(start..start + length)
+        .filter(|p| p.len() > 4)
+        .ok_or_else(|| format!("the payload ({length} bytes at {start}) is past the end"))?;
+    let (stream, size) = payload.split_at(payload.len() - 4);
+    let compression =
+        Compression::of(stream).ok_or_else(|| "the payload is neither xz nor zstd".to_string())?;
+    Ok(Payload {
+        compression,
+        stream,
+        size: u32::from_le_bytes(size.try_into().expect("4 bytes")) as u64,
+    })
+}
+
+/// The uncompressed kernel ELF inside a bzImage; qemu boots the ELF
+/// through its PVH entry, skipping the decompressor and the BIOS
+/// bootloader path.
 fn extract_vmlinux(vmlinuz: &Path, out: &Path) -> Result<()> {
     let image = fs::read(vmlinuz).map_err(Error::io(
         vmlinuz,
         "delete it so that it is extracted again",
     ))?;
-    let offset = find_xz(&image).ok_or_else(|| {
+    let payload = payload(&image).map_err(|why| {
         Error::invalid(
-            format!("{}: no xz stream in the image", vmlinuz.display()),
-            "the harness needs an xz-compressed bzImage (Debian's amd64 kernels are)",
+            format!("{}: {why}", vmlinuz.display()),
+            "the harness needs an x86 bzImage compressed with xz or zstd (Debian's amd64 kernels are)",
         )
     })?;
-    let mut input = File::open(vmlinuz).map_err(Error::io(vmlinuz, "check its permissions"))?;
-    input
-        .seek(SeekFrom::Start(offset as u64))
-        .map_err(Error::io(vmlinuz, "check its permissions"))?;
+    let stream = out.with_extension(format!("payload.{}", std::process::id()));
+    fs::write(&stream, payload.stream)
+        .map_err(Error::io(&stream, "make the cache directory writable"))?;
+    let input = File::open(&stream).map_err(Error::io(&stream, "check its permissions"));
     let tmp = out.with_extension(format!("tmp.{}", std::process::id()));
-    let file = File::create(&tmp).map_err(Error::io(&tmp, "make the cache directory writable"))?;
-    let result = cmd::run(
-        Command::new("xz")
-            .args(["-dc", "--single-stream"])
-            .stdin(input)
-            .stdout(file),
-        &format!("decompressing the kernel in {}", vmlinuz.display()),
-        "delete it so that it is extracted again",
-    )
-    .and_then(|_| {
-        if is_elf(&tmp) {
-            Ok(())
-        } else {
+    let tool = payload.compression.tool();
+    let result = input.and_then(|input| {
+        let file =
+            File::create(&tmp).map_err(Error::io(&tmp, "make the cache directory writable"))?;
+        cmd::run(
+            Command::new(tool).args(["-dc"]).stdin(input).stdout(file),
+            &format!("decompressing the kernel in {} ({tool})", vmlinuz.display()),
+            "delete it so that it is extracted again",
+        )
+    });
+    let _ = fs::remove_file(&stream);
+    let result = result.and_then(|_| {
+        let size = fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
+        if !is_elf(&tmp) {
             Err(Error::invalid(
-                format!(
-                    "{}: the xz payload is not an ELF vmlinux",
-                    vmlinuz.display()
-                ),
+                format!("{}: the payload is not an ELF vmlinux", vmlinuz.display()),
                 "the harness needs an x86_64 kernel built with CONFIG_PVH",
             ))
+        } else if size != payload.size {
+            Err(Error::invalid(
+                format!(
+                    "{}: the payload decompressed to {size} bytes, the image says {}",
+                    vmlinuz.display(),
+                    payload.size
+                ),
+                "delete it so that it is extracted again",
+            ))
+        } else {
+            Ok(())
         }
     });
     finish_tmp(result, &tmp, out)
@@ -232,10 +467,6 @@ fn finish_tmp(result: Result<()>, tmp: &Path, out: &Path) -> Result<()> {
         let _ = fs::remove_file(tmp);
     }
     result
-}
-
-pub fn find_xz(image: &[u8]) -> Option<usize> {
-    image.windows(XZ_MAGIC.len()).position(|w| w == XZ_MAGIC)
 }
 
 #[cfg(test)]
@@ -257,11 +488,67 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_xz_payload() {
-        let mut image = vec![0u8; 100];
-        image.extend_from_slice(XZ_MAGIC);
-        image.extend_from_slice(b"payload");
-        assert_eq!(find_xz(&image), Some(100));
-        assert_eq!(find_xz(b"no payload here"), None);
+    fn a_suites_release_comes_from_the_image_meta_package() {
+        assert_eq!(
+            parse_depends(
+                "linux-image-",
+                "linux-base-amd64 (= 7.2.13-1), linux-image-7.2.13+deb14-amd64 (= 7.2.13-1)"
+            ),
+            Some(("7.2.13+deb14-amd64".into(), "7.2.13-1".into()))
+        );
+        let image = "dracut | initramfs-tools (>= 0.120+deb8u2) | linux-initramfs-tool, \
+             linux-base-7.2.13+deb14-amd64 (= 7.2.13-1), linux-binary-7.2.13+deb14-amd64 (= 7.2.13-1)";
+        assert!(parse_depends("linux-binary-7.2.13+deb14-amd64", image).is_none());
+        assert_eq!(
+            parse_depends("linux-binary-", image),
+            Some(("7.2.13+deb14-amd64".into(), "7.2.13-1".into()))
+        );
+        let record = "Package: linux-image-amd64\nVersion: 5.10.262-1\nDepends: linux-image-5.10.0-46-amd64 (= 5.10.262-1)\n";
+        assert_eq!(field(record, "Version").as_deref(), Some("5.10.262-1"));
+        assert_eq!(field(record, "Pre-Depends"), None);
+    }
+
+    /// A bzImage's first bytes: setup header at 0x1f1, 1 setup sector,
+    /// then the payload at `offset` in the protected-mode code.
+    fn bzimage(protocol: u16, offset: u32, payload: &[u8]) -> Vec<u8> {
+        let mut image = vec![0u8; 1024 + offset as usize];
+        image[0x1f1] = 1;
+        image[0x202..0x206].copy_from_slice(b"HdrS");
+        image[0x206..0x208].copy_from_slice(&protocol.to_le_bytes());
+        image[0x248..0x24c].copy_from_slice(&offset.to_le_bytes());
+        image[0x24c..0x250].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+        image.extend_from_slice(payload);
+        image.extend_from_slice(b"trailing code");
+        image
+    }
+
+    #[test]
+    fn the_payload_is_where_the_setup_header_says() {
+        let mut xz = b"\xfd7zXZ\x00stream".to_vec();
+        xz.extend_from_slice(&1234u32.to_le_bytes());
+        let image = bzimage(0x20f, 100, &xz);
+        assert_eq!(
+            payload(&image),
+            Ok(Payload {
+                compression: Compression::Xz,
+                stream: b"\xfd7zXZ\x00stream",
+                size: 1234
+            })
+        );
+        let mut zstd = b"\x28\xb5\x2f\xfdframe".to_vec();
+        zstd.extend_from_slice(&7u32.to_le_bytes());
+        let image = bzimage(0x20f, 0, &zstd);
+        let found = payload(&image).unwrap();
+        assert_eq!((found.compression, found.size), (Compression::Zstd, 7));
+        assert!(payload(&bzimage(0x20f, 0, b"gzip????"))
+            .unwrap_err()
+            .contains("neither xz nor zstd"));
+        assert!(payload(&bzimage(0x207, 0, &zstd))
+            .unwrap_err()
+            .contains("2.08+"));
+        assert!(payload(b"MZ not a kernel").unwrap_err().contains("HdrS"));
+        let mut cut = bzimage(0x20f, 0, &zstd);
+        cut.truncate(1030);
+        assert!(payload(&cut).unwrap_err().contains("past the end"));
     }
 }

@@ -1,10 +1,13 @@
 //! The VM harness: builds the scap module from a driver-src directory,
 //! boots it in the real Debian kernel of this machine's `linux-headers-amd64`
 //! under qemu (TCG) with the guest tests of `tests/guest/`, and reports what
-//! each test printed.
+//! each test printed. With a kernel suite ([`config::GuestKernel::Suite`])
+//! it boots that Debian suite's kernel instead, without the module, with
+//! the tests that need none (the probe's).
 //!
 //! `cargo run -p scap-vm -- run` runs everything once; the integration tests
-//! in `tests/` boot once per test binary and assert each guest test.
+//! in `tests/` boot once per test binary (and kernel) and assert each guest
+//! test.
 
 pub mod artefacts;
 pub mod cmd;
@@ -16,6 +19,7 @@ pub mod kernel;
 pub mod module;
 pub mod qemu;
 pub mod report;
+pub mod suite;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,7 +29,7 @@ use scap_driver_api::DriverSource;
 
 use artefacts::{GUEST_BAD_PROBES, GUEST_LEGACY_KO, GUEST_OTHER_API_KO, GUEST_PROBE};
 
-pub use config::Config;
+pub use config::{Config, GuestKernel};
 pub use error::{Error, Result};
 pub use report::{Outcome, Report, TestResult};
 
@@ -50,6 +54,8 @@ pub enum Progress<'a> {
 pub struct Run {
     pub report: Report,
     pub kernel_release: String,
+    /// Where the kernel came from (`linux-headers-amd64`, `sid's linux-image-amd64`).
+    pub kernel_origin: String,
     pub driver_src: PathBuf,
     /// Set when the scratch directory was kept (SCAP_VM_KEEP).
     pub kept_scratch: Option<PathBuf>,
@@ -57,10 +63,18 @@ pub struct Run {
 
 /// The KEY=VALUE file every guest test reads (sourced by the shell tests):
 /// the versions the driver sources declare, so a test never hard-codes them.
-pub fn expected_values(source: &DriverSource, module_name: &str, fuzz_seed: Option<u64>) -> String {
+/// `with_module` false: the module was not built for this kernel, and the
+/// runner does not load it (SCAP_WITH_MODULE=0).
+pub fn expected_values(
+    source: &DriverSource,
+    module_name: &str,
+    with_module: bool,
+    fuzz_seed: Option<u64>,
+) -> String {
     let seed = fuzz_seed.map(|seed| seed.to_string()).unwrap_or_default();
     format!(
         "SCAP_MODULE={module_name}\n\
+         SCAP_WITH_MODULE={with_module}\n\
          SCAP_KO=/scap/{module_name}.ko\n\
          SCAP_API_VERSION={api}\n\
          SCAP_SCHEMA_VERSION={schema}\n\
@@ -74,6 +88,7 @@ pub fn expected_values(source: &DriverSource, module_name: &str, fuzz_seed: Opti
          SCAP_OTHER_API_VERSION={other_api}\n\
          SCAP_OTHER_API_KO={GUEST_OTHER_API_KO}\n\
          SCAP_LEGACY_KO={GUEST_LEGACY_KO}\n",
+        with_module = u8::from(with_module),
         api = source.api,
         other_major = artefacts::other_major(source.api),
         other_api = artefacts::other_api(source.api),
@@ -116,11 +131,17 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     let started = Instant::now();
     let mut step = |text: String| progress(Progress::Step(&text));
     let source = DriverSource::read(&config.driver_src)?;
-    let tests = guest::select(guest::discover(&config.guest_dir)?, &config.only)?;
-    let kernel = kernel::prepare(&config.cache_dir)?;
+    let mut tests = guest::select(guest::discover(&config.guest_dir)?, &config.only)?;
+    if let GuestKernel::Suite(suite) = &config.kernel {
+        let kernel = format!("{suite}'s kernel");
+        tests = guest::without_module(tests, !config.only.is_empty(), &kernel)?;
+    }
+    let kernel = kernel::prepare(&config.cache_dir, &config.kernel)?;
     step(format!(
-        "kernel {} ({}), driver {} (API {}, schema {})",
+        "kernel {} ({} {}, {}), driver {} (API {}, schema {})",
         kernel.release,
+        kernel.origin,
+        kernel.package_version,
         kernel.vmlinux.display(),
         source.dir.display(),
         source.api,
@@ -128,7 +149,19 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     ));
     let mut scratch = Scratch::create()?;
     scratch.keep = config.keep;
-    let module = module::build(&source, &kernel, &scratch.dir)?;
+    let module = match kernel.build_dir {
+        Some(_) => Some(module::build(&source, &kernel, &scratch.dir)?),
+        None => {
+            step(format!(
+                "no module for {}: it is built only for {}'s kernel; running the {} tests marked `{}`",
+                kernel.release,
+                kernel::HEADERS_META,
+                tests.len(),
+                guest::NO_MODULE_MARKER
+            ));
+            None
+        }
+    };
     let mut staged = guest::stage(&tests, &config.guest_dir, &source.dir, &scratch.dir)?;
     let needs: Vec<String> = tests.iter().flat_map(|t| t.needs.clone()).collect();
     let (needed, programs) = artefacts::partition(&needs);
@@ -144,11 +177,27 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         },
     )?);
     let initrd = scratch.dir.join("initramfs.cpio");
-    let expected_file = expected_values(&source, &module.name, config.fuzz_seed);
-    write_initramfs(&initrd, &expected_file, &module, &tests, &staged, &programs)?;
+    let module_name = module
+        .as_ref()
+        .map_or(scap_driver_api::names::DEFAULT_MODULE, |m| m.name.as_str());
+    let expected_file = expected_values(&source, module_name, module.is_some(), config.fuzz_seed);
+    write_initramfs(
+        &initrd,
+        &expected_file,
+        module.as_ref(),
+        &tests,
+        &staged,
+        &programs,
+    )?;
+    let built = match &module {
+        Some(module) => format!(
+            "{} and ",
+            module.ko.file_name().unwrap_or_default().to_string_lossy()
+        ),
+        None => String::new(),
+    };
     step(format!(
-        "built {} and {} guest tests in {:.1} s; booting",
-        module.ko.file_name().unwrap_or_default().to_string_lossy(),
+        "built {built}{} guest tests in {:.1} s; booting",
         tests.len(),
         started.elapsed().as_secs_f64()
     ));
@@ -173,6 +222,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     Ok(Run {
         report,
         kernel_release: kernel.release,
+        kernel_origin: kernel.origin,
         driver_src: source.dir,
         kept_scratch: config.keep.then(|| scratch.dir.clone()),
     })
@@ -181,7 +231,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
 fn write_initramfs(
     path: &Path,
     expected_file: &str,
-    module: &module::BuiltModule,
+    module: Option<&module::BuiltModule>,
     tests: &[guest::GuestTest],
     staged: &[guest::Staged],
     programs: &[String],
@@ -193,7 +243,9 @@ fn write_initramfs(
         initrd.dir(dir)?;
     }
     initrd.copy(GUEST_BUSYBOX, Path::new(HOST_BUSYBOX))?;
-    initrd.copy(&format!("scap/{}.ko", module.name), &module.ko)?;
+    if let Some(module) = module {
+        initrd.copy(&format!("scap/{}.ko", module.name), &module.ko)?;
+    }
     initrd.bytes(GUEST_EXPECTED, 0o644, expected_file.as_bytes())?;
     let list: String = tests.iter().map(|t| format!("{}\n", t.name)).collect();
     initrd.bytes(GUEST_TEST_LIST, 0o644, list.as_bytes())?;
@@ -221,8 +273,9 @@ mod tests {
             schema: "4.5.6".parse().unwrap(),
         };
         assert_eq!(
-            expected_values(&source, "scap", None),
+            expected_values(&source, "scap", true, None),
             "SCAP_MODULE=scap\n\
+             SCAP_WITH_MODULE=1\n\
              SCAP_KO=/scap/scap.ko\n\
              SCAP_API_VERSION=1.2.3\n\
              SCAP_SCHEMA_VERSION=4.5.6\n\
@@ -237,7 +290,12 @@ mod tests {
              SCAP_OTHER_API_KO=/scap/other-api/scap.ko\n\
              SCAP_LEGACY_KO=/scap/legacy/scap.ko\n"
         );
-        let replay = expected_values(&source, "scap", Some(42));
+        let replay = expected_values(&source, "scap", true, Some(42));
         assert!(replay.contains("SCAP_FUZZ_SEED=42\n"), "{replay}");
+        let other_kernel = expected_values(&source, "scap", false, None);
+        assert!(
+            other_kernel.contains("SCAP_WITH_MODULE=0\n"),
+            "{other_kernel}"
+        );
     }
 }

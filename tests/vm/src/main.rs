@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use scap_vm::{config, Config, Outcome, Progress};
+use scap_vm::{config, Config, GuestKernel, Outcome, Progress};
 
 #[derive(Parser)]
 #[command(about = "Runs the scap module's guest tests in a qemu VM (TCG)")]
@@ -26,6 +26,11 @@ enum Cmd {
         /// Keep the scratch directory (module build, initramfs, serial logs).
         #[arg(long)]
         keep: bool,
+        /// Boot this Debian suite's linux-image-amd64 (e.g. bullseye, sid)
+        /// instead of the headers' kernel: no module, only the tests marked
+        /// `scap-vm: no-module`.
+        #[arg(long, env = config::ENV_KERNEL_SUITE)]
+        kernel_suite: Option<String>,
     },
 }
 
@@ -34,6 +39,7 @@ fn main() -> ExitCode {
         driver_src,
         only,
         keep,
+        kernel_suite,
     } = Cli::parse().command;
     let mut config = match Config::from_env() {
         Ok(config) => config,
@@ -49,6 +55,7 @@ fn main() -> ExitCode {
         config.only = only;
     }
     config.keep |= keep;
+    config.kernel = GuestKernel::from_suite(kernel_suite.as_deref());
     let run = scap_vm::run(&config, &mut |progress| match progress {
         Progress::Step(text) => eprintln!("scap-vm: {text}"),
         Progress::Test(result) => println!(
@@ -87,9 +94,10 @@ fn main() -> ExitCode {
         eprintln!("scap-vm: scratch directory kept: {}", dir.display());
     }
     eprintln!(
-        "scap-vm: {} on {} in {:.1} s{}",
+        "scap-vm: {} on {} ({}) in {:.1} s{}",
         run.driver_src.display(),
         run.kernel_release,
+        run.kernel_origin,
         report.elapsed.as_secs_f64(),
         if report.timed_out { " (timed out)" } else { "" }
     );

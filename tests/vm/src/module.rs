@@ -122,10 +122,11 @@ fn make(
     vars: &[String],
     what: &str,
 ) -> std::result::Result<PathBuf, MakeError> {
+    let headers = kernel.headers().map_err(MakeError::Failed)?;
     cmd::run(
         Command::new("nice")
             .args(["-n", "10", "make", "-s", "-j2", "-C"])
-            .arg(&kernel.build_dir)
+            .arg(headers)
             .arg(format!("M={}", dir.display()))
             .args(vars)
             .arg("modules"),

@@ -63,6 +63,23 @@ read_bpf_ids() {
 	bpf_prog=$2 bpf_map=$4 bpf_others=$6
 }
 
+# Fails with MESSAGE (and how many are left) unless, within 10 s, no BPF
+# program but bpf_ids' own is loaded; sets bpf_* like read_bpf_ids. A
+# program its loader detached and closed may outlive it briefly: since
+# Linux 7.x (Debian sid's 7.2) the programs of a raw tracepoint link are
+# freed a grace period after the link (0.1-0.2 s under TCG), where 6.1
+# and 5.10 free them at once. A leaked program never goes.
+no_bpf_program_left() { # MESSAGE
+	read_bpf_ids
+	tries=0
+	while [ "$bpf_others" -ne 0 ]; do
+		[ "$tries" -lt 100 ] || fail "$1: $bpf_others BPF programs are still loaded after 10 s"
+		usleep 100000
+		tries=$((tries + 1))
+		read_bpf_ids
+	done
+}
+
 # Fails with MESSAGE unless the jq filter FILTER is true of the JSON file.
 json_true() { # FILE FILTER MESSAGE
 	jq -e "$2" "$1" > /dev/null || {
