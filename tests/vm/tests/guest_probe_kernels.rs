@@ -8,7 +8,9 @@
 //!
 //! - bullseye's kernel, 5.10, the oldest Debian kernel with BTF: the
 //!   probe's `min_kernel` is this kernel (`min_kernel_is_the_oldest_kernel_booted`);
-//! - sid's kernel, the newest Debian has, whatever its version is today.
+//! - trixie's kernel, 6.12, the newest of a Debian release (sid's newer
+//!   ones move daily and would fail CI for reasons of their own; run them
+//!   with `cargo run -p scap-vm -- run --kernel-suite sid`).
 //!
 //! The same object (built against the headers' kernel's BTF) runs on each.
 //! Nothing is skipped: a kernel that cannot be fetched fails every test of
@@ -42,10 +44,10 @@ static OLDEST: SuiteKernel = SuiteKernel {
     run: OnceLock::new(),
 };
 
-/// The newest; its version moves with sid.
+/// The newest kernel of a Debian release.
 static NEWEST: SuiteKernel = SuiteKernel {
-    suite: "sid",
-    series: None,
+    suite: "trixie",
+    series: Some("6.12"),
     run: OnceLock::new(),
 };
 
@@ -159,9 +161,9 @@ kernel_tests!(OLDEST:
 );
 
 kernel_tests!(NEWEST:
-    probe_bad_objects_on_sid => probe_bad_objects,
-    probe_capture_on_sid => probe_capture,
-    scap_compat_load_test_on_sid => scap_compat_load_test,
+    probe_bad_objects_on_6_12 => probe_bad_objects,
+    probe_capture_on_6_12 => probe_capture,
+    scap_compat_load_test_on_6_12 => scap_compat_load_test,
 );
 
 #[test]
@@ -170,7 +172,7 @@ fn the_guest_runner_finished_on_5_10() {
 }
 
 #[test]
-fn the_guest_runner_finished_on_sid() {
+fn the_guest_runner_finished_on_6_12() {
     NEWEST.assert_finished();
 }
 
