@@ -89,6 +89,7 @@ guest_tests!(
     scap_compat_load_test_rejected,
     scap_compat_max_consumers,
     scap_compat_stale,
+    scap_compat_status,
     scap_compat_unprivileged,
     sysdig_live,
 );
