@@ -47,10 +47,9 @@ for case in \
 	json_true "$json" ".outcome == \"incompatible\" and .exit_code == 20
 		and ($(driver probe_file) | .location == \"$probe\"
 			and .api == \"$SCAP_API_VERSION\" and .verdict == \"incompatible\"
-			and ([.messages[] | select(.level == \"error\")] | length == 1)
-			and (.messages[] | select(.level == \"error\") | .text
-				| startswith(\"load test: program $program: \") and contains(\"$reason\")
-				and (contains(\"\\n\") | not))
+			and ([.messages[] | select(.level == \"error\") | .text]
+				| length == 1 and (.[0] | startswith(\"load test: program $program: \")
+					and contains(\"$reason\") and (contains(\"\\n\") | not)))
 			and .fixes == [\"$fix\"])" \
 		"$name: the JSON does not report the verifier's \"$reason\" as the probe's one error"
 	before=$bpf_prog
