@@ -4,10 +4,11 @@
 # as a compatible driver is installed, so it only explains what to do.
 # Installing into a chroot or image for another kernel than the running one:
 # set {{kernel_env}}=<its release> so that that kernel's module is checked.
+# A helper that hangs is stopped after {{timeout}} s (coreutils timeout, Essential).
 if [ "$1" = configure ]; then
 	if command -v {{helper}} >/dev/null 2>&1; then
 		scap_compat_rc=0
-		{{helper}} check --api {{api}}{{#if schema}} --schema {{schema}}{{/if}} --consumer {{consumer}} || scap_compat_rc=$?
+		timeout -k 5 {{timeout}} {{helper}} check --api {{api}}{{#if schema}} --schema {{schema}}{{/if}} --consumer {{consumer}} || scap_compat_rc=$?
 		case "$scap_compat_rc" in
 		{{exit.compatible}})
 			;;
@@ -22,8 +23,16 @@ if [ "$1" = configure ]; then
 			echo "{{consumer}}: no scap driver is installed; {{consumer}} cannot capture until you install one:" >&2
 			echo "{{consumer}}:   apt-get install {{dkms_package}}   (or {{deb_modules_prefix}}${ {{~kernel_env}}:-$(uname -r)}, or the eBPF probe {{probe_package}})" >&2
 			;;
+		124)
+			echo "{{consumer}}: {{helper}} did not finish within {{timeout}} s and was stopped; the scap driver was not checked; check it later with: {{helper}} check --api {{api}}" >&2
+			;;
 		*)
-			echo "{{consumer}}: {{helper}} could not check the scap driver (exit $scap_compat_rc); check it later with: {{helper}} check --api {{api}}" >&2
+			if [ "$scap_compat_rc" -gt 128 ]; then
+				scap_compat_how="killed by signal $((scap_compat_rc - 128))"
+			else
+				scap_compat_how="exit $scap_compat_rc"
+			fi
+			echo "{{consumer}}: {{helper}} could not check the scap driver ($scap_compat_how); check it later with: {{helper}} check --api {{api}}" >&2
 			;;
 		esac
 	else

@@ -24,6 +24,16 @@ pub struct SnippetArgs {
     /// The consumer's package name.
     #[arg(long, value_name = "NAME")]
     name: String,
+    /// Seconds after which the fragment stops a helper that has not
+    /// finished (with coreutils timeout, SIGTERM, then SIGKILL 5 s later),
+    /// so that a hung check cannot hang the package's configuration.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u32).range(1..=3600)
+    )]
+    timeout: u32,
 }
 
 #[derive(Serialize)]
@@ -40,6 +50,8 @@ struct Vars {
     probe_package: String,
     /// Exit codes of `scap-compat check` by outcome name.
     exit: BTreeMap<&'static str, u8>,
+    /// Seconds before the helper is stopped.
+    timeout: u32,
 }
 
 /// Debian Policy 5.6.1: lowercase letters, digits, `+ - .`, two or more
@@ -77,6 +89,7 @@ pub fn render(args: &SnippetArgs, module: &str) -> Result<String, UserError> {
             .iter()
             .map(|o| (o.name(), o.exit_code()))
             .collect(),
+        timeout: args.timeout,
     };
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);

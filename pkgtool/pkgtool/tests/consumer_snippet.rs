@@ -4,6 +4,7 @@
 //! driver, and says what to install.
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -61,6 +62,15 @@ fn bad_arguments_are_one_line() {
         (
             &["--api", "1.2.0", "--name", "x;reboot"],
             "is not a Debian package name",
+        ),
+        // 0 would be coreutils timeout's "no limit".
+        (
+            &["--api", "1.2.0", "--name", "sysdig", "--timeout", "0"],
+            "0 is not in 1..=3600",
+        ),
+        (
+            &["--api", "1.2.0", "--name", "sysdig", "--timeout", "2m"],
+            "invalid value '2m' for '--timeout <SECONDS>'",
         ),
     ] {
         let out = snippet(args);
@@ -213,4 +223,127 @@ fn postinst_exits_0_and_explains_whatever_the_driver() {
     if !Path::new("/usr/bin/scap-compat").exists() {
         assert!(stderr.contains("apt-get install scap-compat"), "{stderr}");
     }
+}
+
+/// A stand-in for scap-compat that misbehaves: `body` is its shell code.
+/// It writes its pid to the file `$pids` (the second path returned) first,
+/// and the body adds those of its children, so that a test can see that
+/// they are gone.
+fn fake_helper(name: &str, body: &str) -> (PathBuf, PathBuf) {
+    let dir = scratch(&format!("fake-{name}"));
+    let pids = dir.join("pids");
+    let helper = dir.join("scap-compat");
+    fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\npids='{}'\necho $$ > \"$pids\"\n{body}\n",
+            pids.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&helper, fs::Permissions::from_mode(0o755)).unwrap();
+    (dir, pids)
+}
+
+/// The helper exits with a code the fragment does not know, is killed, or
+/// hangs (also ignoring SIGTERM): the postinst still exits 0, runs to its
+/// end, and says on one line that the driver was not checked and how to
+/// check it later; a hung helper is stopped after --timeout seconds
+/// (SIGKILL 5 s after SIGTERM) and nothing of it is left running.
+#[test]
+fn postinst_survives_a_failing_killed_or_hung_helper() {
+    let dir = scratch("misbehaving");
+    let script = dir.join("postinst");
+    let timeout = 2;
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nset -e\n\n{}\necho configured >&2\nexit 0\n",
+            rendered(&[
+                "--api",
+                "1.2.3",
+                "--name",
+                "sysdig",
+                "--timeout",
+                &timeout.to_string()
+            ])
+        ),
+    )
+    .unwrap();
+    let later = "check it later with: scap-compat check --api 1.2.3";
+    let cases = [
+        (
+            "usage-error",
+            "echo 'scap-compat: error: unexpected argument' >&2; exit 64",
+            "sysdig: scap-compat could not check the scap driver (exit 64); ",
+            0,
+        ),
+        (
+            "killed",
+            "kill -KILL $$",
+            "sysdig: scap-compat could not check the scap driver (killed by signal 9); ",
+            0,
+        ),
+        (
+            "hung",
+            "exec sleep 30",
+            "sysdig: scap-compat did not finish within 2 s and was stopped; the scap driver \
+             was not checked; ",
+            timeout,
+        ),
+        (
+            "hung-ignoring-term",
+            "trap '' TERM; sleep 30 & echo $! >> \"$pids\"; wait",
+            "sysdig: scap-compat could not check the scap driver (killed by signal 9); ",
+            timeout + 5,
+        ),
+    ];
+    for (name, body, says, takes) in cases {
+        let (helper_dir, pids) = fake_helper(name, body);
+        let started = std::time::Instant::now();
+        let (code, stderr) = postinst(
+            &script,
+            &scratch("misbehaving-root"),
+            &format!("{}:/usr/bin:/bin", helper_dir.display()),
+        );
+        let took = started.elapsed().as_secs_f64();
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert!(
+            stderr.ends_with("configured\n"),
+            "{name}: the rest of the postinst ran: {stderr}"
+        );
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("sysdig: "))
+            .collect();
+        assert_eq!(
+            lines,
+            [format!("{says}{later}")],
+            "{name}: one line saying so: {stderr}"
+        );
+        assert!(
+            took >= f64::from(takes) && took < f64::from(takes) + 5.0,
+            "{name}: the postinst took {took:.1} s, expected {takes} s and a little"
+        );
+        let pids = fs::read_to_string(&pids).unwrap();
+        assert!(!pids.trim().is_empty(), "{name}: the helper ran");
+        for pid in pids.split_whitespace() {
+            assert!(
+                !running(pid),
+                "{name}: the helper or its child (pid {pid}) is still running"
+            );
+        }
+    }
+}
+
+/// Whether the process exists and is not a zombie (killed with timeout,
+/// whose SIGKILL to its process group also ends timeout itself, the helper
+/// waits for init to reap it).
+fn running(pid: &str) -> bool {
+    let Ok(stat) = fs::read_to_string(Path::new("/proc").join(pid).join("stat")) else {
+        return false;
+    };
+    // "pid (comm) S ...": the state follows the last parenthesis.
+    let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+    !state.is_some_and(|s| s.starts_with('Z') || s.starts_with('X'))
 }

@@ -1,5 +1,7 @@
-//! Damaged and wrong inputs, made from real objects: each gets one line
-//! naming the file, what is wrong and the fix; none panics.
+//! Damaged and wrong inputs, made from real objects (a build of
+//! driver-src, Debian's falcosecurity-scap-dkms module, clang-built
+//! probes): each gets one line naming the file, what is wrong and the fix,
+//! and exit 20; none panics.
 
 mod common;
 
@@ -7,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{code, compress, module, probe, run, scap_compat, scratch, ProbeVariant};
+use common::{code, compress, module, peer_module, probe, run, scap_compat, scratch, ProbeVariant};
 
 /// Replaces `from` by `to` (same length) once in a copy of `src`.
 fn patched(src: &Path, dest: &Path, from: &str, to: &str) -> PathBuf {
@@ -49,6 +51,15 @@ fn assert_one_line_error(flag: &str, file: &Path, fragment: &str, fix: &str) {
         ran.stdout, ran.stderr
     );
     assert_eq!(ran.stderr, "", "{what}");
+    // The driver's line, its one error, the summary: nothing else, no
+    // message broken over lines.
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{what}: three lines: {}", ran.stdout);
+    assert!(
+        lines[0].ends_with(&format!("{path} [incompatible]")),
+        "{what}: {}",
+        lines[0]
+    );
     let errors: Vec<&str> = ran
         .stdout
         .lines()
@@ -79,32 +90,65 @@ fn assert_one_line_error(flag: &str, file: &Path, fragment: &str, fix: &str) {
 const MODULE_FIX: &str = "give a scap module";
 const PROBE_FIX: &str = "give a scap eBPF probe object";
 
+/// The .ko files the damaged copies are made from: a build of driver-src
+/// and Debian's falcosecurity-scap-dkms module (both API 1.0.0, schema
+/// 1.0.0), with a name for the scratch files.
+fn source_modules() -> [(&'static str, PathBuf); 2] {
+    [
+        ("ours", module("1.0.0", "1.0.0")),
+        ("debian", peer_module()),
+    ]
+}
+
+/// A copy whose .modinfo section header claims more bytes than the file has.
+fn oversized_modinfo(src: &Path, dest: &Path) -> PathBuf {
+    let mut bytes = fs::read(src).unwrap();
+    let index = {
+        use object::{Object, ObjectSection};
+        let elf = object::File::parse(bytes.as_slice()).unwrap();
+        elf.section_by_name(".modinfo").unwrap().index().0
+    };
+    // ELF64 little-endian: e_shoff at 0x28, e_shentsize at 0x3a; sh_size
+    // is at offset 32 of a section header.
+    let shoff = u64::from_le_bytes(bytes[0x28..0x30].try_into().unwrap()) as usize;
+    let entsize = u16::from_le_bytes(bytes[0x3a..0x3c].try_into().unwrap()) as usize;
+    let at = shoff + index * entsize + 32;
+    bytes[at..at + 8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    fs::write(dest, bytes).unwrap();
+    dest.to_path_buf()
+}
+
 #[test]
 fn damaged_modules() {
-    let ko = module("1.0.0", "1.0.0");
-    let size = fs::metadata(&ko).unwrap().len() as usize;
-    let dir = scratch("damaged-modules");
+    for (name, ko) in source_modules() {
+        damaged_copies_of(name, &ko);
+    }
+}
+
+fn damaged_copies_of(name: &str, ko: &Path) {
+    let size = fs::metadata(ko).unwrap().len() as usize;
+    let dir = scratch(&format!("damaged-modules-{name}"));
 
     let cases: Vec<(PathBuf, &str)> = vec![
         (
-            truncated(&ko, &dir.join("header-only.ko"), 64),
+            truncated(ko, &dir.join("header-only.ko"), 64),
             "damaged or truncated ELF object",
         ),
         (
-            truncated(&ko, &dir.join("half.ko"), size / 2),
+            truncated(ko, &dir.join("half.ko"), size / 2),
             "damaged or truncated ELF object",
         ),
         (
-            truncated(&ko, &dir.join("ten.ko"), 10),
+            truncated(ko, &dir.join("ten.ko"), 10),
             "damaged or truncated ELF object",
         ),
         (
-            truncated(&ko, &dir.join("empty.ko"), 0),
+            truncated(ko, &dir.join("empty.ko"), 0),
             "empty file, not an ELF object",
         ),
         (
             patched(
-                &ko,
+                ko,
                 &dir.join("garbage-api.ko"),
                 "api_version=1.0.0",
                 "api_version=1.x.0",
@@ -113,7 +157,17 @@ fn damaged_modules() {
         ),
         (
             patched(
-                &ko,
+                ko,
+                &dir.join("control-api.ko"),
+                "api_version=1.0.0",
+                "api_version=\n\u{7}\u{1b}\r\u{1}",
+            ),
+            // Quoted: no line break or terminal control reaches the output.
+            ".modinfo api_version: \"\\n\\u{7}\\u{1b}\\r\\u{1}\" is not a version",
+        ),
+        (
+            patched(
+                ko,
                 &dir.join("garbage-schema.ko"),
                 "schema_version=1.0.0",
                 "schema_version=01.0.",
@@ -121,34 +175,44 @@ fn damaged_modules() {
             ".modinfo schema_version: \"01.0.\" is not a version",
         ),
         (
-            patched(&ko, &dir.join("no-api.ko"), "api_version=", "api_versiox="),
+            patched(ko, &dir.join("no-api.ko"), "api_version=", "api_versiox="),
             ".modinfo has no api_version: the module predates API versioning",
         ),
         (
             patched(
-                &ko,
+                ko,
                 &dir.join("negative-api.ko"),
                 "api_version=1.0.0",
                 "api_version=-1.00",
             ),
             ".modinfo api_version: \"-1.00\" is not a version",
         ),
+        (
+            oversized_modinfo(ko, &dir.join("oversized-modinfo.ko")),
+            "damaged or truncated .modinfo section",
+        ),
     ];
     for (file, fragment) in &cases {
         assert_one_line_error("--module", file, fragment, MODULE_FIX);
     }
 
-    let stripped = dir.join("no-modinfo.ko");
-    run(Command::new("objcopy")
-        .args(["--rename-section", ".modinfo=.modinfx"])
-        .arg(&ko)
-        .arg(&stripped));
-    assert_one_line_error(
-        "--module",
-        &stripped,
-        "no .modinfo section: not a kernel module",
-        MODULE_FIX,
-    );
+    for (how, args) in [
+        ("renamed", &["--rename-section", ".modinfo=.modinfx"][..]),
+        // The debug info's relocations refer to the section: they go too.
+        (
+            "removed",
+            &["--strip-debug", "--remove-section", ".modinfo"],
+        ),
+    ] {
+        let stripped = dir.join(format!("modinfo-{how}.ko"));
+        run(Command::new("objcopy").args(args).arg(ko).arg(&stripped));
+        assert_one_line_error(
+            "--module",
+            &stripped,
+            "no .modinfo section: not a kernel module",
+            MODULE_FIX,
+        );
+    }
 
     let random = dir.join("random.ko");
     fs::write(&random, b"this is not an object file at all\n").unwrap();
@@ -169,14 +233,15 @@ fn damaged_modules() {
     // A probe is no module.
     let o = probe(code("1.0.0"), code("1.0.0"), ProbeVariant::Good);
     assert_one_line_error("--module", &o, "no .modinfo section", MODULE_FIX);
+
+    damaged_compressed(name, ko);
 }
 
-#[test]
-fn damaged_compressed_modules() {
-    let ko = module("1.0.0", "1.0.0");
-    let dir = scratch("damaged-compressed");
-    let xz = compress(&ko, &dir.join("xz"), "xz-kbuild");
-    let zst = compress(&ko, &dir.join("zst"), "zstd");
+/// Damaged .ko.xz and .ko.zst files made with the real xz and zstd.
+fn damaged_compressed(name: &str, ko: &Path) {
+    let dir = scratch(&format!("damaged-compressed-{name}"));
+    let xz = compress(ko, &dir.join("xz"), "xz-kbuild");
+    let zst = compress(ko, &dir.join("zst"), "zstd");
     let xz_len = fs::metadata(&xz).unwrap().len() as usize;
     let zst_len = fs::metadata(&zst).unwrap().len() as usize;
     let cases = [
@@ -202,8 +267,25 @@ fn damaged_compressed_modules() {
         assert_one_line_error("--module", file, fragment, MODULE_FIX);
     }
 
+    // Intact compression around a damaged module: the module's error.
+    let garbage = patched(
+        ko,
+        &dir.join("garbage-api.ko"),
+        "api_version=1.0.0",
+        "api_version=1.x.0",
+    );
+    for tool in ["xz-kbuild", "zstd"] {
+        let packed = compress(&garbage, &dir.join(format!("garbage-{tool}")), tool);
+        assert_one_line_error(
+            "--module",
+            &packed,
+            ".modinfo api_version: \"1.x.0\" is not a version",
+            MODULE_FIX,
+        );
+    }
+
     let gz = dir.join("scap.ko.gz");
-    let out = run(Command::new("gzip").arg("-c").arg(&ko));
+    let out = run(Command::new("gzip").arg("-c").arg(ko));
     fs::write(&gz, out.stdout).unwrap();
     assert_one_line_error(
         "--module",

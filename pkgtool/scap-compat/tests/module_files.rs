@@ -1,15 +1,54 @@
 //! `check --module FILE` / `--probe FILE` on real objects: every branch of
 //! the versioning rules, with scap-driver-api's own messages, on modules
-//! kbuild built from driver-src/ with other versions, their compressed
-//! forms, Debian's falcosecurity-scap-dkms module, and clang-built probes.
+//! kbuild built from driver-src/ with other versions and on Debian's
+//! falcosecurity-scap-dkms module, each plain and compressed (xz, zstd),
+//! and on clang-built probes.
 
 mod common;
 
-use common::{code, compress, module, peer_module, probe, scap_compat, scratch, ProbeVariant};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{code, compressed, module, peer_module, probe, run, scap_compat, ProbeVariant};
 use scap_driver_api::{check, CheckOutcome, Compatibility, Requirement, Strictness, VersionKind};
 
+/// The module a case runs on.
+#[derive(Debug, Clone, Copy)]
+enum Ko {
+    /// scap.ko built by kbuild from a copy of driver-src/ declaring
+    /// (API, schema).
+    Built(&'static str, &'static str),
+    /// Debian 12's falcosecurity-scap-dkms module, built against the
+    /// headers: API 1.0.0, schema 1.0.0 (kmod's modinfo agrees, see
+    /// `debian_falcosecurity_module_is_api_1_schema_1`).
+    Debian,
+}
+
+use Ko::{Built, Debian};
+
+impl Ko {
+    fn versions(self) -> (&'static str, &'static str) {
+        match self {
+            Built(api, schema) => (api, schema),
+            Debian => ("1.0.0", "1.0.0"),
+        }
+    }
+
+    fn file(self) -> PathBuf {
+        match self {
+            Built(api, schema) => module(api, schema),
+            Debian => peer_module(),
+        }
+    }
+}
+
+/// How a case's module file is stored: as kbuild leaves it, or compressed
+/// by the real tools as kernels install modules (`xz-kbuild`: crc32 and a
+/// 1 MiB dictionary, what kbuild's CONFIG_MODULE_COMPRESS_XZ does).
+const FORMS: &[&str] = &["ko", "xz-kbuild", "xz", "zstd"];
+
 struct Case {
-    module: (&'static str, &'static str),
+    module: Ko,
     api: &'static str,
     schema: Option<&'static str>,
     strict: bool,
@@ -17,7 +56,7 @@ struct Case {
 }
 
 const fn case(
-    module: (&'static str, &'static str),
+    module: Ko,
     api: &'static str,
     schema: Option<&'static str>,
     strict: bool,
@@ -36,44 +75,66 @@ use CheckOutcome::{Compatible as Ok_, CompatibleWithWarnings as Warn, Incompatib
 
 /// Each rule branch, for the API and for the schema version, on six
 /// builds: (1.0.0, 1.0.0), (1.3.0, 1.2.0), (1.3.2, 1.2.0), (2.0.0, 1.0.0),
-/// (0.9.0, 0.9.0), (1.0.0, 2.0.0) as (API, schema).
+/// (0.9.0, 0.9.0), (1.0.0, 2.0.0) as (API, schema), and on Debian's module.
 const CASES: &[Case] = &[
     // equal
-    case(("1.0.0", "1.0.0"), "1.0.0", Some("1.0.0"), false, Ok_),
+    case(Built("1.0.0", "1.0.0"), "1.0.0", Some("1.0.0"), false, Ok_),
     // newer minor, newer patch: compatible
-    case(("1.3.0", "1.2.0"), "1.2.0", None, false, Ok_),
-    case(("1.3.2", "1.2.0"), "1.3.0", None, false, Ok_),
-    case(("1.3.2", "1.2.0"), "1.2.9", None, true, Ok_),
+    case(Built("1.3.0", "1.2.0"), "1.2.0", None, false, Ok_),
+    case(Built("1.3.2", "1.2.0"), "1.3.0", None, false, Ok_),
+    case(Built("1.3.2", "1.2.0"), "1.2.9", None, true, Ok_),
     // same minor, older patch: warning, an error when strict
-    case(("1.3.0", "1.2.0"), "1.3.2", None, false, Warn),
-    case(("1.3.0", "1.2.0"), "1.3.2", None, true, Bad),
-    case(("1.3.0", "1.2.0"), "1.3.1", None, false, Warn),
+    case(Built("1.3.0", "1.2.0"), "1.3.2", None, false, Warn),
+    case(Built("1.3.0", "1.2.0"), "1.3.2", None, true, Bad),
+    case(Built("1.3.0", "1.2.0"), "1.3.1", None, false, Warn),
     // older minor
-    case(("1.3.2", "1.2.0"), "1.4.0", None, false, Bad),
+    case(Built("1.3.2", "1.2.0"), "1.4.0", None, false, Bad),
     // other majors, both ways
-    case(("2.0.0", "1.0.0"), "1.0.0", None, false, Bad),
-    case(("0.9.0", "0.9.0"), "1.0.0", None, false, Bad),
-    case(("1.0.0", "1.0.0"), "2.0.0", None, false, Bad),
+    case(Built("2.0.0", "1.0.0"), "1.0.0", None, false, Bad),
+    case(Built("0.9.0", "0.9.0"), "1.0.0", None, false, Bad),
+    case(Built("1.0.0", "1.0.0"), "2.0.0", None, false, Bad),
     // the schema version by the same rules
-    case(("1.3.0", "1.2.0"), "1.0.0", Some("1.1.5"), false, Ok_),
-    case(("1.3.0", "1.2.0"), "1.0.0", Some("1.2.1"), false, Warn),
-    case(("1.3.0", "1.2.0"), "1.0.0", Some("1.2.1"), true, Bad),
-    case(("1.3.0", "1.2.0"), "1.0.0", Some("1.3.0"), false, Bad),
-    case(("1.0.0", "2.0.0"), "1.0.0", Some("1.0.0"), false, Bad),
+    case(Built("1.3.0", "1.2.0"), "1.0.0", Some("1.1.5"), false, Ok_),
+    case(Built("1.3.0", "1.2.0"), "1.0.0", Some("1.2.1"), false, Warn),
+    case(Built("1.3.0", "1.2.0"), "1.0.0", Some("1.2.1"), true, Bad),
+    case(Built("1.3.0", "1.2.0"), "1.0.0", Some("1.3.0"), false, Bad),
+    case(Built("1.0.0", "2.0.0"), "1.0.0", Some("1.0.0"), false, Bad),
     // API fine, schema of an older major: the schema decides
-    case(("0.9.0", "0.9.0"), "0.9.0", Some("1.0.0"), false, Bad),
+    case(Built("0.9.0", "0.9.0"), "0.9.0", Some("1.0.0"), false, Bad),
+    // Debian's falcosecurity-scap-dkms (API 1.0.0, schema 1.0.0), every
+    // branch: equal, also when strict
+    case(Debian, "1.0.0", Some("1.0.0"), false, Ok_),
+    case(Debian, "1.0.0", Some("1.0.0"), true, Ok_),
+    // a newer patch required: warning, an error when strict
+    case(Debian, "1.0.1", None, false, Warn),
+    case(Debian, "1.0.1", None, true, Bad),
+    // a newer minor required
+    case(Debian, "1.1.0", None, false, Bad),
+    // other majors, both ways
+    case(Debian, "2.0.0", None, false, Bad),
+    case(Debian, "0.1.0", None, false, Bad),
+    // the schema version by the same rules
+    case(Debian, "1.0.0", Some("1.0.3"), false, Warn),
+    case(Debian, "1.0.0", Some("1.0.3"), true, Bad),
+    case(Debian, "1.0.0", Some("1.1.0"), false, Bad),
+    case(Debian, "1.0.0", Some("2.0.0"), false, Bad),
+    case(Debian, "1.0.0", Some("0.9.0"), false, Bad),
+    // both: the API's patch warning and the schema's minor error
+    case(Debian, "1.0.2", Some("1.1.0"), false, Bad),
 ];
 
-/// The messages scap-driver-api gives for this module and requirement.
-fn expected_messages(c: &Case) -> Vec<String> {
+/// The messages scap-driver-api gives for this module and requirement,
+/// and whether each is an error (incompatible) rather than a warning.
+fn expected_messages(c: &Case) -> Vec<(bool, String)> {
     let strictness = if c.strict {
         Strictness::Strict
     } else {
         Strictness::Lenient
     };
-    let mut checks = vec![(VersionKind::Api, c.module.0, c.api)];
-    if let Some(schema) = c.schema {
-        checks.push((VersionKind::Schema, c.module.1, schema));
+    let (api, schema) = c.module.versions();
+    let mut checks = vec![(VersionKind::Api, api, c.api)];
+    if let Some(required) = c.schema {
+        checks.push((VersionKind::Schema, schema, required));
     }
     checks
         .into_iter()
@@ -88,107 +149,164 @@ fn expected_messages(c: &Case) -> Vec<String> {
             );
             match verdict {
                 Compatibility::Compatible => None,
-                other => Some(other.message().unwrap().to_string()),
+                Compatibility::Warning(m) => Some((false, m)),
+                Compatibility::Incompatible(m) => Some((true, m)),
             }
         })
         .collect()
 }
 
-fn args_for<'a>(c: &'a Case, file: &'a str) -> Vec<&'a str> {
-    let mut args = vec!["check", "--json", "--module", file, "--api", c.api];
+fn args_for<'a>(c: &'a Case, file: &'a str, json: bool) -> Vec<&'a str> {
+    let mut args = vec!["check", "--module", file, "--api", c.api];
     if let Some(schema) = c.schema {
         args.extend(["--schema", schema]);
     }
     if c.strict {
         args.push("--strict");
     }
+    if json {
+        args.push("--json");
+    }
     args
 }
 
-#[test]
-fn every_rule_branch_on_real_modules() {
-    for c in CASES {
-        let ko = module(c.module.0, c.module.1);
-        let file = ko.to_str().unwrap();
-        let ran = scap_compat(&args_for(c, file));
-        let what = format!(
-            "module {:?} --api {} --schema {:?} strict {}",
-            c.module, c.api, c.schema, c.strict
-        );
-        assert_eq!(
-            ran.code,
-            i32::from(c.outcome.exit_code()),
-            "{what}: {}",
-            ran.stdout
-        );
-        let json = ran.json();
-        assert_eq!(json["outcome"], c.outcome.name(), "{what}");
-        let driver = &json["drivers"][0];
-        assert_eq!(driver["kind"], "module_file");
-        assert_eq!(driver["api"], c.module.0, "{what}: read from .modinfo");
-        assert_eq!(driver["schema"], c.module.1, "{what}: read from .modinfo");
-        assert_eq!(json["required"]["api"], c.api);
-        let messages: Vec<&str> = driver["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["text"].as_str().unwrap())
-            .collect();
-        assert_eq!(messages, expected_messages(c), "{what}");
-
-        // The human form ends with the summary line carrying the top message.
-        let human = scap_compat(
-            &args_for(c, file)[..]
-                .iter()
-                .copied()
-                .filter(|a| *a != "--json")
-                .collect::<Vec<_>>(),
-        );
-        assert_eq!(human.code, ran.code);
-        let last = human.stdout.lines().last().unwrap();
-        assert!(last.starts_with("scap-compat: "), "{}", human.stdout);
-        if let Some(first) = expected_messages(c).first() {
-            assert!(last.contains(first), "summary carries the message: {last}");
+/// Fails the case with a message unless the condition holds.
+macro_rules! ensure {
+    ($cond:expr, $($why:tt)+) => {
+        if !$cond {
+            return Err(format!($($why)+));
         }
+    };
+}
+
+/// Runs one case on one file (--json; the human form too if `human`).
+fn check_case(c: &Case, file: &Path, human: bool) -> Result<(), String> {
+    let path = file.to_str().unwrap();
+    let (api, schema) = c.module.versions();
+    let code = i32::from(c.outcome.exit_code());
+    let ran = scap_compat(&args_for(c, path, true));
+    ensure!(
+        ran.code == code && ran.stderr.is_empty(),
+        "exit {} (not {code}), stderr {:?}: {}",
+        ran.code,
+        ran.stderr,
+        ran.stdout
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ran.stdout).map_err(|e| format!("not JSON ({e}): {}", ran.stdout))?;
+    ensure!(
+        json["outcome"] == c.outcome.name() && json["exit_code"] == code,
+        "outcome {} exit_code {}, not {}",
+        json["outcome"],
+        json["exit_code"],
+        c.outcome.name()
+    );
+    ensure!(
+        json["required"]["api"] == c.api,
+        "required {}",
+        json["required"]
+    );
+    let drivers = json["drivers"].as_array().unwrap();
+    ensure!(drivers.len() == 1, "{} drivers reported", drivers.len());
+    let driver = &drivers[0];
+    ensure!(
+        driver["kind"] == "module_file" && driver["location"] == path,
+        "not the module file {path}: {driver}"
+    );
+    ensure!(
+        driver["api"] == api && driver["schema"] == schema && driver["versions_from"] == ".modinfo",
+        "API {} schema {} from {}, not {api} {schema} from .modinfo",
+        driver["api"],
+        driver["schema"],
+        driver["versions_from"]
+    );
+    let messages: Vec<&str> = driver["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = expected_messages(c).into_iter().map(|(_, m)| m).collect();
+    ensure!(
+        messages == expected,
+        "messages {messages:?}, not the rules' {expected:?}"
+    );
+    if !human {
+        return Ok(());
     }
+    // The human form ends with the summary line carrying the top message.
+    let human = scap_compat(&args_for(c, path, false));
+    ensure!(
+        human.code == code && human.stderr.is_empty(),
+        "human form: exit {}, stderr {:?}",
+        human.code,
+        human.stderr
+    );
+    let last = human.stdout.lines().last().unwrap_or("");
+    ensure!(
+        last.starts_with("scap-compat: "),
+        "human form: no summary line: {}",
+        human.stdout
+    );
+    // The most severe message: the first error, else the first warning.
+    let messages = expected_messages(c);
+    if let Some((_, top)) = messages
+        .iter()
+        .find(|(error, _)| *error)
+        .or(messages.first())
+    {
+        ensure!(
+            last.contains(top.as_str()),
+            "human form: the summary lacks {top:?}: {last}"
+        );
+    }
+    Ok(())
 }
 
 #[test]
-fn compressed_modules_read_like_the_plain_one() {
-    let ko = module("1.3.2", "1.2.0");
-    let dir = scratch("compressed");
-    for tool in ["xz-kbuild", "xz", "zstd"] {
-        let packed = compress(&ko, &dir.join(tool), tool);
-        let ran = scap_compat(&[
-            "check",
-            "--json",
-            "--api",
-            "1.3.0",
-            "--schema",
-            "1.2.0",
-            "--module",
-            packed.to_str().unwrap(),
-        ]);
-        assert_eq!(ran.code, 0, "{tool}: {}", ran.stdout);
-        let driver = &ran.json()["drivers"][0];
-        assert_eq!(driver["api"], "1.3.2", "{tool}");
-        assert_eq!(driver["schema"], "1.2.0", "{tool}");
-        let ran = scap_compat(&[
-            "check",
-            "--json",
-            "--api",
-            "1.4.0",
-            "--module",
-            packed.to_str().unwrap(),
-        ]);
-        assert_eq!(ran.code, 20, "{tool}: {}", ran.stdout);
+fn every_rule_branch_on_real_modules_plain_and_compressed() {
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for c in CASES {
+        let plain = c.module.file();
+        for form in FORMS {
+            let file = match *form {
+                "ko" => plain.clone(),
+                tool => compressed(&plain, tool),
+            };
+            runs += 1;
+            if let Err(why) = check_case(c, &file, *form == "ko") {
+                failures.push(format!(
+                    "{:?} {form} --api {} --schema {:?} strict {}: {why}",
+                    c.module, c.api, c.schema, c.strict
+                ));
+            }
+        }
     }
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} runs failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn debian_falcosecurity_module_is_api_1_schema_1() {
     let ko = peer_module();
     let file = ko.to_str().unwrap();
+    // kmod's modinfo reads the versions the cases above assume.
+    let field = |name: &str| {
+        let out = run(Command::new("modinfo").args(["-F", name]).arg(&ko));
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let (api, schema) = Debian.versions();
+    assert_eq!(
+        (field("api_version"), field("schema_version")),
+        (api.into(), schema.into())
+    );
+    // Its MODULE_VERSION is not an API version: .modinfo's api_version is.
+    assert_eq!(field("version"), "0.1.1dev+git20220316.e5c53d64");
     let ran = scap_compat(&[
         "check", "--json", "--api", "1.0.0", "--schema", "1.0.0", "--module", file,
     ]);

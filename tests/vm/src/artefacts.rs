@@ -9,6 +9,7 @@
 //! | `bad-probes` | [`GUEST_BAD_PROBES`]`/*.o` | that probe altered with llvm-objcopy (see [`BAD_PROBES`]) |
 //! | `other-api-module` | [`GUEST_OTHER_API_KO`] | the module built from a copy of the sources declaring [`other_api`] |
 //! | `legacy-scap-module` | [`GUEST_LEGACY_KO`] | the test fixture [`LEGACY_SCAP_DIR`] (a stand-in for drivers we cannot run) built as `scap.ko` with `MODULE_VERSION` = the sources' API version |
+//! | `rejected-probes` | [`GUEST_REJECTED_PROBES`]`/*.o` | the test fixture [`REJECTED_PROBE_SOURCE`] built by clang -target bpf with the sources' versions, once per [`REJECTED_PROBES`] variant: a program the verifier refuses |
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,14 @@ pub const GUEST_OTHER_API_KO: &str = "/scap/other-api/scap.ko";
 pub const GUEST_LEGACY_KO: &str = "/scap/legacy/scap.ko";
 /// The legacy stand-in's sources (its own Kbuild), under the guest tests.
 pub const LEGACY_SCAP_DIR: &str = "support/legacy_scap";
+pub const GUEST_REJECTED_PROBES: &str = "/scap/rejected-probes";
+/// The eBPF fixture whose program the verifier refuses, under the guest tests.
+pub const REJECTED_PROBE_SOURCE: &str = "support/rejected_probe/rejected_probe.bpf.c";
+/// Its variants: file name, the macro that picks why the verifier refuses it.
+pub const REJECTED_PROBES: &[(&str, &str)] = &[
+    ("out-of-bounds.o", "REJECT_OUT_OF_BOUNDS"),
+    ("unbounded-loop.o", "REJECT_UNBOUNDED_LOOP"),
+];
 
 /// The bad probes: file name, llvm-objcopy arguments ({code} = a file
 /// holding the version code [`bad_code`] gives for it).
@@ -53,16 +62,18 @@ pub enum Artefact {
     BadProbes,
     OtherApiModule,
     LegacyModule,
+    RejectedProbes,
 }
 
 impl Artefact {
-    pub const ALL: [Artefact; 6] = [
+    pub const ALL: [Artefact; 7] = [
         Artefact::ScapProbe,
         Artefact::ScapCompat,
         Artefact::Probe,
         Artefact::BadProbes,
         Artefact::OtherApiModule,
         Artefact::LegacyModule,
+        Artefact::RejectedProbes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +84,7 @@ impl Artefact {
             Artefact::BadProbes => "bad-probes",
             Artefact::OtherApiModule => "other-api-module",
             Artefact::LegacyModule => "legacy-scap-module",
+            Artefact::RejectedProbes => "rejected-probes",
         }
     }
 
@@ -199,6 +211,15 @@ pub fn build(artefacts: &[Artefact], ctx: &Context) -> Result<Vec<Staged>> {
                     executable: false,
                 });
             }
+            Artefact::RejectedProbes => {
+                for (name, host) in rejected_probes(ctx)? {
+                    staged.push(Staged {
+                        host,
+                        guest: format!("{GUEST_REJECTED_PROBES}/{name}"),
+                        executable: false,
+                    });
+                }
+            }
         }
     }
     Ok(staged)
@@ -304,6 +325,39 @@ fn bad_probes(probe: &Path, ctx: &Context) -> Result<Vec<(&'static str, PathBuf)
                 .arg(&out),
             &format!("making the bad probe {name}"),
             "install llvm (tests/install-deps)",
+        )?;
+        made.push((*name, out));
+    }
+    Ok(made)
+}
+
+/// The fixture [`REJECTED_PROBE_SOURCE`], one object per variant, carrying
+/// the versions of the sources under test.
+fn rejected_probes(ctx: &Context) -> Result<Vec<(&'static str, PathBuf)>> {
+    let dir = ctx.scratch.join("rejected-probes");
+    fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the scratch directory writable"))?;
+    let source = ctx.guest_dir.join(REJECTED_PROBE_SOURCE);
+    let mut made = Vec::new();
+    for (name, variant) in REJECTED_PROBES {
+        let out = dir.join(name);
+        cmd::run(
+            Command::new("nice")
+                .args(["-n", "10", "clang", "-target", "bpf", "-O2", "-c"])
+                .args(["-Wall", "-Werror"])
+                .arg(format!("-D{variant}"))
+                .arg(format!("-DAPI_CODE={:#x}ULL", ctx.source.api.encode()))
+                .arg(format!(
+                    "-DSCHEMA_CODE={:#x}ULL",
+                    ctx.source.schema.encode()
+                ))
+                .arg(&source)
+                .arg("-o")
+                .arg(&out),
+            &format!(
+                "building the rejected probe {name} from {}",
+                source.display()
+            ),
+            "fix the errors above (clang: tests/install-deps)",
         )?;
         made.push((*name, out));
     }

@@ -27,7 +27,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use scap_driver_api::DriverSource;
 
-use artefacts::{GUEST_BAD_PROBES, GUEST_LEGACY_KO, GUEST_OTHER_API_KO, GUEST_PROBE};
+use artefacts::{
+    GUEST_BAD_PROBES, GUEST_LEGACY_KO, GUEST_OTHER_API_KO, GUEST_PROBE, GUEST_REJECTED_PROBES,
+};
 
 pub use config::{Config, GuestKernel};
 pub use error::{Error, Result};
@@ -87,7 +89,8 @@ pub fn expected_values(
          SCAP_OTHER_MAJOR_API_VERSION={other_major}\n\
          SCAP_OTHER_API_VERSION={other_api}\n\
          SCAP_OTHER_API_KO={GUEST_OTHER_API_KO}\n\
-         SCAP_LEGACY_KO={GUEST_LEGACY_KO}\n",
+         SCAP_LEGACY_KO={GUEST_LEGACY_KO}\n\
+         SCAP_REJECTED_PROBES={GUEST_REJECTED_PROBES}\n",
         with_module = u8::from(with_module),
         api = source.api,
         other_major = artefacts::other_major(source.api),
@@ -288,7 +291,8 @@ mod tests {
              SCAP_OTHER_MAJOR_API_VERSION=2.0.0\n\
              SCAP_OTHER_API_VERSION=1.3.0\n\
              SCAP_OTHER_API_KO=/scap/other-api/scap.ko\n\
-             SCAP_LEGACY_KO=/scap/legacy/scap.ko\n"
+             SCAP_LEGACY_KO=/scap/legacy/scap.ko\n\
+             SCAP_REJECTED_PROBES=/scap/rejected-probes\n"
         );
         let replay = expected_values(&source, "scap", true, Some(42));
         assert!(replay.contains("SCAP_FUZZ_SEED=42\n"), "{replay}");

@@ -86,8 +86,10 @@ guest_tests!(
     scap_compat_check,
     scap_compat_legacy,
     scap_compat_load_test,
+    scap_compat_load_test_rejected,
     scap_compat_max_consumers,
     scap_compat_stale,
+    scap_compat_status,
     scap_compat_unprivileged,
     sysdig_live,
 );

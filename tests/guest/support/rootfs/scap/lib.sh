@@ -80,15 +80,21 @@ no_bpf_program_left() { # MESSAGE
 	done
 }
 
-# Fails with MESSAGE unless the jq filter FILTER is true of the JSON file.
+# Fails with MESSAGE unless the jq filter FILTER, run on the JSON file,
+# gives exactly one result, true. (jq -e judges by the last result only: a
+# filter on several drivers would pass when the last one matched.)
 json_true() { # FILE FILTER MESSAGE
-	jq -e "$2" "$1" > /dev/null || {
+	json_result=$(jq -c "$2" "$1" 2>&1)
+	[ "$json_result" = true ] || {
 		cat "$1"
+		echo "jq gave: $json_result"
 		fail "$3"
 	}
 }
 
-# A scap-compat report's driver of one kind (loaded_module, ...), for jq.
+# A scap-compat report's one driver of a kind (loaded_module, ...), for
+# jq: an error unless the report has exactly one of that kind.
 driver() {
-	echo ".drivers[] | select(.kind == \"$1\")"
+	echo "([.drivers[] | select(.kind == \"$1\")] | if length == 1 then .[0] \
+		else error(\"the report has \\(length) drivers of kind $1, not one\") end)"
 }
