@@ -76,6 +76,7 @@ guest_tests!(
     load_cycles,
     max_consumers,
     modinfo_sysfs_versions,
+    pagefault_drops,
     probe_bad_objects,
     probe_capture,
     probe_vs_module,
