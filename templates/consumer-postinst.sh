@@ -8,7 +8,13 @@
 if [ "$1" = configure ]; then
 	if command -v {{helper}} >/dev/null 2>&1; then
 		scap_compat_rc=0
+		scap_compat_start=$(date +%s)
 		timeout -k 5 {{timeout}} {{helper}} check --api {{api}}{{#if schema}} --schema {{schema}}{{/if}} --consumer {{consumer}} || scap_compat_rc=$?
+		# timeout exits 124 when SIGTERM stopped the helper, 137 when it took
+		# the SIGKILL 5 s later: that is a timeout too, not a crash.
+		if [ "$scap_compat_rc" -eq 137 ] && [ $(($(date +%s) - scap_compat_start)) -ge {{timeout}} ]; then
+			scap_compat_rc=124
+		fi
 		case "$scap_compat_rc" in
 		{{exit.compatible}})
 			;;

@@ -27,13 +27,18 @@ pub struct SnippetArgs {
     /// Seconds after which the fragment stops a helper that has not
     /// finished (with coreutils timeout, SIGTERM, then SIGKILL 5 s later),
     /// so that a hung check cannot hang the package's configuration.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 120,
-        value_parser = clap::value_parser!(u32).range(1..=3600)
-    )]
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, value_parser = parse_timeout)]
     timeout: u32,
+}
+
+/// Whole seconds, 1 to 3600 (0 would be coreutils timeout's "no limit").
+fn parse_timeout(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(seconds @ 1..=3600) => Ok(seconds),
+        _ => Err(format!(
+            "{text:?} is not a time the helper may take: give whole seconds, 1 to 3600, e.g. --timeout 120"
+        )),
+    }
 }
 
 #[derive(Serialize)]

@@ -66,11 +66,11 @@ fn bad_arguments_are_one_line() {
         // 0 would be coreutils timeout's "no limit".
         (
             &["--api", "1.2.0", "--name", "sysdig", "--timeout", "0"],
-            "0 is not in 1..=3600",
+            "\"0\" is not a time the helper may take: give whole seconds, 1 to 3600",
         ),
         (
             &["--api", "1.2.0", "--name", "sysdig", "--timeout", "2m"],
-            "invalid value '2m' for '--timeout <SECONDS>'",
+            "\"2m\" is not a time the helper may take: give whole seconds, 1 to 3600",
         ),
     ] {
         let out = snippet(args);
@@ -294,7 +294,8 @@ fn postinst_survives_a_failing_killed_or_hung_helper() {
         (
             "hung-ignoring-term",
             "trap '' TERM; sleep 30 & echo $! >> \"$pids\"; wait",
-            "sysdig: scap-compat could not check the scap driver (killed by signal 9); ",
+            "sysdig: scap-compat did not finish within 2 s and was stopped; the scap driver \
+             was not checked; ",
             timeout + 5,
         ),
     ];
@@ -321,8 +322,9 @@ fn postinst_survives_a_failing_killed_or_hung_helper() {
             [format!("{says}{later}")],
             "{name}: one line saying so: {stderr}"
         );
+        // Stopped, not waited for: the helpers would sleep 30 s.
         assert!(
-            took >= f64::from(takes) && took < f64::from(takes) + 5.0,
+            took >= f64::from(takes) && took < 25.0,
             "{name}: the postinst took {took:.1} s, expected {takes} s and a little"
         );
         let pids = fs::read_to_string(&pids).unwrap();
