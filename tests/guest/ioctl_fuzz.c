@@ -36,13 +36,17 @@ static int is_known(unsigned int nr)
 /* The only numbers a query handle answers. */
 static int is_version_ioctl(unsigned int nr)
 {
-	return nr == 21 || nr == 24 || nr == 25;
+	return nr == _IOC_NR(SCAP_IOCTL_GET_DRIVER_VERSION) ||
+	       nr == _IOC_NR(SCAP_IOCTL_GET_API_VERSION) ||
+	       nr == _IOC_NR(SCAP_IOCTL_GET_SCHEMA_VERSION);
 }
 
 /* Numbers that write through their argument: a bad pointer must fail. */
 static int writes_through_arg(unsigned int nr)
 {
-	return nr == 16 || nr == 24 || nr == 25;
+	return nr == _IOC_NR(SCAP_IOCTL_GET_PROCLIST) ||
+	       nr == _IOC_NR(SCAP_IOCTL_GET_API_VERSION) ||
+	       nr == _IOC_NR(SCAP_IOCTL_GET_SCHEMA_VERSION);
 }
 
 enum arg_kind { ARG_VALID, ARG_SMALL, ARG_RANDOM, ARG_NULL, ARG_UNMAPPED, ARG_READONLY,

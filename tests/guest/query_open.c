@@ -102,14 +102,18 @@ static void expect_refusals(int fd)
 	expect_errno(ioctl(fd, SCAP_IOCTL_SET_SNAPLEN, 100), EBADF, "SET_SNAPLEN");
 	expect_errno(ioctl(fd, SCAP_IOCTL_GET_N_TRACEPOINT_HIT, hits), EBADF,
 		     "GET_N_TRACEPOINT_HIT");
-	for (nr = 0; nr <= 25; nr++) {
-		if (nr == 21 || nr == 24 || nr == 25)
+	for (nr = 0; nr <= _IOC_NR(SCAP_IOCTL_GET_SCHEMA_VERSION); nr++) {
+		if (nr == _IOC_NR(SCAP_IOCTL_GET_DRIVER_VERSION) ||
+		    nr == _IOC_NR(SCAP_IOCTL_GET_API_VERSION) ||
+		    nr == _IOC_NR(SCAP_IOCTL_GET_SCHEMA_VERSION))
 			continue;
 		if (ioctl(fd, _IO('s', nr), 0) != -1 || errno != EBADF)
 			die_errno("_IO('s', %u) on a query handle: want EBADF, got", nr);
 	}
-	expect_errno(ioctl(fd, _IO('s', 26), 0), ENOTTY, "_IO('s', 26)");
-	expect_errno(ioctl(fd, _IOR('s', 24, uint64_t), 0), ENOTTY, "_IOR('s', 24, u64)");
+	nr = _IOC_NR(SCAP_IOCTL_GET_SCHEMA_VERSION) + 1;
+	expect_errno(ioctl(fd, _IO('s', nr), 0), ENOTTY, "the first number past libscap's");
+	nr = _IOC_NR(SCAP_IOCTL_GET_API_VERSION);
+	expect_errno(ioctl(fd, _IOR('s', nr, uint64_t), 0), ENOTTY, "GET_API_VERSION as _IOR");
 	expect_mmap_refused(fd, SCAP_RING_DATA_MMAP_LEN, PROT_READ, "data area");
 	expect_mmap_refused(fd, SCAP_RING_INFO_MMAP_LEN, PROT_READ | PROT_WRITE, "info page");
 	expect_mmap_refused(fd, SCAP_RING_INFO_MMAP_LEN, PROT_READ, "info page (read-only)");

@@ -24,15 +24,6 @@ restore() {
 }
 trap restore EXIT
 
-# The packed code of a version X.Y.Z (scap_version.h).
-code_of() {
-	major=${1%%.*}
-	rest=${1#*.}
-	minor=${rest%%.*}
-	patch=${rest#*.}
-	printf '0x%016x' $(((major << 44) | (minor << 24) | patch))
-}
-
 load_legacy() { # PARAMS...
 	rmmod "$SCAP_MODULE" || fail "cannot unload the real module"
 	insmod "$SCAP_LEGACY_KO" "$@" || fail "cannot load the stand-in $SCAP_LEGACY_KO $*"
@@ -62,8 +53,7 @@ load_legacy
 enotty="/dev/${SCAP_MODULE}0: the API version ioctl fails with ENOTTY: the driver predates API versioning"
 check
 [ "$status" -eq 20 ] || { cat /tmp/human; fail "ENOTTY: exit $status, not 20"; }
-major=${api%%.*}
-install="apt-get install scap-api$major-dkms (or the prebuilt scap-api$major-modules-$(uname -r))"
+install="apt-get install $SCAP_DKMS_PACKAGE (or the prebuilt $SCAP_DEB_MODULES_PREFIX$(uname -r))"
 fixes="install a versioned driver and reload the module when no consumer runs; $install; $reload"
 [ "$summary" = "scap-compat: incompatible: the consumer needs API $api; loaded module $sysfs: $enotty; fix: $fixes" ] ||
 	fail "ENOTTY: the summary does not report the driver as predating API versioning with the fixes \"$fixes\": $summary"
@@ -76,7 +66,7 @@ json_true "$json" ".outcome == \"incompatible\" and .exit_code == 20
 
 # 2. sysfs says $api, the ioctl another major.
 other=$SCAP_OTHER_MAJOR_API_VERSION
-load_legacy api_code="$(code_of "$other")" schema_code="$SCAP_SCHEMA_CODE"
+load_legacy api_code="$SCAP_OTHER_MAJOR_API_CODE" schema_code="$SCAP_SCHEMA_CODE"
 disagree="sysfs says API $api but the device's ioctl says $other: the module is inconsistent"
 check
 [ "$status" -eq 20 ] || { cat /tmp/human; fail "sysfs $api, ioctl $other: exit $status, not 20"; }

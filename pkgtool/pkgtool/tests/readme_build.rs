@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
+use scap_driver_api::names::DEFAULT_MODULE;
 use scap_driver_api::{DriverSource, Names};
 
 const CARGO_RUN_PKGTOOL: &str = "cargo run --release -p pkgtool -- ";
@@ -88,7 +89,7 @@ fn the_readme_build_command_writes_every_package_into_dist() {
     assert!(out.status.success(), "pkgtool build failed:\n{stderr}");
 
     let source = DriverSource::read(&project.join("driver-src")).unwrap();
-    let names = Names::new("scap", source.api);
+    let names = Names::new(DEFAULT_MODULE, source.api);
     let api = source.api;
     let compat = compat_version();
     let mut expected = BTreeSet::from([
@@ -120,7 +121,7 @@ fn the_readme_build_command_writes_every_package_into_dist() {
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(
         summary.contains(&format!(
-            "{} packages of scap API {api} written to",
+            "{} packages of {DEFAULT_MODULE} API {api} written to",
             expected.len()
         )),
         "{summary}"

@@ -376,7 +376,10 @@ pub fn payload(image: &[u8]) -> std::result::Result<Payload<'_>, String> {
     if image.get(0x202..0x206) != Some(b"HdrS") {
         return Err("not a bzImage (no HdrS setup header)".into());
     }
-    let protocol = u16::from_le_bytes([image[0x206], image[0x207]]);
+    let protocol = match image.get(0x206..0x208) {
+        Some(&[low, high]) => u16::from_le_bytes([low, high]),
+        _ => return Err("truncated setup header".into()),
+    };
     if protocol < 0x208 {
         return Err(format!(
             "boot protocol {protocol:#x} has no payload fields (2.08+)"

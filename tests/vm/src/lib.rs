@@ -74,6 +74,7 @@ pub fn expected_values(
     fuzz_seed: Option<u64>,
 ) -> String {
     let seed = fuzz_seed.map(|seed| seed.to_string()).unwrap_or_default();
+    let names = scap_driver_api::Names::new(module_name, source.api);
     format!(
         "SCAP_MODULE={module_name}\n\
          SCAP_WITH_MODULE={with_module}\n\
@@ -87,11 +88,17 @@ pub fn expected_values(
          SCAP_PROBE_OBJECT={GUEST_PROBE}\n\
          SCAP_BAD_PROBES={GUEST_BAD_PROBES}\n\
          SCAP_OTHER_MAJOR_API_VERSION={other_major}\n\
+         SCAP_OTHER_MAJOR_API_CODE=0x{other_major_code:016x}\n\
          SCAP_OTHER_API_VERSION={other_api}\n\
          SCAP_OTHER_API_KO={GUEST_OTHER_API_KO}\n\
          SCAP_LEGACY_KO={GUEST_LEGACY_KO}\n\
-         SCAP_REJECTED_PROBES={GUEST_REJECTED_PROBES}\n",
+         SCAP_REJECTED_PROBES={GUEST_REJECTED_PROBES}\n\
+         SCAP_DKMS_PACKAGE={dkms_package}\n\
+         SCAP_DEB_MODULES_PREFIX={deb_modules_prefix}\n",
         with_module = u8::from(with_module),
+        other_major_code = artefacts::other_major(source.api).encode(),
+        dkms_package = names.dkms_package,
+        deb_modules_prefix = names.deb_modules_prefix,
         api = source.api,
         other_major = artefacts::other_major(source.api),
         other_api = artefacts::other_api(source.api),
@@ -289,10 +296,13 @@ mod tests {
              SCAP_PROBE_OBJECT=/scap/probe/scap_probe.o\n\
              SCAP_BAD_PROBES=/scap/bad-probes\n\
              SCAP_OTHER_MAJOR_API_VERSION=2.0.0\n\
+             SCAP_OTHER_MAJOR_API_CODE=0x0000200000000000\n\
              SCAP_OTHER_API_VERSION=1.3.0\n\
              SCAP_OTHER_API_KO=/scap/other-api/scap.ko\n\
              SCAP_LEGACY_KO=/scap/legacy/scap.ko\n\
-             SCAP_REJECTED_PROBES=/scap/rejected-probes\n"
+             SCAP_REJECTED_PROBES=/scap/rejected-probes\n\
+             SCAP_DKMS_PACKAGE=scap-api1-dkms\n\
+             SCAP_DEB_MODULES_PREFIX=scap-api1-modules-\n"
         );
         let replay = expected_values(&source, "scap", true, Some(42));
         assert!(replay.contains("SCAP_FUZZ_SEED=42\n"), "{replay}");

@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
-use scap_vm::{guest, Config, Outcome, Progress, Report};
+use scap_vm::{guest, Config, GuestKernel, Outcome, Progress, Report};
 
 static RUN: OnceLock<Result<Report, String>> = OnceLock::new();
 static KERNEL_LOG_SHOWN: AtomicBool = AtomicBool::new(false);
@@ -18,7 +18,10 @@ static KERNEL_LOG_SHOWN: AtomicBool = AtomicBool::new(false);
 fn report() -> &'static Report {
     let run = RUN.get_or_init(|| {
         let mut config = Config::from_env().map_err(|err| err.to_string())?;
+        // Every guest test, on the kernel the module is built for, whatever
+        // SCAP_VM_ONLY or SCAP_VM_KERNEL_SUITE say.
         config.only.clear();
+        config.kernel = GuestKernel::Headers;
         scap_vm::run(&config, &mut |progress| {
             if let Progress::Step(text) = progress {
                 eprintln!("scap-vm: {text}");

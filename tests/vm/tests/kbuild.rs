@@ -108,8 +108,8 @@ fn the_module_name_can_be_overridden_at_build_time() {
 /// The .deb of Debian's falcosecurity-scap-dkms, kept in the test cache
 /// (the scap-compat tests keep it there too).
 fn peer_deb() -> PathBuf {
-    let home = std::env::var_os("HOME").expect("HOME is set");
-    let cache = Path::new(&home).join(".cache/scap-tests/peer");
+    let config = scap_vm::Config::from_env().unwrap_or_else(|err| panic!("{err}"));
+    let cache = config.cache_dir.join("peer");
     let find = || {
         fs::read_dir(&cache).ok().and_then(|dir| {
             dir.flatten().map(|e| e.path()).find(|p| {

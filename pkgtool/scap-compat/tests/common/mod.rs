@@ -142,7 +142,11 @@ pub fn module(api: &str, schema: &str) -> PathBuf {
     cached
 }
 
+/// The tests' download cache: SCAP_TESTS_CACHE, as for the VM harness.
 fn user_cache() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SCAP_TESTS_CACHE").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
     let home = std::env::var_os("HOME").expect("HOME is set");
     PathBuf::from(home).join(".cache/scap-tests")
 }
