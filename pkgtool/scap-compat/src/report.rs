@@ -4,7 +4,7 @@
 use scap_driver_api::{CheckOutcome, Compatibility, Requirement, Strictness, Version, VersionKind};
 use serde::Serialize;
 
-use crate::problem::Problem;
+use crate::problem::{one_line, Problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -91,6 +91,9 @@ impl Driver {
         }
     }
 
+    /// Every message passes here: it is made one line, so that no text
+    /// (a decoder's or the kernel's error, a file name) breaks the
+    /// one-line messages of the human form.
     pub fn add(&mut self, level: Level, text: impl Into<String>) {
         let verdict = match level {
             Level::Note => Verdict::Compatible,
@@ -100,7 +103,7 @@ impl Driver {
         self.verdict = self.verdict.max(verdict);
         self.messages.push(Message {
             level,
-            text: text.into(),
+            text: one_line(&text.into()),
         });
     }
 
@@ -115,8 +118,9 @@ impl Driver {
         self.fix(problem.fix);
     }
 
+    /// Every fix passes here, made one line like the messages.
     pub fn fix(&mut self, fix: impl Into<String>) {
-        let fix = fix.into();
+        let fix = one_line(&fix.into());
         if !self.fixes.contains(&fix) {
             self.fixes.push(fix);
         }
@@ -234,6 +238,29 @@ mod tests {
         d.verdict = verdict;
         d.in_effect = in_effect;
         d
+    }
+
+    /// A bad input's raw error text with line breaks (a decoder's message,
+    /// a verifier log) stays one message line and one fix line.
+    #[test]
+    fn messages_and_fixes_are_one_line() {
+        let mut d = Driver::new(DriverKind::ProbeFile, "p.o");
+        d.problem(
+            Level::Error,
+            Problem::new("p.o", "cannot read:\nline two\r\n  line three\n", "fix\nit"),
+        );
+        d.problem(Level::Warning, Problem::new("q\n.o", "bad", "also\rthis"));
+        d.add(Level::Note, "load test:\n0: r0 = 0\ninvalid");
+        let texts: Vec<&str> = d.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "cannot read: line two line three",
+                "q .o: bad",
+                "load test: 0: r0 = 0 invalid"
+            ]
+        );
+        assert_eq!(d.fixes, ["fix it", "also this"]);
     }
 
     type Case<'a> = (&'a [(DriverKind, Verdict, bool)], bool, Option<Verdict>);
