@@ -23,10 +23,14 @@ pub fn human(report: &Report) -> String {
             d.kind.label(),
             one_line(&d.location)
         );
-        let versions: Vec<String> = [("API", d.api), ("schema", d.schema)]
-            .iter()
-            .filter_map(|(what, v)| Some(format!("{what} {}", (*v)?)))
-            .collect();
+        let versions: Vec<String> = [
+            ("API", d.api),
+            ("schema", d.schema),
+            ("min kernel", d.min_kernel),
+        ]
+        .iter()
+        .filter_map(|(what, v)| Some(format!("{what} {}", (*v)?)))
+        .collect();
         if !versions.is_empty() {
             let from = d
                 .versions_from

@@ -67,6 +67,9 @@ pub struct Driver {
     pub api: Option<Version>,
     #[serde(serialize_with = "crate::version_text::optional")]
     pub schema: Option<Version>,
+    /// A probe's oldest kernel (its min_kernel section), if it has one.
+    #[serde(serialize_with = "crate::version_text::optional")]
+    pub min_kernel: Option<Version>,
     /// False for copies that modprobe does not load.
     pub in_effect: bool,
     pub verdict: Verdict,
@@ -84,6 +87,7 @@ impl Driver {
             versions_from: None,
             api: None,
             schema: None,
+            min_kernel: None,
             in_effect: true,
             verdict: Verdict::Compatible,
             messages: Vec::new(),
