@@ -81,9 +81,10 @@ struct CheckCli {
     /// The consumer's name, for the messages.
     #[arg(long, value_name = "NAME", default_value = "the consumer")]
     consumer: String,
-    /// Check the module installed for this kernel release instead of the
-    /// running one (the loaded module is then not checked); for installing
-    /// into a chroot or image that boots another kernel.
+    /// Check for this kernel release instead of the running one: the module
+    /// installed for it, the probes' oldest kernel (min_kernel); the loaded
+    /// module is then not checked. For installing into a chroot or image
+    /// that boots another kernel.
     #[arg(long, value_name = "K", env = KERNEL_ENV)]
     kernel: Option<String>,
     /// An older patch release is an error, not a warning (libscap's rule).

@@ -1,5 +1,6 @@
 //! The versions of an eBPF probe object: the packed 64-bit codes in its
-//! 8-byte `api_version` and `schema_version` ELF sections.
+//! 8-byte `api_version`, `schema_version` and `min_kernel` ELF sections
+//! (`min_kernel` is optional: objects from before it lack it).
 
 use std::path::Path;
 
@@ -16,6 +17,10 @@ pub struct ProbeInfo {
     pub api: Version,
     #[serde(serialize_with = "crate::version_text::one")]
     pub schema: Version,
+    /// The oldest kernel the probe runs on; None for an object without the
+    /// section.
+    #[serde(serialize_with = "crate::version_text::optional")]
+    pub min_kernel: Option<Version>,
 }
 
 pub fn read(path: &Path, fix: &str) -> Result<ProbeInfo, Problem> {
@@ -31,25 +36,33 @@ pub fn read(path: &Path, fix: &str) -> Result<ProbeInfo, Problem> {
             fix,
         ));
     }
+    let required = |name: &str| {
+        version_section(path, &elf, name, fix)?.ok_or_else(|| {
+            Problem::at(
+                path,
+                format!("no {name} section: not a scap probe, or one from before API versioning"),
+                fix,
+            )
+        })
+    };
     Ok(ProbeInfo {
-        api: version_section(path, &elf, "api_version", fix)?,
-        schema: version_section(path, &elf, "schema_version", fix)?,
+        api: required("api_version")?,
+        schema: required("schema_version")?,
+        min_kernel: version_section(path, &elf, "min_kernel", fix)?,
     })
 }
 
+/// The version in the section, None if there is no such section; a
+/// section of another size than 8 bytes or with bit 63 set is corrupt.
 fn version_section(
     path: &Path,
     elf: &object::File<'_>,
     name: &str,
     fix: &str,
-) -> Result<Version, Problem> {
-    let section = elf.section_by_name(name).ok_or_else(|| {
-        Problem::at(
-            path,
-            format!("no {name} section: not a scap probe, or one from before API versioning"),
-            fix,
-        )
-    })?;
+) -> Result<Option<Version>, Problem> {
+    let Some(section) = elf.section_by_name(name) else {
+        return Ok(None);
+    };
     let bytes = section.data().map_err(|err| {
         Problem::at(
             path,
@@ -71,5 +84,7 @@ fn version_section(
         Endianness::Little => u64::from_le_bytes(bytes),
         Endianness::Big => u64::from_be_bytes(bytes),
     };
-    Version::decode(code).map_err(|err| Problem::at(path, format!("section {name}: {err}"), fix))
+    Version::decode(code)
+        .map(Some)
+        .map_err(|err| Problem::at(path, format!("section {name}: {err}"), fix))
 }

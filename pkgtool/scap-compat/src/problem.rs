@@ -33,15 +33,50 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Keep it one line whatever the parts carry (e.g. a decoder's error).
-        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
-        write!(
-            f,
-            "{}: {}; {}",
-            self.subject,
-            one_line(&self.what),
-            one_line(&self.fix)
-        )
+        let text = format!("{}: {}; {}", self.subject, self.what, self.fix);
+        f.write_str(&one_line(&text))
     }
 }
 
 impl std::error::Error for Problem {}
+
+/// `text` on one line: line breaks and other control characters (a
+/// decoder's or the kernel's multi-line error, a terminal escape) become
+/// one space between the pieces around them, trimmed. Text without them is
+/// returned as it is.
+pub fn one_line(text: &str) -> String {
+    let breaks = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    if !text.contains(breaks) {
+        return text.to_string();
+    }
+    text.split(breaks)
+        .map(str::trim)
+        .filter(|piece| !piece.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_flattens_breaks_and_controls() {
+        assert_eq!(one_line("as it is:  two spaces "), "as it is:  two spaces ");
+        assert_eq!(one_line("first\nsecond"), "first second");
+        assert_eq!(one_line("a\r\n\r\n  b \n"), "a b");
+        assert_eq!(one_line("tab\there"), "tab here");
+        assert_eq!(one_line("red\x1b[31m\rover"), "red [31m over");
+        assert_eq!(
+            one_line("ls\u{2028}ps\u{2029}nel\u{85}end"),
+            "ls ps nel end"
+        );
+        assert_eq!(one_line("\n"), "");
+    }
+
+    #[test]
+    fn a_problem_displays_on_one_line() {
+        let p = Problem::new("x.ko", "cannot read:\nline two", "fix\r\nit");
+        assert_eq!(p.to_string(), "x.ko: cannot read: line two; fix it");
+    }
+}

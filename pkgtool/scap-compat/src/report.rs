@@ -4,7 +4,7 @@
 use scap_driver_api::{CheckOutcome, Compatibility, Requirement, Strictness, Version, VersionKind};
 use serde::Serialize;
 
-use crate::problem::Problem;
+use crate::problem::{one_line, Problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +67,9 @@ pub struct Driver {
     pub api: Option<Version>,
     #[serde(serialize_with = "crate::version_text::optional")]
     pub schema: Option<Version>,
+    /// A probe's oldest kernel (its min_kernel section), if it has one.
+    #[serde(serialize_with = "crate::version_text::optional")]
+    pub min_kernel: Option<Version>,
     /// False for copies that modprobe does not load.
     pub in_effect: bool,
     pub verdict: Verdict,
@@ -84,6 +87,7 @@ impl Driver {
             versions_from: None,
             api: None,
             schema: None,
+            min_kernel: None,
             in_effect: true,
             verdict: Verdict::Compatible,
             messages: Vec::new(),
@@ -91,6 +95,9 @@ impl Driver {
         }
     }
 
+    /// Every message passes here: it is made one line, so that no text
+    /// (a decoder's or the kernel's error, a file name) breaks the
+    /// one-line messages of the human form.
     pub fn add(&mut self, level: Level, text: impl Into<String>) {
         let verdict = match level {
             Level::Note => Verdict::Compatible,
@@ -100,7 +107,7 @@ impl Driver {
         self.verdict = self.verdict.max(verdict);
         self.messages.push(Message {
             level,
-            text: text.into(),
+            text: one_line(&text.into()),
         });
     }
 
@@ -115,8 +122,9 @@ impl Driver {
         self.fix(problem.fix);
     }
 
+    /// Every fix passes here, made one line like the messages.
     pub fn fix(&mut self, fix: impl Into<String>) {
-        let fix = fix.into();
+        let fix = one_line(&fix.into());
         if !self.fixes.contains(&fix) {
             self.fixes.push(fix);
         }
@@ -234,6 +242,29 @@ mod tests {
         d.verdict = verdict;
         d.in_effect = in_effect;
         d
+    }
+
+    /// A bad input's raw error text with line breaks (a decoder's message,
+    /// a verifier log) stays one message line and one fix line.
+    #[test]
+    fn messages_and_fixes_are_one_line() {
+        let mut d = Driver::new(DriverKind::ProbeFile, "p.o");
+        d.problem(
+            Level::Error,
+            Problem::new("p.o", "cannot read:\nline two\r\n  line three\n", "fix\nit"),
+        );
+        d.problem(Level::Warning, Problem::new("q\n.o", "bad", "also\rthis"));
+        d.add(Level::Note, "load test:\n0: r0 = 0\ninvalid");
+        let texts: Vec<&str> = d.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "cannot read: line two line three",
+                "q .o: bad",
+                "load test: 0: r0 = 0 invalid"
+            ]
+        );
+        assert_eq!(d.fixes, ["fix it", "also this"]);
     }
 
     type Case<'a> = (&'a [(DriverKind, Verdict, bool)], bool, Option<Verdict>);

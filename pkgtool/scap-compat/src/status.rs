@@ -294,9 +294,13 @@ pub fn human(status: &Status, module: &str) -> String {
         let _ = writeln!(out, "  none");
     }
     for p in &status.probes {
-        let versions = p
-            .versions
-            .map(|i| format!("API {}, schema {}", i.api, i.schema));
+        let versions = p.versions.map(|i| {
+            let min_kernel = i
+                .min_kernel
+                .map(|k| format!(", min kernel {k}"))
+                .unwrap_or_default();
+            format!("API {}, schema {}{min_kernel}", i.api, i.schema)
+        });
         object_line(&mut out, &p.path, versions, &p.error, &p.origin, None);
     }
     out

@@ -319,6 +319,26 @@ fn wrong_probes() {
         "section api_version: 0x8000100000000000 is not a version code",
         PROBE_FIX,
     );
+    // min_kernel is optional (objects from before it lack it), but one
+    // that is there must be a version code like the others.
+    let short_min = probe(code("1.0.0"), code("1.0.0"), ProbeVariant::ShortMinKernel);
+    assert_one_line_error(
+        "--probe",
+        &short_min,
+        "section min_kernel has 4 bytes, expected 8 (the packed 64-bit version code)",
+        PROBE_FIX,
+    );
+    let bit63_min = probe(
+        code("1.0.0"),
+        code("1.0.0"),
+        ProbeVariant::MinKernel(1 << 63 | code("5.10.0")),
+    );
+    assert_one_line_error(
+        "--probe",
+        &bit63_min,
+        "section min_kernel: 0x800050000a000000 is not a version code",
+        PROBE_FIX,
+    );
     let host = probe(code("1.0.0"), code("1.0.0"), ProbeVariant::HostObject);
     assert_one_line_error("--probe", &host, "not an eBPF object", PROBE_FIX);
     let ko = module("1.0.0", "1.0.0");

@@ -111,3 +111,28 @@ fn man_page_covers_every_option_and_exit_code() {
         );
     }
 }
+
+/// Line breaks in what the user gives (the consumer's name, a file name)
+/// break no line of the human form: the driver's line, its error, the
+/// summary.
+#[test]
+fn names_with_line_breaks_keep_the_human_form_to_its_lines() {
+    let ran = scap_compat(&[
+        "check",
+        "--api",
+        "1.0.0",
+        "--consumer",
+        "sys\ndig",
+        "--probe",
+        "/nonexistent/scap\nprobe.o",
+    ]);
+    assert_eq!(ran.code, 20, "{}{}", ran.stdout, ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "probe file: /nonexistent/scap probe.o [incompatible]\n\
+         \x20 error: cannot read: No such file or directory (os error 2)\n\
+         scap-compat: incompatible: sys dig needs API 1.0.0; probe file /nonexistent/scap probe.o: \
+         cannot read: No such file or directory (os error 2); fix: give a scap eBPF probe object \
+         (scap_probe-X.Y.Z.o) built by clang -target bpf\n"
+    );
+}

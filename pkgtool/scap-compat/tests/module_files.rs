@@ -126,14 +126,26 @@ const CASES: &[Case] = &[
 /// The messages scap-driver-api gives for this module and requirement,
 /// and whether each is an error (incompatible) rather than a warning.
 fn expected_messages(c: &Case) -> Vec<(bool, String)> {
-    let strictness = if c.strict {
+    let (api, schema) = c.module.versions();
+    rule_messages(api, schema, c.api, c.schema, c.strict)
+}
+
+/// The messages scap-driver-api gives for a driver of (api, schema) and a
+/// consumer of (required_api, required_schema).
+fn rule_messages(
+    api: &str,
+    schema: &str,
+    required_api: &str,
+    required_schema: Option<&str>,
+    strict: bool,
+) -> Vec<(bool, String)> {
+    let strictness = if strict {
         Strictness::Strict
     } else {
         Strictness::Lenient
     };
-    let (api, schema) = c.module.versions();
-    let mut checks = vec![(VersionKind::Api, api, c.api)];
-    if let Some(required) = c.schema {
+    let mut checks = vec![(VersionKind::Api, api, required_api)];
+    if let Some(required) = required_schema {
         checks.push((VersionKind::Schema, schema, required));
     }
     checks
@@ -365,36 +377,111 @@ fn kernel_given_checks_what_the_module_was_built_for() {
     );
 }
 
+/// A probe case: the stand-in's (API, schema, min_kernel section), the
+/// kernel given with --kernel (else the running one is judged), the API
+/// required, the outcome, and the message about the kernel if any ("{K}"
+/// is the kernel judged).
+type ProbeCase = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+    CheckOutcome,
+    Option<&'static str>,
+);
+
+/// The versioning rules, and the min_kernel section against the kernel.
+const PROBE_CASES: &[ProbeCase] = &[
+    // no min_kernel section (an object from before it): the rules alone
+    ("1.0.0", "1.0.0", None, None, "1.0.0", Ok_, None),
+    ("1.3.2", "1.0.0", None, None, "1.3.0", Ok_, None),
+    ("1.3.0", "1.0.0", None, None, "1.3.2", Warn, None),
+    ("1.3.0", "1.0.0", None, None, "1.4.0", Bad, None),
+    ("2.0.0", "1.0.0", None, None, "1.0.0", Bad, None),
+    ("0.9.0", "1.0.0", None, None, "1.0.0", Bad, None),
+    ("1.0.0", "1.0.0", None, Some("4.19.0-27-amd64"), "1.0.0", Ok_, None),
+    // far below and far above the running kernel
+    ("1.0.0", "1.0.0", Some("3.0.0"), None, "1.0.0", Ok_, None),
+    (
+        "1.0.0",
+        "1.0.0",
+        Some("99.0.0"),
+        None,
+        "1.0.0",
+        Bad,
+        Some("needs kernel 99.0.0 or later (its min_kernel), not {K}"),
+    ),
+    // the kernel given: older, the same, newer; patch levels count
+    (
+        "1.0.0",
+        "1.0.0",
+        Some("5.10.0"),
+        Some("4.19.0-27-amd64"),
+        "1.0.0",
+        Bad,
+        Some("needs kernel 5.10.0 or later (its min_kernel), not {K}"),
+    ),
+    ("1.0.0", "1.0.0", Some("5.10.0"), Some("5.10.0-30-amd64"), "1.0.0", Ok_, None),
+    ("1.0.0", "1.0.0", Some("5.10.0"), Some("6.1.0-57-amd64"), "1.0.0", Ok_, None),
+    (
+        "1.0.0",
+        "1.0.0",
+        Some("5.10.2"),
+        Some("5.10.1"),
+        "1.0.0",
+        Bad,
+        Some("needs kernel 5.10.2 or later (its min_kernel), not {K}"),
+    ),
+    // a release that says no version: a warning, not a verdict
+    (
+        "1.0.0",
+        "1.0.0",
+        Some("5.10.0"),
+        Some("linux"),
+        "1.0.0",
+        Warn,
+        Some("cannot tell whether kernel {K} is 5.10.0 or later (its min_kernel): the release does not start with MAJOR.MINOR"),
+    ),
+    // an older patch warns, the kernel refuses: incompatible
+    (
+        "1.3.0",
+        "1.0.0",
+        Some("99.0.0"),
+        None,
+        "1.3.2",
+        Bad,
+        Some("needs kernel 99.0.0 or later (its min_kernel), not {K}"),
+    ),
+    // both wrong: the rules' error first, both fixes
+    (
+        "2.0.0",
+        "1.0.0",
+        Some("5.10.0"),
+        Some("4.19.0-27-amd64"),
+        "1.0.0",
+        Bad,
+        Some("needs kernel 5.10.0 or later (its min_kernel), not {K}"),
+    ),
+];
+
 #[test]
 fn probes_by_the_same_rules() {
-    for (api, schema, required, outcome) in [
-        ("1.0.0", "1.0.0", "1.0.0", Ok_),
-        ("1.3.2", "1.0.0", "1.3.0", Ok_),
-        ("1.3.0", "1.0.0", "1.3.2", Warn),
-        ("1.3.0", "1.0.0", "1.4.0", Bad),
-        ("2.0.0", "1.0.0", "1.0.0", Bad),
-        ("0.9.0", "1.0.0", "1.0.0", Bad),
-    ] {
-        let o = probe(code(api), code(schema), ProbeVariant::Good);
-        let ran = scap_compat(&[
-            "check",
-            "--json",
-            "--api",
-            required,
-            "--probe",
-            o.to_str().unwrap(),
-        ]);
-        assert_eq!(
-            ran.code,
-            i32::from(outcome.exit_code()),
-            "{api} vs {required}: {}",
-            ran.stdout
-        );
-        let json = ran.json();
-        let driver = &json["drivers"][0];
-        assert_eq!(driver["kind"], "probe_file");
-        assert_eq!(driver["api"], api);
+    let running = common::running_release();
+    let mut failures = Vec::new();
+    for c in PROBE_CASES {
+        if let Err(why) = check_probe_case(c, &running) {
+            failures.push(format!("{c:?}: {why}"));
+        }
     }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        PROBE_CASES.len(),
+        failures.join("\n")
+    );
+
     // Schema from its own section.
     let o = probe(code("1.0.0"), code("1.2.0"), ProbeVariant::Good);
     let ran = scap_compat(&[
@@ -413,6 +500,129 @@ fn probes_by_the_same_rules() {
         "{}",
         ran.stdout
     );
+}
+
+/// Runs one probe case: --json, then the human form line by line.
+fn check_probe_case(c: &ProbeCase, running: &str) -> Result<(), String> {
+    let &(api, schema, min_kernel, kernel, required, outcome, kernel_message) = c;
+    let variant = match min_kernel {
+        Some(min) => ProbeVariant::MinKernel(code(min)),
+        None => ProbeVariant::Good,
+    };
+    let o = probe(code(api), code(schema), variant);
+    let path = o.to_str().unwrap();
+    let judged = kernel.unwrap_or(running);
+    let mut args = vec!["check", "--api", required, "--probe", path];
+    if let Some(kernel) = kernel {
+        args.extend(["--kernel", kernel]);
+    }
+    let exit = i32::from(outcome.exit_code());
+
+    // The rules' messages, then the kernel's.
+    let rules = rule_messages(api, schema, required, None, false);
+    let mut expected = rules.clone();
+    if let Some(m) = kernel_message {
+        expected.push((outcome == Bad, m.replace("{K}", judged)));
+    }
+
+    let ran = scap_compat(&[&args[..], &["--json"]].concat());
+    ensure!(
+        ran.code == exit && ran.stderr.is_empty(),
+        "--json: exit {} (not {exit}), stderr {:?}: {}",
+        ran.code,
+        ran.stderr,
+        ran.stdout
+    );
+    let json = ran.json();
+    let driver = &json["drivers"][0];
+    let min_json = min_kernel.map_or(serde_json::Value::Null, |m| m.into());
+    ensure!(
+        driver["kind"] == "probe_file" && driver["api"] == api && driver["min_kernel"] == min_json,
+        "kind {}, API {}, min_kernel {}, not probe_file, {api}, {min_json}",
+        driver["kind"],
+        driver["api"],
+        driver["min_kernel"]
+    );
+    let messages: Vec<&str> = driver["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    let texts: Vec<&str> = expected.iter().map(|(_, m)| m.as_str()).collect();
+    ensure!(messages == texts, "messages {messages:?}, not {texts:?}");
+
+    // The human form: the driver's line, its versions, one line per
+    // message; the summary with the top message and the fixes.
+    let human = scap_compat(&args);
+    ensure!(human.code == exit, "human form: exit {}", human.code);
+    let verdict = match outcome {
+        Bad => "incompatible",
+        Warn => "warning",
+        _ => "compatible",
+    };
+    let (versions, from) = match min_kernel {
+        Some(min) => (
+            format!("API {api}, schema {schema}, min kernel {min}"),
+            "api_version, schema_version, min_kernel",
+        ),
+        None => (
+            format!("API {api}, schema {schema}"),
+            "api_version, schema_version",
+        ),
+    };
+    let mut lines = vec![
+        format!("probe file: {path} [{verdict}]"),
+        format!("  {versions} (from ELF sections {from})"),
+    ];
+    for (error, m) in &expected {
+        lines.push(format!(
+            "  {}: {m}",
+            if *error { "error" } else { "warning" }
+        ));
+    }
+    let mut fixes = Vec::new();
+    if rules.iter().any(|(error, _)| *error) {
+        fixes.push(format!(
+            "apt-get install scap-api1-probe (the probe for API {required})"
+        ));
+    }
+    if outcome == Bad && kernel_message.is_some() {
+        let min = min_kernel.unwrap();
+        fixes.push(format!(
+            "use kernel {min} or later, or the scap module on {judged}: apt-get install \
+             scap-api{major}-dkms (or the prebuilt scap-api{major}-modules-{judged})",
+            major = &required[..1]
+        ));
+    }
+    let top = expected
+        .iter()
+        .find(|(error, _)| *error)
+        .or(expected.first())
+        .map(|(_, m)| format!("; probe file {path}: {m}"))
+        .unwrap_or_default();
+    let fix = if fixes.is_empty() {
+        String::new()
+    } else {
+        format!("; fix: {}", fixes.join("; "))
+    };
+    lines.push(match outcome {
+        Ok_ => format!(
+            "scap-compat: compatible: the consumer needs API {required}; usable: probe file (API {api})"
+        ),
+        Warn => format!(
+            "scap-compat: compatible with warnings: the consumer needs API {required}{top}{fix}"
+        ),
+        _ => format!("scap-compat: incompatible: the consumer needs API {required}{top}{fix}"),
+    });
+    let got: Vec<&str> = human.stdout.lines().collect();
+    ensure!(
+        got == lines,
+        "human form:\n{}\nnot:\n{}",
+        human.stdout,
+        lines.join("\n")
+    );
+    Ok(())
 }
 
 #[test]

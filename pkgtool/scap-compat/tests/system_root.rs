@@ -10,7 +10,9 @@ use std::io::Write;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use common::{code, kernel_release, module, probe, scap_compat, scratch, ProbeVariant};
+use common::{
+    code, kernel_release, module, probe, scap_compat, scap_compat_with_env, scratch, ProbeVariant,
+};
 
 struct Root {
     dir: PathBuf,
@@ -430,6 +432,152 @@ fn probe_rescues_an_incompatible_module_with_a_warning() {
     );
 }
 
+/// How a case gives the kernel to judge.
+#[derive(Debug, Clone, Copy)]
+enum Kernel {
+    /// Not at all: the running kernel.
+    Running,
+    Arg(&'static str),
+    /// SCAP_COMPAT_KERNEL.
+    Env(&'static str),
+}
+
+/// The installed probe's min_kernel section against the kernel judged:
+/// (its min_kernel: None for none, "short" for a 4-byte one; the kernel;
+/// the exit code; the summary after "scap-compat: ", {P} the probe, {K}
+/// the kernel judged).
+const MIN_KERNEL_CASES: &[(Option<&str>, Kernel, i32, &str)] = &[
+    (
+        None,
+        Kernel::Running,
+        0,
+        "compatible: sysdig needs API 1.0.0; usable: probe (API 1.0.0)",
+    ),
+    (
+        None,
+        Kernel::Arg("4.19.0-27-amd64"),
+        0,
+        "compatible: sysdig needs API 1.0.0; usable: probe (API 1.0.0)",
+    ),
+    (
+        Some("3.0.0"),
+        Kernel::Running,
+        0,
+        "compatible: sysdig needs API 1.0.0; usable: probe (API 1.0.0)",
+    ),
+    (
+        Some("99.0.0"),
+        Kernel::Running,
+        20,
+        "incompatible: sysdig needs API 1.0.0; probe {P}: needs kernel 99.0.0 or later (its \
+         min_kernel), not {K}; fix: use kernel 99.0.0 or later, or the scap module on {K}: \
+         apt-get install scap-api1-dkms (or the prebuilt scap-api1-modules-{K})",
+    ),
+    (
+        Some("5.10.0"),
+        Kernel::Arg("6.1.0-57-amd64"),
+        0,
+        "compatible: sysdig needs API 1.0.0; usable: probe (API 1.0.0)",
+    ),
+    (
+        Some("5.10.0"),
+        Kernel::Arg("4.19.0-27-amd64"),
+        20,
+        "incompatible: sysdig needs API 1.0.0; probe {P}: needs kernel 5.10.0 or later (its \
+         min_kernel), not {K}; fix: use kernel 5.10.0 or later, or the scap module on {K}: \
+         apt-get install scap-api1-dkms (or the prebuilt scap-api1-modules-{K})",
+    ),
+    (
+        Some("5.10.0"),
+        Kernel::Env("4.19.0-27-amd64"),
+        20,
+        "incompatible: sysdig needs API 1.0.0; probe {P}: needs kernel 5.10.0 or later (its \
+         min_kernel), not {K}; fix: use kernel 5.10.0 or later, or the scap module on {K}: \
+         apt-get install scap-api1-dkms (or the prebuilt scap-api1-modules-{K})",
+    ),
+    (
+        Some("short"),
+        Kernel::Running,
+        20,
+        "incompatible: sysdig needs API 1.0.0; probe {P}: section min_kernel has 4 bytes, \
+         expected 8 (the packed 64-bit version code); fix: reinstall it: apt-get install \
+         --reinstall scap-api1-probe",
+    ),
+];
+
+#[test]
+fn installed_probe_judged_by_its_min_kernel() {
+    let running = common::running_release();
+    let mut failures = Vec::new();
+    for (i, &(min_kernel, kernel, exit, summary)) in MIN_KERNEL_CASES.iter().enumerate() {
+        let root = Root::new(&format!("min-kernel-{i}"));
+        let variant = match min_kernel {
+            None => ProbeVariant::Good,
+            Some("short") => ProbeVariant::ShortMinKernel,
+            Some(min) => ProbeVariant::MinKernel(code(min)),
+        };
+        let o = root.put(
+            "usr/lib/scap/probe/scap_probe-1.0.0.o",
+            &probe(code("1.0.0"), code("1.0.0"), variant),
+        );
+        root.dpkg_owns("scap-api1-probe", &[&o]);
+        let root_arg = root.dir.to_str().unwrap();
+        let (judged, env) = match kernel {
+            Kernel::Running => (running.as_str(), None),
+            Kernel::Arg(k) => (k, None),
+            Kernel::Env(k) => (k, Some(("SCAP_COMPAT_KERNEL", k))),
+        };
+        let mut args = vec!["--root", root_arg, "check", "--api", "1.0.0"];
+        if let Kernel::Arg(k) = kernel {
+            args.extend(["--kernel", k]);
+        }
+        args.extend(["--consumer", "sysdig"]);
+        let env: Vec<(&str, &str)> = env.into_iter().collect();
+        let expected = format!(
+            "scap-compat: {}",
+            summary
+                .replace("{P}", o.to_str().unwrap())
+                .replace("{K}", judged)
+        );
+
+        let ran = scap_compat_with_env(&args, &env);
+        let last = ran.stdout.lines().last().unwrap_or("");
+        if ran.code != exit || last != expected || !ran.stderr.is_empty() {
+            failures.push(format!(
+                "{min_kernel:?} {kernel:?}: exit {} (not {exit}), last line\n  {last}\nnot\n  {expected}\n{}{}",
+                ran.code, ran.stdout, ran.stderr
+            ));
+            continue;
+        }
+        let ran = scap_compat_with_env(&[&args[..], &["--json"]].concat(), &env);
+        let json = ran.json();
+        let probe_entry = &json["drivers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["kind"] == "probe")
+            .unwrap();
+        let min_json = match min_kernel {
+            Some(min) if min != "short" => serde_json::Value::from(min),
+            _ => serde_json::Value::Null,
+        };
+        if ran.code != exit || probe_entry["min_kernel"] != min_json || json["kernel"] != judged {
+            failures.push(format!(
+                "{min_kernel:?} {kernel:?} --json: exit {}, min_kernel {}, kernel {}, not {exit}, \
+                 {min_json}, {judged}",
+                ran.code, probe_entry["min_kernel"], json["kernel"]
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        MIN_KERNEL_CASES.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn root_from_the_environment() {
     let root = Root::new("env-root");
@@ -471,7 +619,7 @@ fn kernel_from_the_environment() {
         )),
         "{stdout}"
     );
-    if rustix_release() != root.kernel {
+    if common::running_release() != root.kernel {
         assert!(
             stdout.contains(&format!(
                 "the loaded module was not checked: kernel {} is not the running kernel",
@@ -498,14 +646,28 @@ fn status_shows_sources_and_states() {
     let old_build = root.path("var/lib/dkms/scap/1.3.2/5.10.0-30-amd64/x86_64/module");
     fs::create_dir_all(&old_build).unwrap();
     fs::copy(module("1.3.2", "1.2.0"), old_build.join("scap.ko")).unwrap();
+    // Probes with a min_kernel section, without one (from before it), and
+    // with sections of the wrong size.
     let o = root.put(
         "usr/lib/scap/probe/scap_probe-1.0.0.o",
-        &probe(code("1.0.0"), code("1.0.0"), ProbeVariant::Good),
+        &probe(
+            code("1.0.0"),
+            code("1.0.0"),
+            ProbeVariant::MinKernel(code("5.10.0")),
+        ),
     );
     root.dpkg_owns("scap-api1-probe", &[&o]);
     root.put(
+        "usr/lib/scap/probe/scap_probe-0.9.0.o",
+        &probe(code("0.9.0"), code("0.9.0"), ProbeVariant::Good),
+    );
+    root.put(
         "usr/lib/scap/probe/scap_probe-1.1.0.o",
         &probe(1, 1, ProbeVariant::ShortSections),
+    );
+    root.put(
+        "usr/lib/scap/probe/scap_probe-1.2.0.o",
+        &probe(code("1.2.0"), code("1.0.0"), ProbeVariant::ShortMinKernel),
     );
 
     let root_arg = root.dir.to_str().unwrap();
@@ -537,10 +699,25 @@ fn status_shows_sources_and_states() {
     assert_eq!(modules[1]["versions"]["api"], "1.3.2");
     assert_eq!(json["dkms"][1]["builds"][0]["installed"], false);
     assert_eq!(json["dkms"][0]["builds"][0]["installed"], true);
-    assert!(json["probes"][1]["error"]
+    let probes = json["probes"].as_array().unwrap();
+    assert_eq!(probes.len(), 4);
+    assert_eq!(
+        probes[0]["versions"],
+        serde_json::json!({"api": "0.9.0", "schema": "0.9.0", "min_kernel": null})
+    );
+    assert_eq!(
+        probes[1]["versions"],
+        serde_json::json!({"api": "1.0.0", "schema": "1.0.0", "min_kernel": "5.10.0"})
+    );
+    assert!(probes[2]["error"]
         .as_str()
         .unwrap()
-        .contains("has 4 bytes, expected 8"));
+        .contains("section api_version has 4 bytes, expected 8"));
+    assert!(probes[3]["versions"].is_null());
+    assert!(probes[3]["error"]
+        .as_str()
+        .unwrap()
+        .contains("section min_kernel has 4 bytes, expected 8"));
 
     // Without --kernel: every kernel under /lib/modules, plus the running one.
     let ran = scap_compat(&["--root", root_arg, "status"]);
@@ -549,17 +726,10 @@ fn status_shows_sources_and_states() {
         "{}",
         ran.stdout
     );
-    let running = rustix_release();
+    let running = common::running_release();
     assert!(
         ran.stdout.contains(&format!("kernel {running}")),
         "{}",
         ran.stdout
     );
-}
-
-fn rustix_release() -> String {
-    String::from_utf8(common::run(std::process::Command::new("uname").arg("-r")).stdout)
-        .unwrap()
-        .trim()
-        .to_string()
 }

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::Version;
+
 /// A kernel series, `MAJOR.MINOR` of a release such as `6.1.0-26-amd64`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct KernelSeries {
@@ -30,6 +32,23 @@ impl KernelSeries {
             .ok()?;
         Some(Self { major, minor })
     }
+}
+
+/// The MAJOR.MINOR.PATCH a kernel release starts with (`6.1.0-26-amd64` is
+/// 6.1.0, `5.8` is 5.8.0), the form of a probe's `min_kernel` section; a
+/// patch level above 255 is clamped, as the kernel's own KERNEL_VERSION
+/// does. None if the release does not start with MAJOR.MINOR.
+///
+/// A distribution's release need not carry the real patch level (Debian's
+/// `6.1.0-26-amd64` is 6.1.112): it is read as the release says.
+pub fn release_version(release: &str) -> Option<Version> {
+    let mut fields = release
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|f| f.parse::<u64>());
+    let major = fields.next()?.ok()?;
+    let minor = fields.next()?.ok()?;
+    let patch = fields.next().and_then(Result::ok).unwrap_or(0);
+    Version::new(major, minor, patch.min(255)).ok()
 }
 
 /// An inclusive range of kernel series.
@@ -161,6 +180,21 @@ mod tests {
             })
         );
         assert_eq!(s("garbage"), None);
+    }
+
+    #[test]
+    fn versions_of_releases() {
+        let v = |text: &str| text.parse::<Version>().ok();
+        assert_eq!(release_version("6.1.0-26-amd64"), v("6.1.0"));
+        assert_eq!(release_version("5.8"), v("5.8.0"));
+        assert_eq!(release_version("4.19.300"), v("4.19.255"));
+        assert_eq!(release_version("6.18.0+"), v("6.18.0"));
+        assert_eq!(release_version("6.12-rc1"), v("6.12.0"));
+        assert_eq!(release_version("5.14.0-70.el9.x86_64"), v("5.14.0"));
+        assert_eq!(release_version("linux"), None);
+        assert_eq!(release_version("6"), None);
+        assert_eq!(release_version(""), None);
+        assert_eq!(release_version("999999999.1.0"), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod version;
 
 pub use compat::{check, Compatibility, Requirement, Strictness, VersionKind};
 pub use helper::CheckOutcome;
-pub use kernels::{KernelRange, KernelSeries, SUPPORTED_KERNELS};
+pub use kernels::{release_version, KernelRange, KernelSeries, SUPPORTED_KERNELS};
 pub use names::Names;
 pub use source::{DriverSource, SourceError};
 pub use version::{Version, VersionError};

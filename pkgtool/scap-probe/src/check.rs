@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use scap_driver_api::{check, Compatibility, Requirement, Strictness, Version, VersionKind};
+use scap_driver_api::{
+    check, release_version, Compatibility, Requirement, Strictness, Version, VersionKind,
+};
 
 use crate::sections::ProbeInfo;
 
@@ -83,17 +85,10 @@ pub fn driver_versions(
     Ok(warnings)
 }
 
-/// The MAJOR.MINOR.PATCH a kernel release starts with ("6.1.0-26-amd64").
+/// The MAJOR.MINOR.PATCH a kernel release starts with ("6.1.0-26-amd64"),
+/// read as scap-compat reads it (scap-driver-api).
 pub fn kernel_version(release: &str) -> Result<Version, CheckError> {
-    let bad = || CheckError::KernelRelease(release.to_string());
-    let mut fields = release
-        .split(|c: char| !c.is_ascii_digit())
-        .map(|f| f.parse::<u64>());
-    let major = fields.next().and_then(Result::ok).ok_or_else(bad)?;
-    let minor = fields.next().and_then(Result::ok).ok_or_else(bad)?;
-    let patch = fields.next().and_then(Result::ok).unwrap_or(0);
-    // Stable patch levels above 255 are clamped by the kernel too.
-    Version::new(major, minor, patch.min(255)).map_err(|_| bad())
+    release_version(release).ok_or_else(|| CheckError::KernelRelease(release.to_string()))
 }
 
 pub fn kernel(path: &Path, info: &ProbeInfo, release: &str) -> Result<(), CheckError> {

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use scap_driver_api::{CheckOutcome, Names};
 
+use crate::problem::one_line;
 use crate::report::{self, Driver, DriverKind, Level, Report, Verdict, Wanted};
 use crate::system::{PackageManager, System};
 
@@ -97,7 +98,15 @@ pub fn run(system: &System, args: &CheckArgs) -> Report {
     if outcome == CheckOutcome::NoDriver {
         fixes.push(install_fix(system, &args.wanted, true));
     }
-    let summary = summary(system, &args.wanted, outcome, &worst_first, &fixes);
+    // The messages and fixes in it are one line already (Driver::add, fix);
+    // the consumer's name, a kernel or a file name might not be.
+    let summary = one_line(&summary(
+        system,
+        &args.wanted,
+        outcome,
+        &worst_first,
+        &fixes,
+    ));
     Report {
         outcome,
         exit_code: outcome.exit_code(),

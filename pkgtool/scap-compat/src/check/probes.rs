@@ -1,13 +1,17 @@
-//! Probe objects, installed or given, judged by their version sections.
+//! Probe objects, installed or given, judged by their version sections:
+//! the API and schema versions by the rules, the oldest kernel they run on
+//! against the kernel under check.
 
 use std::path::Path;
 
-use scap_driver_api::{Names, Version};
+use scap_driver_api::{release_version, Names, Version};
 
 use crate::origin::{self, Origin};
 use crate::probe_object;
 use crate::report::{Driver, DriverKind, Level, Verdict, Wanted};
 use crate::system::System;
+
+use super::install_fix;
 
 pub(super) fn probe_file(
     system: &System,
@@ -32,6 +36,7 @@ pub(super) fn probe_file(
         Ok(info) => {
             d.api = Some(info.api);
             d.schema = Some(info.schema);
+            d.min_kernel = info.min_kernel;
             d.apply_rules(wanted);
             if d.verdict == Verdict::Incompatible {
                 d.fix(format!(
@@ -39,6 +44,11 @@ pub(super) fn probe_file(
                     system.install(&names.probe_package),
                     wanted.api
                 ));
+            }
+            if let Some(min) = info.min_kernel {
+                d.versions_from =
+                    Some("ELF sections api_version, schema_version, min_kernel".into());
+                kernel_check(system, &mut d, min, wanted);
             }
             if let Some(named) = named_version(path, &system.module) {
                 if named != info.api {
@@ -52,6 +62,33 @@ pub(super) fn probe_file(
         Err(problem) => d.problem(Level::Error, problem),
     }
     d
+}
+
+/// The probe's oldest kernel against the kernel under check: the running
+/// one, or the one given (--kernel, SCAP_COMPAT_KERNEL). The loader
+/// (scap-probe) refuses an older kernel the same way.
+fn kernel_check(system: &System, d: &mut Driver, min: Version, wanted: &Wanted) {
+    let kernel = &system.kernel;
+    match release_version(kernel) {
+        Some(version) if version < min => {
+            d.add(
+                Level::Error,
+                format!("needs kernel {min} or later (its min_kernel), not {kernel}"),
+            );
+            d.fix(format!(
+                "use kernel {min} or later, or the scap module on {kernel}: {}",
+                install_fix(system, wanted, false)
+            ));
+        }
+        Some(_) => {}
+        None => d.add(
+            Level::Warning,
+            format!(
+                "cannot tell whether kernel {kernel} is {min} or later (its min_kernel): \
+                 the release does not start with MAJOR.MINOR"
+            ),
+        ),
+    }
 }
 
 /// The version in a probe's file name (`scap_probe-X.Y.Z.o`).

@@ -204,7 +204,12 @@ pub fn peer_module() -> PathBuf {
 }
 
 pub enum ProbeVariant {
+    /// The versions, no min_kernel section (as objects from before it).
     Good,
+    /// The versions and a min_kernel section with this code.
+    MinKernel(u64),
+    /// The versions and a 4-byte min_kernel section.
+    ShortMinKernel,
     /// 4-byte version sections.
     ShortSections,
     NoSchemaSection,
@@ -217,10 +222,12 @@ pub enum ProbeVariant {
 /// test can put bit 63 in.
 pub fn probe(api_code: u64, schema_code: u64, variant: ProbeVariant) -> PathBuf {
     let tag = match variant {
-        ProbeVariant::Good => "good",
-        ProbeVariant::ShortSections => "short",
-        ProbeVariant::NoSchemaSection => "noschema",
-        ProbeVariant::HostObject => "host",
+        ProbeVariant::Good => "good".to_string(),
+        ProbeVariant::MinKernel(min) => format!("min{min:x}"),
+        ProbeVariant::ShortMinKernel => "shortmin".to_string(),
+        ProbeVariant::ShortSections => "short".to_string(),
+        ProbeVariant::NoSchemaSection => "noschema".to_string(),
+        ProbeVariant::HostObject => "host".to_string(),
     };
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/version_probe.bpf.c");
     let mut hasher = DefaultHasher::new();
@@ -244,6 +251,14 @@ pub fn probe(api_code: u64, schema_code: u64, variant: ProbeVariant) -> PathBuf 
         }
     }
     match variant {
+        ProbeVariant::MinKernel(min) => {
+            cmd.arg(format!("-DMIN_KERNEL_CODE={min:#x}ULL"));
+        }
+        ProbeVariant::ShortMinKernel => {
+            // A small code: clang -Werror refuses one that a 4-byte
+            // integer does not hold.
+            cmd.args(["-DMIN_KERNEL_CODE=1", "-DMIN_KERNEL_TYPE=unsigned int"]);
+        }
         ProbeVariant::ShortSections => {
             cmd.arg("-DVERSION_TYPE=unsigned int");
         }
@@ -323,10 +338,17 @@ impl Ran {
 }
 
 pub fn scap_compat(args: &[&str]) -> Ran {
+    scap_compat_with_env(args, &[])
+}
+
+/// scap-compat with these environment variables (SCAP_COMPAT_ROOT and
+/// SCAP_COMPAT_KERNEL are unset unless given).
+pub fn scap_compat_with_env(args: &[&str], env: &[(&str, &str)]) -> Ran {
     let out = Command::new(env!("CARGO_BIN_EXE_scap-compat"))
         .args(args)
         .env_remove("SCAP_COMPAT_ROOT")
         .env_remove("SCAP_COMPAT_KERNEL")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     Ran {
@@ -334,4 +356,12 @@ pub fn scap_compat(args: &[&str]) -> Ran {
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
+}
+
+/// The running kernel's release (`uname -r`): what check judges without --kernel.
+pub fn running_release() -> String {
+    String::from_utf8(run(Command::new("uname").arg("-r")).stdout)
+        .unwrap()
+        .trim()
+        .to_string()
 }
