@@ -28,6 +28,7 @@ pub fn boot(
     vmlinux: &Path,
     initrd: &Path,
     scratch: &Path,
+    cpus: u32,
     timeout: Duration,
     on_results: &mut dyn FnMut(&str),
 ) -> Result<Boot> {
@@ -43,7 +44,8 @@ pub fn boot(
     let started = Instant::now();
     let mut child = Command::new("nice")
         .args(["-n", "10", QEMU])
-        .args(["-accel", "tcg", "-cpu", "max", "-m", "1024", "-smp", "2"])
+        .args(["-accel", "tcg", "-cpu", "max", "-m", "1024", "-smp"])
+        .arg(cpus.to_string())
         .args([
             "-nographic",
             "-no-reboot",
