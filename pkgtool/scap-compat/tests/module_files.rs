@@ -232,12 +232,7 @@ fn check_case(c: &Case, file: &Path, human: bool) -> Result<(), String> {
         driver["schema"],
         driver["versions_from"]
     );
-    let messages: Vec<&str> = driver["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["text"].as_str().unwrap())
-        .collect();
+    let messages = message_texts(driver);
     let expected: Vec<String> = expected_messages(c).into_iter().map(|(_, m)| m).collect();
     ensure!(
         messages == expected,
@@ -543,12 +538,7 @@ fn check_probe_case(c: &ProbeCase, running: &str) -> Result<(), String> {
         driver["api"],
         driver["min_kernel"]
     );
-    let messages: Vec<&str> = driver["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["text"].as_str().unwrap())
-        .collect();
+    let messages = message_texts(driver);
     let texts: Vec<&str> = expected.iter().map(|(_, m)| m.as_str()).collect();
     ensure!(messages == texts, "messages {messages:?}, not {texts:?}");
 
@@ -643,4 +633,14 @@ fn module_and_probe_given_together_take_the_worse() {
     let json = ran.json();
     assert_eq!(json["drivers"][0]["verdict"], "compatible");
     assert_eq!(json["drivers"][1]["verdict"], "incompatible");
+}
+
+/// The texts of a JSON driver's messages, in order.
+fn message_texts(driver: &serde_json::Value) -> Vec<&str> {
+    driver["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect()
 }

@@ -57,17 +57,8 @@ fn build_copy(
             source.dir.display(),
             kernel.release
         ),
-    )
-    .map_err(|err| match err {
-        MakeError::Failed(err) => err,
-        MakeError::NoModule => Error::invalid(
-            format!(
-                "the build of {} made no {DEFAULT_MODULE}.ko",
-                source.dir.display()
-            ),
-            "build the module under its default name (Kbuild's SCAP_MODULE_NAME)",
-        ),
-    })?;
+        "build the module under its default name (Kbuild's SCAP_MODULE_NAME)",
+    )?;
     Ok(BuiltModule {
         name: DEFAULT_MODULE.to_string(),
         ko,
@@ -92,37 +83,25 @@ pub fn build_fixture(
             from.display(),
             kernel.release
         ),
-    )
-    .map_err(|err| match err {
-        MakeError::Failed(err) => err,
-        MakeError::NoModule => Error::invalid(
-            format!(
-                "the build of {} made no {DEFAULT_MODULE}.ko",
-                from.display()
-            ),
-            format!("its Kbuild must build the module {DEFAULT_MODULE}"),
-        ),
-    })?;
+        &format!("its Kbuild must build the module {DEFAULT_MODULE}"),
+    )?;
     Ok(BuiltModule {
         name: DEFAULT_MODULE.to_string(),
         ko,
     })
 }
 
-enum MakeError {
-    Failed(Error),
-    NoModule,
-}
-
 /// kbuild in `dir` against the kernel's headers; the module `scap.ko` it
-/// made, its vermagic checked.
+/// made, its vermagic checked. `no_module_fix`: what to do when the build
+/// made no `scap.ko`.
 fn make(
     dir: &Path,
     kernel: &Kernel,
     vars: &[String],
     what: &str,
-) -> std::result::Result<PathBuf, MakeError> {
-    let headers = kernel.headers().map_err(MakeError::Failed)?;
+    no_module_fix: &str,
+) -> Result<PathBuf> {
+    let headers = kernel.headers()?;
     cmd::run(
         Command::new("nice")
             .args(["-n", "10", "make", "-s", "-j2", "-C"])
@@ -132,27 +111,28 @@ fn make(
             .arg("modules"),
         what,
         "fix the compiler errors above (the build ran in a scratch copy)",
-    )
-    .map_err(MakeError::Failed)?;
+    )?;
     let ko = dir.join(format!("{DEFAULT_MODULE}.ko"));
     if !ko.is_file() {
-        return Err(MakeError::NoModule);
+        return Err(Error::invalid(
+            format!("the build in {} made no {DEFAULT_MODULE}.ko", dir.display()),
+            no_module_fix,
+        ));
     }
     let vermagic = cmd::stdout_of(
         Command::new("modinfo").args(["-F", "vermagic"]).arg(&ko),
         &format!("modinfo {}", ko.display()),
         "the module file is corrupt; rebuild",
-    )
-    .map_err(MakeError::Failed)?;
+    )?;
     if vermagic.split_whitespace().next() != Some(kernel.release.as_str()) {
-        return Err(MakeError::Failed(Error::invalid(
+        return Err(Error::invalid(
             format!(
                 "{} has vermagic {vermagic:?}, not {}",
                 ko.display(),
                 kernel.release
             ),
             format!("build against /lib/modules/{}/build", kernel.release),
-        )));
+        ));
     }
     Ok(ko)
 }
