@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{code, compressed, module, peer_module, probe, run, scap_compat, ProbeVariant};
-use scap_driver_api::{check, CheckOutcome, Compatibility, Requirement, Strictness, VersionKind};
+use scap_driver_api::{
+    check, CheckOutcome, Compatibility, Requirement, Strictness, VersionKind, SUPPORTED_KERNELS,
+};
 
 /// The module a case runs on.
 #[derive(Debug, Clone, Copy)]
@@ -417,6 +419,16 @@ const PROBE_CASES: &[ProbeCase] = &[
         Bad,
         Some("needs kernel 5.10.0 or later (its min_kernel), not {K}"),
     ),
+    // a kernel the module supports: the module is a fix too
+    (
+        "1.0.0",
+        "1.0.0",
+        Some("99.0.0"),
+        Some("6.1.0-57-amd64"),
+        "1.0.0",
+        Bad,
+        Some("needs kernel 99.0.0 or later (its min_kernel), not {K}"),
+    ),
     ("1.0.0", "1.0.0", Some("5.10.0"), Some("5.10.0-30-amd64"), "1.0.0", Ok_, None),
     ("1.0.0", "1.0.0", Some("5.10.0"), Some("6.1.0-57-amd64"), "1.0.0", Ok_, None),
     (
@@ -579,11 +591,16 @@ fn check_probe_case(c: &ProbeCase, running: &str) -> Result<(), String> {
     }
     if outcome == Bad && kernel_message.is_some() {
         let min = min_kernel.unwrap();
-        fixes.push(format!(
-            "use kernel {min} or later, or the scap module on {judged}: apt-get install \
-             scap-api{major}-dkms (or the prebuilt scap-api{major}-modules-{judged})",
-            major = &required[..1]
-        ));
+        // The module only where it builds.
+        fixes.push(if SUPPORTED_KERNELS.contains_release(judged) {
+            format!(
+                "use kernel {min} or later, or the scap module on {judged}: apt-get install \
+                 scap-api{major}-dkms (or the prebuilt scap-api{major}-modules-{judged})",
+                major = &required[..1]
+            )
+        } else {
+            format!("use kernel {min} or later")
+        });
     }
     let top = expected
         .iter()

@@ -470,8 +470,7 @@ const MIN_KERNEL_CASES: &[(Option<&str>, Kernel, i32, &str)] = &[
         Kernel::Running,
         20,
         "incompatible: sysdig needs API 1.0.0; probe {P}: needs kernel 99.0.0 or later (its \
-         min_kernel), not {K}; fix: use kernel 99.0.0 or later, or the scap module on {K}: \
-         apt-get install scap-api1-dkms (or the prebuilt scap-api1-modules-{K})",
+         min_kernel), not {K}; fix: use kernel 99.0.0 or later",
     ),
     (
         Some("5.10.0"),
@@ -484,16 +483,14 @@ const MIN_KERNEL_CASES: &[(Option<&str>, Kernel, i32, &str)] = &[
         Kernel::Arg("4.19.0-27-amd64"),
         20,
         "incompatible: sysdig needs API 1.0.0; probe {P}: needs kernel 5.10.0 or later (its \
-         min_kernel), not {K}; fix: use kernel 5.10.0 or later, or the scap module on {K}: \
-         apt-get install scap-api1-dkms (or the prebuilt scap-api1-modules-{K})",
+         min_kernel), not {K}; fix: use kernel 5.10.0 or later",
     ),
     (
         Some("5.10.0"),
         Kernel::Env("4.19.0-27-amd64"),
         20,
         "incompatible: sysdig needs API 1.0.0; probe {P}: needs kernel 5.10.0 or later (its \
-         min_kernel), not {K}; fix: use kernel 5.10.0 or later, or the scap module on {K}: \
-         apt-get install scap-api1-dkms (or the prebuilt scap-api1-modules-{K})",
+         min_kernel), not {K}; fix: use kernel 5.10.0 or later",
     ),
     (
         Some("short"),

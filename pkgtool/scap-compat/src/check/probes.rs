@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use scap_driver_api::{release_version, Names, Version};
+use scap_driver_api::{release_version, Names, Version, SUPPORTED_KERNELS};
 
 use crate::origin::{self, Origin};
 use crate::probe_object;
@@ -75,10 +75,15 @@ fn kernel_check(system: &System, d: &mut Driver, min: Version, wanted: &Wanted) 
                 Level::Error,
                 format!("needs kernel {min} or later (its min_kernel), not {kernel}"),
             );
-            d.fix(format!(
-                "use kernel {min} or later, or the scap module on {kernel}: {}",
-                install_fix(system, wanted, false)
-            ));
+            // The module only where it builds: its supported kernels.
+            d.fix(if SUPPORTED_KERNELS.contains_release(kernel) {
+                format!(
+                    "use kernel {min} or later, or the scap module on {kernel}: {}",
+                    install_fix(system, wanted, false)
+                )
+            } else {
+                format!("use kernel {min} or later")
+            });
         }
         Some(_) => {}
         None => d.add(
