@@ -212,14 +212,7 @@ int main(void)
 	w.path = exp.known_file;
 	w.cpu = n - 1;	/* not ring 0: per-CPU indexing bugs show */
 	make_known_file(&w);
-	for (cpu = 0; cpu < n; cpu++) {
-		if (ring_open(&rings[cpu], &exp, cpu))
-			die_errno("cannot open and map %s", device_path(&exp, cpu));
-	}
-	for (cpu = 0; cpu < n; cpu++) {
-		if (ioctl(rings[cpu].fd, SCAP_IOCTL_ENABLE_CAPTURE))
-			die_errno("ENABLE_CAPTURE on %s", device_path(&exp, cpu));
-	}
+	rings_open(rings, n, &exp, 1);
 	if (pthread_create(&thread, NULL, work, &w) || pthread_join(thread, NULL))
 		die("cannot run the workload thread");
 	if (w.error[0])

@@ -351,10 +351,7 @@ int main(void)
 	if (n_cpus > MAX_RINGS)
 		die("%d CPUs, the test handles %d", n_cpus, MAX_RINGS);
 	check_devices();
-	for (cpu = 0; cpu < n_cpus; cpu++) {
-		if (ring_open(&rings[cpu], &exp, cpu))
-			die_errno("cannot open and map %s", device_path(&exp, cpu));
-	}
+	rings_open(rings, n_cpus, &exp, 0);
 	check_ids();
 	check_tracepoint_hits(&before_close);
 	check_driver_version();

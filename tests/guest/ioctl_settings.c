@@ -675,7 +675,7 @@ static void check_dropping(void)
 
 int main(void)
 {
-	int cpu, i;
+	int i;
 
 	load_expected(&exp);
 	n_cpus = possible_cpus();
@@ -696,10 +696,7 @@ int main(void)
 		die("out of memory");
 	for (i = 0; i < BIG_LEN; i++)
 		wbuf[i] = 'A' + i % 53;
-	for (cpu = 0; cpu < n_cpus; cpu++) {
-		if (ring_open(&rings[cpu], &exp, cpu))
-			die_errno("cannot open and map %s", device_path(&exp, cpu));
-	}
+	rings_open(rings, n_cpus, &exp, 0);
 	check_capture();
 	check_generic();
 	check_snaplen();

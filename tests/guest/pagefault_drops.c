@@ -357,14 +357,7 @@ int main(void)
 		die("%d CPUs, the test handles %d", n, MAX_RINGS);
 	wcpu = n - 1;
 	make_files();
-	for (cpu = 0; cpu < n; cpu++) {
-		if (ring_open(&rings[cpu], &exp, cpu))
-			die_errno("cannot open and map %s", device_path(&exp, cpu));
-	}
-	for (cpu = 0; cpu < n; cpu++) {
-		if (ioctl(rings[cpu].fd, SCAP_IOCTL_ENABLE_CAPTURE))
-			die_errno("ENABLE_CAPTURE on %s", device_path(&exp, cpu));
-	}
+	rings_open(rings, n, &exp, 1);
 	ours.tid = run_pinned_thread(wcpu, work, NULL);
 	for (cpu = 0; cpu < n; cpu++) {
 		if (ioctl(rings[cpu].fd, SCAP_IOCTL_DISABLE_CAPTURE))

@@ -60,12 +60,7 @@ int main(void)
 	if (n > MAX_RINGS)
 		die("%d CPUs, the test handles %d", n, MAX_RINGS);
 	pin_to_cpu(0);
-	for (cpu = 0; cpu < n; cpu++) {
-		if (ring_open(&rings[cpu], &exp, cpu))
-			die_errno("cannot open and map %s", device_path(&exp, cpu));
-		if (ioctl(rings[cpu].fd, SCAP_IOCTL_ENABLE_CAPTURE))
-			die_errno("ENABLE_CAPTURE on %s", device_path(&exp, cpu));
-	}
+	rings_open(rings, n, &exp, 1);
 	fd = open("/dev/zero", O_RDONLY);
 	if (fd < 0)
 		die_errno("cannot open /dev/zero");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -174,6 +175,20 @@ fail:
 	ring->fd = -1;
 	errno = err;
 	return -1;
+}
+
+void rings_open(struct ring *rings, int n, const struct expected *exp, int capture)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < n; cpu++) {
+		if (ring_open(&rings[cpu], exp, cpu))
+			die_errno("cannot open and map %s", device_path(exp, cpu));
+	}
+	for (cpu = 0; capture && cpu < n; cpu++) {
+		if (ioctl(rings[cpu].fd, SCAP_IOCTL_ENABLE_CAPTURE))
+			die_errno("ENABLE_CAPTURE on %s", device_path(exp, cpu));
+	}
 }
 
 void ring_close(struct ring *ring)

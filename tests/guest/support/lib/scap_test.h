@@ -44,6 +44,8 @@ struct ring {
 
 /* Opens and maps; 0 or -1 with errno set (nothing left open). */
 int ring_open(struct ring *ring, const struct expected *exp, int cpu);
+/* Opens and maps devices 0..n-1, capture enabled if asked; dies on failure. */
+void rings_open(struct ring *rings, int n, const struct expected *exp, int capture);
 void ring_close(struct ring *ring);
 /* Bytes between tail and head; dies if head or tail is out of range. */
 uint32_t ring_readable(const struct ring *ring, uint32_t *tail);
