@@ -7,6 +7,7 @@
  * tracepoints are registered while there is at least one consumer.
  */
 #include <linux/cpumask.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -24,6 +25,7 @@ static struct scap_consumer *scap_consumer_find(struct pid *owner)
 {
 	struct scap_consumer *consumer;
 
+	lockdep_assert_held(&scap_consumers_lock);
 	list_for_each_entry(consumer, &scap_consumers, node)
 		if (consumer->owner == owner)
 			return consumer;
