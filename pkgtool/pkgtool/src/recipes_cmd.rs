@@ -75,17 +75,11 @@ fn fields(pkg: &Package, format: Format) -> Vec<Field> {
     for (field, list) in names.into_iter().zip(lists) {
         match format {
             // debian/control: one field, comma-separated, after ${misc:Depends}
-            // (which brings dkms) for Depends.
+            // for Depends (dh_dkms's `dkms (>= 2.1.0.0)`, which
+            // dpkg-gencontrol drops as implied by ours, kinds::dkms::DKMS_MIN).
             Format::Deb => {
                 let misc = (field == "Depends").then(|| "${misc:Depends}".to_string());
-                let list: Vec<String> = misc
-                    .into_iter()
-                    .chain(
-                        list.iter()
-                            .filter(|r| !(field == "Depends" && r.name == "dkms"))
-                            .map(show),
-                    )
-                    .collect();
+                let list: Vec<String> = misc.into_iter().chain(list.iter().map(show)).collect();
                 if !list.is_empty() {
                     out.push(Field {
                         field,

@@ -93,7 +93,7 @@ fn packages_pass_lintian_rpmlint_and_follow_the_scheme() {
     let dkms = out.join(format!("scap-api1-dkms_{API}_all.deb"));
     assert_eq!(deb_field(&dkms, "Architecture"), "all");
     assert_eq!(deb_field(&dkms, "Section"), "kernel");
-    assert_eq!(deb_field(&dkms, "Depends"), "dkms (>= 2.1.0.0), openssl");
+    assert_eq!(deb_field(&dkms, "Depends"), "dkms (>= 2.8), openssl");
     assert_eq!(
         deb_field(&dkms, "Provides"),
         format!("scap-driver-api-1 (= {API}), scap-module-api-major (= 1), falcosecurity-scap-dkms (= {API})")
@@ -201,7 +201,7 @@ fn packages_pass_lintian_rpmlint_and_follow_the_scheme() {
         "falcosecurity-scap-dkms < 1.0.0"
     );
     let requires = query(&dkms_rpm, "--requires");
-    assert!(requires.lines().any(|l| l == "dkms"), "{requires}");
+    assert!(requires.lines().any(|l| l == "dkms >= 2.8"), "{requires}");
     let scripts = query(&dkms_rpm, "--scripts");
     assert!(
         scripts.contains("postinstall scriptlet (using /bin/sh)"),

@@ -15,6 +15,15 @@ use super::{driver_origin, module_relations, Vars};
 
 const DKMS_CONF: &str = "dkms.conf";
 
+/// The oldest dkms the maintainer scripts are for: 2.8 is the oldest the
+/// tests run (Debian 11's 2.8.4, in its chroot) and the oldest in a
+/// distribution release with a kernel of the supported range (Debian 11;
+/// Ubuntu 20.04's 2.8.1 beside its 5.15 HWE kernel, 22.04's 2.8.7). The
+/// scripts read both `dkms status` formats (2.x `scap, 1.0.0, K, arch:
+/// state`, 3.x `scap/1.0.0, K, arch: state`); older dkms is untested, so
+/// the package does not claim it (dh_dkms's default is `>= 2.1.0.0`).
+pub const DKMS_MIN: &str = "2.8";
+
 pub fn package(release: &Release, format: Format) -> Result<Package, UserError> {
     let names = &release.names;
     let name = names.dkms_package.clone();
@@ -61,7 +70,7 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
     let (depends, replaces, scripts) = match format {
         Format::Deb => (
             vec![
-                Relation::versioned("dkms", Op::Ge, "2.1.0.0"),
+                Relation::versioned("dkms", Op::Ge, DKMS_MIN),
                 Relation::any("openssl"),
             ],
             vec![Relation::any(legacy)],
@@ -75,7 +84,7 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
         ),
         Format::Rpm => (
             vec![
-                Relation::any("dkms"),
+                Relation::versioned("dkms", Op::Ge, DKMS_MIN),
                 Relation::any("gcc"),
                 Relation::any("make"),
                 Relation::any("openssl"),

@@ -3,6 +3,8 @@
 
 pub mod compat;
 pub mod dkms;
+#[cfg(test)]
+mod dkms_status_tests;
 pub mod modules;
 pub mod probe;
 #[cfg(test)]
