@@ -147,6 +147,39 @@ impl BuildRoot {
         cmd
     }
 
+    /// `args` as a command in a throwaway view of the root: an overlay
+    /// whose changes go to `upper` (a host directory; `work` beside it is
+    /// overlayfs's own), so that installing packages leaves the cached root
+    /// as it was. Nothing stays mounted after the command.
+    pub fn overlay_command(&self, upper: &Path, args: &[&str]) -> Result<Command> {
+        let view = upper.with_extension("view");
+        let work = upper.with_extension("work");
+        for dir in [upper, &view, &work] {
+            fs::create_dir_all(dir).map_err(Error::io(dir, "make the directory writable"))?;
+        }
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+            .arg(
+                r#"mount -t overlay overlay -o "lowerdir=$0,upperdir=$1,workdir=$2" "$3" &&
+                mount -t proc proc "$3/proc" && root=$3 && shift 3 && exec chroot "$root" "$@""#,
+            )
+            .arg(&self.root)
+            .arg(upper)
+            .arg(&work)
+            .arg(&view)
+            .args(["env", "-i"])
+            .arg(format!("PATH={PATH}"))
+            .args([
+                "LC_ALL=C.UTF-8",
+                "DEBIAN_FRONTEND=noninteractive",
+                "HOME=/root",
+            ])
+            .args(args)
+            .env_clear()
+            .env("PATH", PATH);
+        Ok(cmd)
+    }
+
     /// Runs `args` in the root; a failure is one line naming `what`, the
     /// tool's first error line and `fix`.
     pub fn run(&self, args: &[&str], what: &str, fix: &str) -> Result<Output> {
