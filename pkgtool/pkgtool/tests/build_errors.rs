@@ -219,7 +219,10 @@ fn bad_kernels_and_arguments() {
     assert_says(
         &line,
         &[
-            "kernel 4.19.0-27-amd64 is outside the kernels 6.1",
+            &format!(
+                "kernel 4.19.0-27-amd64 is outside the kernels {}",
+                scap_driver_api::SUPPORTED_KERNELS
+            ),
             "drop --kernel",
         ],
     );

@@ -80,6 +80,7 @@ guest_tests!(
     max_consumers,
     modinfo_sysfs_versions,
     pagefault_drops,
+    preempt_stress,
     probe_bad_objects,
     probe_capture,
     probe_vs_module,
