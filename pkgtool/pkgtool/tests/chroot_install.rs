@@ -1,8 +1,10 @@
-//! The packages installed for real in a Debian 12 chroot (debootstrap,
-//! cached as a tarball by tests/chroot/bookworm-tarball) with kernel headers
-//! and dkms: the .debs with apt and dpkg from a local apt repository, then
-//! the .rpms with rpm, running their scriptlets. One chroot, reused across
-//! the steps of one test.
+//! The packages installed for real in debootstrap chroots (cached as
+//! tarballs by tests/chroot/suite-tarball) with kernel headers and dkms:
+//! in Debian 12's, the .debs with apt and dpkg from a local apt repository,
+//! then the .rpms with rpm, running their scriptlets; in bullseye's (dkms
+//! 2.8), trixie's and sid's, the DKMS package's install, upgrades and
+//! removal with apt, for each suite's own kernel. One chroot per test,
+//! reused across its steps.
 
 mod common;
 
@@ -16,9 +18,18 @@ struct Chroot {
 }
 
 impl Chroot {
-    /// Unpacks the cached chroot afresh and mounts its /proc.
-    fn unpack(name: &str) -> Self {
-        for tool in ["debootstrap", "tar", "chroot", "mount", "dpkg-scanpackages"] {
+    /// Unpacks the cached chroot of a Debian suite afresh and mounts its
+    /// /proc.
+    fn unpack(name: &str, suite: &str) -> Self {
+        for tool in [
+            "debootstrap",
+            "tar",
+            "chroot",
+            "mount",
+            "flock",
+            "zstd",
+            "dpkg-scanpackages",
+        ] {
             require_tool(tool);
         }
         let uid = run(Command::new("id").arg("-u"));
@@ -27,9 +38,7 @@ impl Chroot {
             "0",
             "the chroot test mounts /proc and runs chroot: run it (tests/run) as root"
         );
-        let tarball = run(&mut Command::new(
-            repo_root().join("tests/chroot/bookworm-tarball"),
-        ));
+        let tarball = tarball(suite);
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
         unmount_below(&root);
         let _ = std::fs::remove_dir_all(&root);
@@ -37,7 +46,7 @@ impl Chroot {
         run(Command::new("tar")
             .arg("-C")
             .arg(&root)
-            .arg("-xzf")
+            .args(["-I", "zstd", "-xf"])
             .arg(tarball.trim()));
         run(Command::new("mount")
             .args(["-t", "proc", "proc"])
@@ -116,6 +125,45 @@ impl Chroot {
         let audit = self.ok("dpkg --audit");
         assert!(audit.trim().is_empty(), "dpkg --audit:\n{audit}");
     }
+}
+
+/// The suites whose chroots the tests use.
+const SUITES: [&str; 4] = ["bookworm", "bullseye", "trixie", "sid"];
+
+/// The path of the suite's cached chroot tarball (tests/chroot/suite-tarball).
+/// The first test to ask starts the script for every suite at once: on a
+/// cold cache, debootstrap and apt wait on the network more than on the
+/// CPU, so four in parallel take about as long as one.
+fn tarball(suite: &str) -> String {
+    use std::sync::{Once, OnceLock};
+    static MADE: [OnceLock<Result<String, String>>; SUITES.len()] =
+        [const { OnceLock::new() }; SUITES.len()];
+    static STARTED: Once = Once::new();
+    STARTED.call_once(|| {
+        for (made, suite) in MADE.iter().zip(SUITES) {
+            std::thread::spawn(move || {
+                let script = repo_root().join("tests/chroot/suite-tarball");
+                let result = match Command::new(&script).arg(suite).output() {
+                    Ok(out) if out.status.success() => {
+                        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+                    }
+                    Ok(out) => Err(format!(
+                        "{} {suite} failed ({}):\n{}",
+                        script.display(),
+                        out.status,
+                        String::from_utf8_lossy(&out.stderr)
+                    )),
+                    Err(e) => Err(format!("cannot run {}: {e}", script.display())),
+                };
+                let _ = made.set(result);
+            });
+        }
+    });
+    let index = SUITES
+        .iter()
+        .position(|s| *s == suite)
+        .unwrap_or_else(|| panic!("{suite} is not in SUITES"));
+    MADE[index].wait().clone().unwrap_or_else(|e| panic!("{e}"))
 }
 
 impl Drop for Chroot {
@@ -328,7 +376,7 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
             .map(|(version, api)| demo_consumer(&dir, version, api)),
     );
 
-    let chroot = Chroot::unpack("chroot-root");
+    let chroot = Chroot::unpack("chroot-root", "bookworm");
     let kernel = chroot.ok("cd /lib/modules && ls -d */build/include | cut -d/ -f1");
     let kernel = kernel.trim();
     assert_eq!(
@@ -597,4 +645,269 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
     let dep = chroot.ok(&format!("cat /lib/modules/{host_kernel}/modules.dep"));
     assert!(!dep.contains("scap"), "{dep}");
     chroot.ok(&format!("test ! -e /lib/modules/{host_kernel}/extra/scap"));
+}
+
+/// A Debian suite whose own dkms and kernel the DKMS package is tested on.
+struct Suite {
+    name: &'static str,
+    /// The series its linux-headers-amd64 is of, as a release prefix.
+    series: &'static str,
+    /// dkms 3.x writes `scap/1.0.0, K, x86_64: installed`, 2.x
+    /// `scap, 1.0.0, K, x86_64: installed`.
+    dkms3: bool,
+    /// dkms 3.x signs modules with its MOK; Debian's 2.8 does not.
+    signs: bool,
+}
+
+/// scap-api1-dkms 1.0.0, 1.1.0 and 1.2.0 (which does not compile), built
+/// once for every suite's test.
+fn suite_debs() -> &'static [PathBuf; 3] {
+    static DEBS: std::sync::OnceLock<[PathBuf; 3]> = std::sync::OnceLock::new();
+    DEBS.get_or_init(|| {
+        let dir = scratch("chroot-suites-debs");
+        ["1.0.0", "1.1.0", "1.2.0"].map(|api| {
+            let src = sources_with_api(&dir.join(api), api);
+            if api == "1.2.0" {
+                std::fs::write(
+                    src.join("main.c"),
+                    "#include <linux/module.h>\nthis does not compile;\n",
+                )
+                .unwrap();
+            }
+            let out = dir.join(api).join("dist");
+            pkgtool_build_ok(
+                &src,
+                &[
+                    "--kind",
+                    "dkms",
+                    "--format",
+                    "deb",
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+            );
+            only(
+                &files_ending(&out, ".deb"),
+                &format!("scap-api1-dkms_{api}"),
+            )
+        })
+    })
+}
+
+/// In the suite's chroot, with its own dkms and newest kernel: apt-get
+/// installs scap-api1-dkms, DKMS builds and installs scap.ko for that
+/// kernel (and skips, with one line, a kernel outside the supported range);
+/// an upgrade replaces the module and drops the old version; an upgrade to
+/// a version that does not build keeps the working module; remove and
+/// purge leave no module, no DKMS state, no file. dpkg stays consistent
+/// throughout.
+fn dkms_package_in(suite: &Suite) {
+    let started = std::time::Instant::now();
+    let [v100, v110, v120] = suite_debs();
+    let chroot = Chroot::unpack(&format!("chroot-{}", suite.name), suite.name);
+    if chroot
+        .root
+        .join("etc/apt/apt.conf.d/99scap-tests-valid-until")
+        .exists()
+    {
+        eprintln!(
+            "{}: the chroot's apt runs with -o Acquire::Check-Valid-Until=false (the suite's archive index had expired when it was made)",
+            suite.name
+        );
+    }
+    let kernel = chroot.ok("cd /lib/modules && ls -d */build/include | cut -d/ -f1");
+    let kernel = kernel.trim();
+    assert!(
+        kernel.starts_with(suite.series) && !kernel.contains('\n'),
+        "{}'s chroot has the headers of {kernel:?}, not one {}* kernel; delete its tarball in ~/.cache/scap-tests to rebuild it",
+        suite.name,
+        suite.series
+    );
+    let range = scap_driver_api::kernels::SUPPORTED_KERNELS;
+    assert!(
+        range.contains_release(kernel),
+        "{}'s kernel {kernel} is outside SUPPORTED_KERNELS ({range}); the DKMS package must build for it: make driver-src build there and widen the range (pkgtool/scap-driver-api/src/kernels.rs)",
+        suite.name
+    );
+    let dkms_line = |version: &str| {
+        if suite.dkms3 {
+            format!("scap/{version}, {kernel}, x86_64: installed")
+        } else {
+            format!("scap, {version}, {kernel}, x86_64: installed")
+        }
+    };
+    let added_line = |version: &str| {
+        if suite.dkms3 {
+            format!("scap/{version}: added")
+        } else {
+            format!("scap, {version}: added")
+        }
+    };
+    // The installed module's API version; where the kernel is installed
+    // (modules.dep: trixie's headers pull the image, bullseye's dkms 2.8
+    // runs depmod anyway, sid's 3.x skips it for a kernel with headers
+    // only), it is the module modprobe loads.
+    let installed_api = || {
+        let file = chroot.ok(&format!("ls /lib/modules/{kernel}/updates/dkms/scap.ko*"));
+        let file = file.trim().to_string();
+        assert!(!file.contains('\n'), "one scap.ko: {file}");
+        if chroot
+            .sh(&format!("test -e /lib/modules/{kernel}/modules.dep"))
+            .status
+            .success()
+        {
+            assert_eq!(
+                chroot
+                    .ok(&format!("modinfo -k {kernel} -F filename scap"))
+                    .trim(),
+                file
+            );
+        }
+        (
+            chroot
+                .ok(&format!("modinfo -F api_version {file}"))
+                .trim()
+                .to_string(),
+            file,
+        )
+    };
+    // A kernel outside the range (its headers are the suite's): one line.
+    chroot.ok(&format!(
+        "mkdir -p /lib/modules/4.19.0-9-amd64 && ln -s /lib/modules/{kernel}/build /lib/modules/4.19.0-9-amd64/build"
+    ));
+    let skip_line = |version: &str| {
+        format!(
+            "scap-api1-dkms: kernel 4.19.0-9-amd64 skipped: scap {version} supports kernels {range}; \
+             boot one of those or install a scap-api1-dkms that supports 4.19.0-9-amd64"
+        )
+    };
+    let has_line = |out: &str, line: &str| {
+        assert!(
+            out.lines().any(|l| l == line),
+            "{}: no line {line:?} in:\n{out}",
+            suite.name
+        );
+    };
+
+    // Install: built and installed for the suite's kernel, signed where the
+    // suite's dkms signs.
+    chroot.publish(std::slice::from_ref(v100));
+    let out = chroot.ok("apt-get install -y scap-api1-dkms");
+    has_line(
+        &out,
+        &format!("scap-api1-dkms: scap.ko 1.0.0 installed for kernel {kernel}"),
+    );
+    has_line(&out, &skip_line("1.0.0"));
+    let (api, ko) = installed_api();
+    assert_eq!(api, "1.0.0");
+    assert_eq!(chroot.ok("dkms status scap").trim(), dkms_line("1.0.0"));
+    let signer = chroot.ok(&format!("modinfo -F signer {ko}"));
+    if suite.signs {
+        assert_eq!(signer.trim(), "DKMS module signing key");
+        chroot.ok("test -s /var/lib/dkms/mok.pub");
+    } else {
+        assert_eq!(signer.trim(), "", "{}'s dkms does not sign", suite.name);
+    }
+    chroot.assert_consistent();
+
+    // Upgrade to 1.1.0: rebuilt, 1.0.0 gone from DKMS and /usr/src.
+    chroot.publish(std::slice::from_ref(v110));
+    let out = chroot.ok("apt-get install -y scap-api1-dkms");
+    has_line(
+        &out,
+        &format!("scap-api1-dkms: scap.ko 1.1.0 installed for kernel {kernel}"),
+    );
+    has_line(&out, &skip_line("1.1.0"));
+    assert_eq!(installed_api().0, "1.1.0");
+    assert_eq!(chroot.ok("dkms status scap").trim(), dkms_line("1.1.0"));
+    chroot.ok("test ! -e /usr/src/scap-1.0.0 && test ! -e /var/lib/dkms/scap/1.0.0");
+    chroot.ok("test ! -e /var/lib/scap-api1-dkms");
+    chroot.assert_consistent();
+
+    // Upgrade to 1.2.0, which does not build: one line, configured, and
+    // 1.1.0 stays the kernel's module, its DKMS state on a kept copy of its
+    // sources (dkms 3.1+ wants the source to be a link).
+    chroot.publish(std::slice::from_ref(v120));
+    let out = chroot.ok("apt-get install -y scap-api1-dkms");
+    assert!(
+        out.contains(&format!(
+            "scap-api1-dkms: building scap 1.2.0 for kernel {kernel} failed"
+        )),
+        "{out}"
+    );
+    has_line(
+        &out,
+        &format!(
+            "scap-api1-dkms: kept scap 1.1.0 for kernel {kernel}, still its working module; \
+             it goes with this package, or run: dkms remove scap/1.1.0 -k {kernel}"
+        ),
+    );
+    chroot.assert_consistent();
+    chroot.ok("dpkg -s scap-api1-dkms | grep -qx 'Version: 1.2.0'");
+    assert_eq!(installed_api().0, "1.1.0");
+    assert_eq!(
+        chroot.ok("dkms status scap").trim(),
+        format!("{}\n{}", dkms_line("1.1.0"), added_line("1.2.0"))
+    );
+    assert_eq!(
+        chroot.ok("readlink /var/lib/dkms/scap/1.1.0/source").trim(),
+        "/var/lib/scap-api1-dkms/kept/1.1.0"
+    );
+    chroot.ok(
+        "test ! -e /usr/src/scap-1.1.0 && test -s /var/lib/scap-api1-dkms/kept/1.1.0/dkms.conf",
+    );
+
+    // Remove, purge: no module (modprobe finds none), no DKMS state, no
+    // file of the package, of the kept version or of DKMS's builds.
+    chroot.ok("apt-get remove -y scap-api1-dkms");
+    chroot.assert_consistent();
+    chroot.ok("test -z \"$(dkms status scap)\" && test ! -e /var/lib/dkms/scap");
+    chroot.ok(&format!(
+        "test ! -e /lib/modules/{kernel}/modules.dep || ! grep -q scap /lib/modules/{kernel}/modules.dep"
+    ));
+    chroot.ok("apt-get purge -y scap-api1-dkms");
+    let left = chroot.ok(
+        "find / -xdev \\( -name 'scap.ko*' -o -name 'scap-1.*' -o -name 'scap-api1-dkms*' \\) \
+         -not -path '/srv/*' -print",
+    );
+    assert!(left.trim().is_empty(), "left behind:\n{left}");
+    assert!(chroot
+        .fails("dpkg -s scap-api1-dkms")
+        .contains("is not installed"));
+    chroot.assert_consistent();
+    eprintln!(
+        "{}: DKMS package journey on {kernel} in {:.1} s",
+        suite.name,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn dkms_package_in_bullseye_with_dkms_2_8() {
+    dkms_package_in(&Suite {
+        name: "bullseye",
+        series: "5.10.",
+        dkms3: false,
+        signs: false,
+    });
+}
+
+#[test]
+fn dkms_package_in_trixie() {
+    dkms_package_in(&Suite {
+        name: "trixie",
+        series: "6.12.",
+        dkms3: true,
+        signs: true,
+    });
+}
+
+#[test]
+fn dkms_package_in_sid() {
+    dkms_package_in(&Suite {
+        name: "sid",
+        series: "7.",
+        dkms3: true,
+        signs: true,
+    });
 }
