@@ -55,39 +55,8 @@ fn packages_pass_lintian_rpmlint_and_follow_the_scheme() {
     assert_eq!(debs.len(), 3 + kernels.len(), "{debs:?}");
     assert_eq!(rpms.len(), 3 + kernels.len(), "{rpms:?}");
 
-    // lintian: no error, no warning (overrides only with a justification,
-    // shipped in the package).
-    let lintian = Command::new("lintian")
-        .args(["--fail-on", "error,warning", "--no-tag-display-limit"])
-        .args(&debs)
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&lintian.stdout);
-    assert!(
-        lintian.status.success()
-            && !report
-                .lines()
-                .any(|l| l.starts_with("E:") || l.starts_with("W:")),
-        "lintian:\n{report}{}",
-        String::from_utf8_lossy(&lintian.stderr)
-    );
-
-    // rpmlint: no error; rpm -K: digests OK.
-    let rpmlint = Command::new("rpmlint")
-        .arg("-c")
-        .arg(repo_root().join("tests/rpmlint.toml"))
-        .args(&rpms)
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&rpmlint.stdout);
-    assert!(
-        rpmlint.status.success() && report.contains(" 0 errors"),
-        "rpmlint:\n{report}"
-    );
-    for rpm in &rpms {
-        let k = run(Command::new("rpm").arg("-K").arg(rpm));
-        assert!(k.trim_end().ends_with("digests OK"), "{k}");
-    }
+    assert_lintian_clean(&debs);
+    assert_rpmlint_clean(&rpms);
 
     // The DKMS deb.
     let dkms = out.join(format!("scap-api1-dkms_{API}_all.deb"));

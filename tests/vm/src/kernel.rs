@@ -12,7 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use debian_suite::BuildRoot;
+use debian_suite::{field, BuildRoot};
 
 use crate::cmd;
 use crate::config::{GuestKernel, SuiteKernel};
@@ -181,15 +181,6 @@ fn prepare_suite(
 
 fn suite_error(err: debian_suite::Error) -> Error {
     Error::invalid(err.what, err.fix)
-}
-
-/// The value of `name` in a Debian control record.
-pub fn field(record: &str, name: &str) -> Option<String> {
-    let prefix = format!("{name}:");
-    record
-        .lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .map(|value| value.trim().to_string())
 }
 
 /// ~/.cache/scap-tests/kernel/<release>_<version>: keyed by the package
