@@ -232,6 +232,29 @@ fn assert_compat_packages(out: &Path) {
     ] {
         assert!(fields.contains(field), "{field:?} in\n{fields}");
     }
+    // Maintainer and homepage: what cargo-deb would read, the workspace's.
+    let metadata = run(Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(repo_root().join("Cargo.toml")));
+    let metadata: serde_json::Value = serde_json::from_str(&metadata).unwrap();
+    let krate = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "scap-compat")
+        .unwrap();
+    for field in [
+        format!("Maintainer: {}\n", krate["authors"][0].as_str().unwrap()),
+        format!("Homepage: {}\n", krate["homepage"].as_str().unwrap()),
+    ] {
+        assert!(fields.contains(&field), "{field:?} in\n{fields}");
+    }
     // Static: it needs nothing installed.
     assert!(!fields.contains("Depends:"), "{fields}");
     let listing = run(Command::new("dpkg-deb").arg("-c").arg(&deb));
