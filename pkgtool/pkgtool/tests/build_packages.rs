@@ -2,6 +2,8 @@
 //! accept, laid out and related as the naming scheme says, byte for byte
 //! the same from the same inputs.
 
+#![cfg(feature = "system-tests")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

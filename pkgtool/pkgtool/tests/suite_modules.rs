@@ -4,6 +4,8 @@
 //! a system of that suite (a throwaway overlay of the same root) and are
 //! found by its depmod; lintian and rpmlint accept them.
 
+#![cfg(feature = "system-tests")]
+
 mod common;
 
 use std::process::Command;

@@ -5,6 +5,8 @@
 //! guest's dmesg. Nothing is skipped: a missing tool is a failure naming the
 //! fix (tests/install-deps).
 
+#![cfg(feature = "system-tests")]
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 

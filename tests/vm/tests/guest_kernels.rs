@@ -15,6 +15,8 @@
 //! time, each on one host thread. Nothing is skipped: a kernel that cannot
 //! be fetched or built fails its tests with the fix.
 
+#![cfg(feature = "system-tests")]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Condvar, Mutex, OnceLock};
