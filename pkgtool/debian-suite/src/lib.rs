@@ -15,7 +15,7 @@ mod root;
 
 pub use error::{Error, Result};
 pub use mirror::Mirrors;
-pub use root::{BuildRoot, KernelPackage, Pick};
+pub use root::{field, BuildRoot, KernelPackage, Pick};
 
 use std::fmt;
 use std::path::PathBuf;

@@ -130,21 +130,12 @@ impl BuildRoot {
     /// `args` as a command in the root, in `cwd` (a path in the root),
     /// with a clean environment.
     pub fn command(&self, cwd: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new("unshare");
-        cmd.args(["--mount", "--propagation", "private", "--", "sh", "-c"])
-            .arg(r#"mount -t proc proc "$0/proc" && exec chroot "$0" "$@""#)
-            .arg(&self.root)
-            .args(["env", "-i", "-C", cwd])
-            .arg(format!("PATH={PATH}"))
-            .args([
-                "LC_ALL=C.UTF-8",
-                "DEBIAN_FRONTEND=noninteractive",
-                "HOME=/root",
-            ])
-            .args(args)
-            .env_clear()
-            .env("PATH", PATH);
-        cmd
+        in_private_mounts(
+            r#"mount -t proc proc "$0/proc" && exec chroot "$0" "$@""#,
+            &[self.root.as_path()],
+            cwd,
+            args,
+        )
     }
 
     /// `args` as a command in a throwaway view of the root: an overlay
@@ -157,27 +148,13 @@ impl BuildRoot {
         for dir in [upper, &view, &work] {
             fs::create_dir_all(dir).map_err(Error::io(dir, "make the directory writable"))?;
         }
-        let mut cmd = Command::new("unshare");
-        cmd.args(["--mount", "--propagation", "private", "--", "sh", "-c"])
-            .arg(
-                r#"mount -t overlay overlay -o "lowerdir=$0,upperdir=$1,workdir=$2" "$3" &&
-                mount -t proc proc "$3/proc" && root=$3 && shift 3 && exec chroot "$root" "$@""#,
-            )
-            .arg(&self.root)
-            .arg(upper)
-            .arg(&work)
-            .arg(&view)
-            .args(["env", "-i"])
-            .arg(format!("PATH={PATH}"))
-            .args([
-                "LC_ALL=C.UTF-8",
-                "DEBIAN_FRONTEND=noninteractive",
-                "HOME=/root",
-            ])
-            .args(args)
-            .env_clear()
-            .env("PATH", PATH);
-        Ok(cmd)
+        Ok(in_private_mounts(
+            r#"mount -t overlay overlay -o "lowerdir=$0,upperdir=$1,workdir=$2" "$3" &&
+            mount -t proc proc "$3/proc" && root=$3 && shift 3 && exec chroot "$root" "$@""#,
+            &[self.root.as_path(), upper, &work, &view],
+            "/",
+            args,
+        ))
     }
 
     /// Runs `args` in the root; a failure is one line naming `what`, the
@@ -433,6 +410,34 @@ impl BuildRoot {
         let stamp = self.dir.join(UPDATED_STAMP);
         fs::write(&stamp, "").map_err(Error::io(&stamp, "make the cache writable"))
     }
+}
+
+/// `script` run by sh in a mount namespace of its own (its mounts vanish
+/// with it), with `paths` as `$0`, `$1` ...; it ends by exec'ing chroot
+/// with the rest: `env` with a clean environment in `cwd`, then `args`.
+fn in_private_mounts(script: &str, paths: &[&Path], cwd: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new("unshare");
+    cmd.args([
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ])
+    .args(paths)
+    .args(["env", "-i", "-C", cwd])
+    .arg(format!("PATH={PATH}"))
+    .args([
+        "LC_ALL=C.UTF-8",
+        "DEBIAN_FRONTEND=noninteractive",
+        "HOME=/root",
+    ])
+    .args(args)
+    .env_clear()
+    .env("PATH", PATH);
+    cmd
 }
 
 /// Runs `cmd`; a failure is one line with the tool's first error line.

@@ -46,7 +46,16 @@ pub struct BuildArgs {
     /// build, made with cargo for the musl target].
     #[arg(long, value_name = "FILE")]
     compat_binary: Option<PathBuf>,
+    /// Print what would be built (packages, kernels, sources, what is
+    /// skipped and why) and build nothing.
+    #[arg(long)]
+    plan: bool,
+    /// With --plan: print the plan as JSON.
+    #[arg(long, requires = "plan")]
+    json: bool,
 }
+
+mod plan_view;
 
 /// Where the probe comes from, decided before any work starts.
 enum ProbeFrom {
@@ -262,7 +271,16 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
     let out = args.out.clone().unwrap_or_else(|| project.join("dist"));
+    let (show, json) = (args.plan, args.json);
     let plan = plan(args, &release, &project)?;
+    if show {
+        let view = plan_view::PlanView::new(&plan, &release, &out);
+        match json {
+            true => println!("{}", view.json()),
+            false => print!("{}", view.text()),
+        }
+        return Ok(());
+    }
 
     let work = out.join(".build");
     std::fs::create_dir_all(&work).map_err(|e| {

@@ -12,7 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use debian_suite::BuildRoot;
+use debian_suite::{field, BuildRoot};
 
 use crate::cmd;
 use crate::config::{GuestKernel, SuiteKernel};
@@ -115,6 +115,7 @@ fn prepare_headers(cache: &Path) -> Result<Kernel> {
     }
     let dir = cache_dir(cache, &release, &package_version)?;
     let vmlinux = dir.join("vmlinux");
+    let _lock = lock(&dir)?;
     if !is_elf(&vmlinux) {
         let package = format!("linux-image-{release}");
         let deb = download_image(&dir, &package, &package_version)?;
@@ -147,6 +148,7 @@ fn prepare_suite(
         .map_err(suite_error)?;
     let dir = cache_dir(cache, &release, &version)?;
     let vmlinux = dir.join("vmlinux");
+    let _lock = lock(&dir)?;
     if !is_elf(&vmlinux) {
         let image = format!("linux-image-{release}");
         let record = root
@@ -181,15 +183,6 @@ fn suite_error(err: debian_suite::Error) -> Error {
     Error::invalid(err.what, err.fix)
 }
 
-/// The value of `name` in a Debian control record.
-pub fn field(record: &str, name: &str) -> Option<String> {
-    let prefix = format!("{name}:");
-    record
-        .lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .map(|value| value.trim().to_string())
-}
-
 /// ~/.cache/scap-tests/kernel/<release>_<version>: keyed by the package
 /// version too, as an update may keep the release.
 fn cache_dir(cache: &Path, release: &str, version: &str) -> Result<PathBuf> {
@@ -198,6 +191,17 @@ fn cache_dir(cache: &Path, release: &str, version: &str) -> Result<PathBuf> {
         .join(format!("{release}_{}", version.replace(':', "%3a")));
     fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the cache directory writable"))?;
     Ok(dir)
+}
+
+/// Held while a kernel's image is fetched and extracted: concurrent runs
+/// (and threads) wait, then find the vmlinux made.
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join("lock");
+    let file =
+        File::create(&path).map_err(Error::io(&path, "make the cache directory writable"))?;
+    file.lock()
+        .map_err(Error::io(&path, "make the cache directory writable"))?;
+    Ok(file)
 }
 
 fn is_elf(path: &Path) -> bool {

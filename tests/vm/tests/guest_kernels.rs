@@ -15,6 +15,8 @@
 //! time, each on one host thread. Nothing is skipped: a kernel that cannot
 //! be fetched or built fails its tests with the fix.
 
+#![cfg(feature = "system-tests")]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Condvar, Mutex, OnceLock};
@@ -68,6 +70,32 @@ fn vm_slot<T>(work: impl FnOnce() -> T) -> T {
     result
 }
 
+/// Makes every kernel's build root, headers and image ready at once, in
+/// background threads, when the first test starts: on a fresh machine that
+/// is mostly downloading, which then overlaps the VMs' work instead of
+/// waiting for a VM slot (runs wait for these through the roots' locks).
+fn prepare_all_in_background() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        for kernel in all() {
+            std::thread::spawn(move || {
+                let Ok(config) = Config::from_env() else {
+                    return;
+                };
+                let Ok(spec) = SuiteKernel::parse(kernel.spec) else {
+                    return;
+                };
+                // Failures show again, with their fix, in the test's own run.
+                let _ = scap_vm::kernel::prepare(
+                    &config.cache_dir,
+                    &GuestKernel::Suite(spec),
+                    &mut |text| eprintln!("scap-vm [{} prepare]: {text}", kernel.spec),
+                );
+            });
+        }
+    });
+}
+
 impl TestedKernel {
     const fn new(spec: &'static str, series: &'static str) -> Self {
         Self {
@@ -83,6 +111,7 @@ impl TestedKernel {
 
     /// Builds and boots once; every test of this kernel reads the run.
     fn booted(&self) -> &Run {
+        prepare_all_in_background();
         let run = self.run.get_or_init(|| {
             vm_slot(|| {
                 let mut config = Config::from_env().map_err(|err| err.to_string())?;
