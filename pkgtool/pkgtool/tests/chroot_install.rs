@@ -6,6 +6,8 @@
 //! removal with apt, for each suite's own kernel. One chroot per test,
 //! reused across its steps.
 
+#![cfg(feature = "system-tests")]
+
 mod common;
 
 use std::path::{Path, PathBuf};
