@@ -40,7 +40,7 @@ impl Chroot {
             "0",
             "the chroot test mounts /proc and runs chroot: run it (tests/run) as root"
         );
-        let tarball = tarball(suite);
+        let tarball = run(Command::new(repo_root().join("tests/chroot/suite-tarball")).arg(suite));
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
         unmount_below(&root);
         let _ = std::fs::remove_dir_all(&root);
@@ -127,45 +127,6 @@ impl Chroot {
         let audit = self.ok("dpkg --audit");
         assert!(audit.trim().is_empty(), "dpkg --audit:\n{audit}");
     }
-}
-
-/// The suites whose chroots the tests use.
-const SUITES: [&str; 4] = ["bookworm", "bullseye", "trixie", "sid"];
-
-/// The path of the suite's cached chroot tarball (tests/chroot/suite-tarball).
-/// The first test to ask starts the script for every suite at once: on a
-/// cold cache, debootstrap and apt wait on the network more than on the
-/// CPU, so four in parallel take about as long as one.
-fn tarball(suite: &str) -> String {
-    use std::sync::{Once, OnceLock};
-    static MADE: [OnceLock<Result<String, String>>; SUITES.len()] =
-        [const { OnceLock::new() }; SUITES.len()];
-    static STARTED: Once = Once::new();
-    STARTED.call_once(|| {
-        for (made, suite) in MADE.iter().zip(SUITES) {
-            std::thread::spawn(move || {
-                let script = repo_root().join("tests/chroot/suite-tarball");
-                let result = match Command::new(&script).arg(suite).output() {
-                    Ok(out) if out.status.success() => {
-                        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-                    }
-                    Ok(out) => Err(format!(
-                        "{} {suite} failed ({}):\n{}",
-                        script.display(),
-                        out.status,
-                        String::from_utf8_lossy(&out.stderr)
-                    )),
-                    Err(e) => Err(format!("cannot run {}: {e}", script.display())),
-                };
-                let _ = made.set(result);
-            });
-        }
-    });
-    let index = SUITES
-        .iter()
-        .position(|s| *s == suite)
-        .unwrap_or_else(|| panic!("{suite} is not in SUITES"));
-    MADE[index].wait().clone().unwrap_or_else(|e| panic!("{e}"))
 }
 
 impl Drop for Chroot {
