@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use scap_driver_api::SourceError;
+use scap_driver_api::{Problem, SourceError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -27,6 +27,8 @@ pub enum Error {
     DriverSource(#[from] SourceError),
     #[error("{what}; fix: {fix}")]
     Invalid { what: String, fix: String },
+    #[error("{}: {}; fix: {}", .0.subject, .0.what, .0.fix)]
+    Problem(#[from] Problem),
 }
 
 impl Error {

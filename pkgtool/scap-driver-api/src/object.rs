@@ -1,0 +1,92 @@
+//! The ELF objects of the driver, as every tool reads them: the module's
+//! `.ko` ([`crate::modinfo`]) and the probe's `.o` ([`crate::sections`]).
+//! Errors say what is wrong with the object; the caller names the object
+//! and the fix ([`ObjectError::at`]), which depends on where it came from.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::error::Problem;
+
+/// What kind of fault an object has, for callers whose fix depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Not an object of the kind asked for: not ELF, or ELF of another
+    /// machine.
+    WrongKind,
+    /// The right kind of object without the driver's versions, or with
+    /// damaged ones.
+    BadVersions,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectError {
+    pub fault: Fault,
+    /// What is wrong, without the object's name or a fix.
+    pub what: String,
+}
+
+impl ObjectError {
+    pub(crate) fn wrong_kind(what: impl Into<String>) -> Self {
+        Self {
+            fault: Fault::WrongKind,
+            what: what.into(),
+        }
+    }
+
+    pub(crate) fn bad_versions(what: impl Into<String>) -> Self {
+        Self {
+            fault: Fault::BadVersions,
+            what: what.into(),
+        }
+    }
+
+    /// The one-line error naming the object and the fix.
+    pub fn at(self, path: &Path, fix: impl Into<String>) -> Problem {
+        Problem::at(path, self.what, fix)
+    }
+}
+
+impl fmt::Display for ObjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.what)
+    }
+}
+
+impl std::error::Error for ObjectError {}
+
+/// Parses ELF, with an error that says so rather than the parser's jargon alone.
+pub fn parse_elf(data: &[u8]) -> Result<object::File<'_>, ObjectError> {
+    if !data.starts_with(b"\x7fELF") {
+        return Err(ObjectError::wrong_kind(if data.is_empty() {
+            "empty file, not an ELF object"
+        } else {
+            "not an ELF object (no ELF magic)"
+        }));
+    }
+    object::File::parse(data)
+        .map_err(|err| ObjectError::wrong_kind(format!("damaged or truncated ELF object ({err})")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_elf_says_so() {
+        assert_eq!(
+            parse_elf(b"").unwrap_err().what,
+            "empty file, not an ELF object"
+        );
+        assert_eq!(
+            parse_elf(b"not an object\n").unwrap_err().what,
+            "not an ELF object (no ELF magic)"
+        );
+        let err = parse_elf(b"\x7fELF\x02\x01").unwrap_err();
+        assert!(
+            err.what.starts_with("damaged or truncated ELF object ("),
+            "{err}"
+        );
+        assert_eq!(err.fault, Fault::WrongKind);
+    }
+}
