@@ -66,12 +66,6 @@ enum Command {
 #[error("{0}")]
 pub struct UserError(String);
 
-impl From<scap_driver_api::SourceError> for UserError {
-    fn from(err: scap_driver_api::SourceError) -> Self {
-        UserError(err.to_string())
-    }
-}
-
 impl From<scap_driver_api::Problem> for UserError {
     fn from(problem: scap_driver_api::Problem) -> Self {
         UserError(problem.to_string())

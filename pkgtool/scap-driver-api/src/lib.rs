@@ -30,5 +30,5 @@ pub use error::Problem;
 pub use helper::CheckOutcome;
 pub use kernels::{release_version, KernelRange, KernelSeries, SUPPORTED_KERNELS};
 pub use names::Names;
-pub use source::{DriverSource, SourceError};
+pub use source::DriverSource;
 pub use version::{Version, VersionError};

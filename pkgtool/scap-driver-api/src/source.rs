@@ -8,21 +8,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::Problem;
-use crate::{Version, VersionError};
+use crate::Version;
 
 pub const API_VERSION_FILE: &str = "API_VERSION";
 pub const SCHEMA_VERSION_FILE: &str = "SCHEMA_VERSION";
-
-#[derive(Debug, thiserror::Error)]
-pub enum SourceError {
-    #[error("{}: cannot read: {source}; run from the project root or pass the driver sources' directory", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}: {source}", path.display())]
-    Version { path: PathBuf, source: VersionError },
-}
 
 /// The driver sources and the versions they declare.
 #[derive(Debug, Clone)]
@@ -33,7 +22,7 @@ pub struct DriverSource {
 }
 
 impl DriverSource {
-    pub fn read(dir: &Path) -> Result<Self, SourceError> {
+    pub fn read(dir: &Path) -> Result<Self, Problem> {
         Ok(Self {
             dir: dir.to_path_buf(),
             api: read_version_file(&dir.join(API_VERSION_FILE))?,
@@ -43,16 +32,22 @@ impl DriverSource {
 }
 
 /// One line `MAJOR.MINOR.PATCH`, the final newline optional.
-pub fn read_version_file(path: &Path) -> Result<Version, SourceError> {
-    let bytes = fs::read(path).map_err(|source| SourceError::Read {
-        path: path.to_path_buf(),
-        source,
+pub fn read_version_file(path: &Path) -> Result<Version, Problem> {
+    let bytes = fs::read(path).map_err(|err| {
+        Problem::at(
+            path,
+            format!("cannot read: {err}"),
+            "run from the project root or pass the driver sources' directory",
+        )
     })?;
     let text = String::from_utf8_lossy(&bytes);
     let line = text.strip_suffix('\n').unwrap_or(&text);
-    line.parse().map_err(|source| SourceError::Version {
-        path: path.to_path_buf(),
-        source,
+    line.parse().map_err(|err| {
+        Problem::at(
+            path,
+            format!("{err}"),
+            "write the version there, one line: it is the only place it is written",
+        )
     })
 }
 

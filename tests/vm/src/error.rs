@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use scap_driver_api::{Problem, SourceError};
+use scap_driver_api::Problem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -23,8 +23,6 @@ pub enum Error {
         source: std::io::Error,
         fix: &'static str,
     },
-    #[error("driver sources: {0}")]
-    DriverSource(#[from] SourceError),
     #[error("{what}; fix: {fix}")]
     Invalid { what: String, fix: String },
     #[error("{}: {}; fix: {}", .0.subject, .0.what, .0.fix)]
