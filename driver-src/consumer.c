@@ -7,11 +7,14 @@
  * tracepoints are registered while there is at least one consumer.
  */
 #include <linux/cpumask.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "scap.h"
 
@@ -19,11 +22,28 @@ LIST_HEAD(scap_consumers);
 /* Serializes opening and closing; the probes walk the list under RCU. */
 static DEFINE_MUTEX(scap_consumers_lock);
 static unsigned int scap_n_consumers;
+/* Frees closed rings once the probes can no longer see them. */
+static struct workqueue_struct *scap_free_wq;
+
+int scap_consumers_init(void)
+{
+	scap_free_wq = alloc_workqueue("scap_free", WQ_UNBOUND, 0);
+	return scap_free_wq ? 0 : -ENOMEM;
+}
+
+/* Open devices pin the module: only frees of closed rings can be pending. */
+void scap_consumers_exit(void)
+{
+	/* Let pending grace periods queue their frees, then run them all. */
+	rcu_barrier();
+	destroy_workqueue(scap_free_wq);
+}
 
 static struct scap_consumer *scap_consumer_find(struct pid *owner)
 {
 	struct scap_consumer *consumer;
 
+	lockdep_assert_held(&scap_consumers_lock);
 	list_for_each_entry(consumer, &scap_consumers, node)
 		if (consumer->owner == owner)
 			return consumer;
@@ -106,7 +126,23 @@ err_unlock:
 	return ERR_PTR(err);
 }
 
-/* Closes a ring; the consumer goes with its last ring. */
+static void scap_ring_free_work(struct work_struct *work)
+{
+	struct scap_ring *ring = container_of(to_rcu_work(work), struct scap_ring,
+					      free_work);
+	struct scap_consumer *consumer = ring->free_consumer;
+
+	scap_ring_free(ring);
+	if (consumer)
+		scap_consumer_free(consumer);
+}
+
+/*
+ * Closes a ring; the consumer goes with its last ring. Both are freed
+ * after a grace period, when no probe can be writing to them, without
+ * waiting for it here: a consumer closing its N devices waits for no
+ * grace period, not N in a row under the mutex.
+ */
 void scap_consumer_close(struct scap_ring *ring)
 {
 	struct scap_consumer *consumer = ring->consumer;
@@ -120,11 +156,9 @@ void scap_consumer_close(struct scap_ring *ring)
 		if (!--scap_n_consumers)
 			scap_tracepoints_unregister();
 	}
-	/* Wait for the probes that may still be writing to the ring. */
-	synchronize_rcu();
 	mutex_unlock(&scap_consumers_lock);
 
-	scap_ring_free(ring);
-	if (last_ring)
-		scap_consumer_free(consumer);
+	ring->free_consumer = last_ring ? consumer : NULL;
+	INIT_RCU_WORK(&ring->free_work, scap_ring_free_work);
+	queue_rcu_work(scap_free_wq, &ring->free_work);
 }

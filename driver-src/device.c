@@ -19,6 +19,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 
 #include "scap.h"
 #include "scap_version.h"
@@ -223,7 +224,15 @@ int scap_devices_init(void)
 	if (err)
 		goto err_region;
 
+	/*
+	 * 6.4 dropped class_create()'s owner argument ("driver core: class:
+	 * remove module * from class_create()"): no call builds on both sides.
+	 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	scap_class = class_create(SCAP_MODULE_NAME);
+#else
 	scap_class = class_create(THIS_MODULE, SCAP_MODULE_NAME);
+#endif
 	if (IS_ERR(scap_class)) {
 		err = PTR_ERR(scap_class);
 		goto err_cdev;

@@ -8,7 +8,15 @@
 #include <linux/bug.h>
 #include <linux/minmax.h>
 #include <linux/uaccess.h>
+/*
+ * 6.12 moved asm/unaligned.h to linux/unaligned.h. Test for the header, not
+ * the version, so that a stable backport of the move builds too.
+ */
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
 #include <asm/unaligned.h>
+#endif
 
 #include "scap.h"
 

@@ -4,7 +4,7 @@
  * event_table of libscap's schema 1; see INTERFACE.md).
  */
 #include <linux/fcntl.h>
-#include <linux/fdtable.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/minmax.h>
@@ -67,18 +67,21 @@ static u32 scap_open_mode(unsigned long flags, unsigned long mode)
 /* The device of the filesystem an fd lives on (new_encode_dev), or 0. */
 static u32 scap_fd_dev(long fd)
 {
-	struct files_struct *files = current->files;
 	struct file *file;
-	u32 dev = 0;
+	u32 dev;
 
-	if (fd < 0 || !files)
+	if (fd < 0 || fd > INT_MAX)
 		return 0;
-	/* The table's lock keeps the file, and so its inode, from closing. */
-	spin_lock(&files->file_lock);
-	file = files_lookup_fd_locked(files, fd);
-	if (file)
-		dev = new_encode_dev(file_inode(file)->i_sb->s_dev);
-	spin_unlock(&files->file_lock);
+	/*
+	 * The reference keeps the inode alive; fget_raw() as O_PATH fds have
+	 * a device too. fput() is safe here: a last reference is released
+	 * later, from task work.
+	 */
+	file = fget_raw(fd);
+	if (!file)
+		return 0;
+	dev = new_encode_dev(file_inode(file)->i_sb->s_dev);
+	fput(file);
 	return dev;
 }
 

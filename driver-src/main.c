@@ -19,13 +19,20 @@ static int __init scap_init(void)
 	err = scap_tracepoints_init();
 	if (err)
 		return err;
-	return scap_devices_init();
+	err = scap_consumers_init();
+	if (err)
+		return err;
+	err = scap_devices_init();
+	if (err)
+		scap_consumers_exit();
+	return err;
 }
 
 /* Open devices pin the module, so no consumer is left here. */
 static void __exit scap_exit(void)
 {
 	scap_devices_exit();
+	scap_consumers_exit();
 }
 
 module_init(scap_init);

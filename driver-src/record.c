@@ -4,7 +4,9 @@
  * has it open with capture enabled, subject to the consumer's event mask
  * and dropping mode.
  */
+#include <linux/lockdep.h>
 #include <linux/math64.h>
+#include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
@@ -62,7 +64,10 @@ static bool scap_sampled_out(struct scap_ring *ring, const struct scap_consumer 
 	return in_gap;
 }
 
-/* Called from the syscall tracepoints, with preemption disabled. */
+/*
+ * Called from the syscall tracepoints with preemption disabled: this CPU's
+ * rings have no other writer (tracepoints.c).
+ */
 void scap_record_syscall(u16 type, scap_fill_fn fill, struct scap_syscall_ctx *ctx)
 {
 	unsigned int cpu = smp_processor_id();
@@ -70,6 +75,7 @@ void scap_record_syscall(u16 type, scap_fill_fn fill, struct scap_syscall_ctx *c
 	struct scap_ring *ring;
 	u64 ts = ktime_get_real_ns();
 
+	lockdep_assert_preemption_disabled();
 	rcu_read_lock();
 	list_for_each_entry_rcu(consumer, &scap_consumers, node) {
 		ring = rcu_dereference(consumer->rings[cpu]);

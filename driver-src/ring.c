@@ -76,6 +76,10 @@ void scap_ring_free(struct scap_ring *ring)
 /* Bytes the writer may use now; none while userspace's tail is garbage. */
 u32 scap_ring_free_space(const struct scap_ring *ring)
 {
+	/*
+	 * Pairs with the reader's release store of tail after it consumed the
+	 * events before it: their bytes are no longer read when we reuse them.
+	 */
 	u32 tail = smp_load_acquire(&ring->info->tail);
 	u32 head = ring->head;
 
@@ -94,5 +98,9 @@ void scap_ring_commit(struct scap_ring *ring, u32 len)
 	if (next >= SCAP_RING_BUF_SIZE)
 		next -= SCAP_RING_BUF_SIZE;
 	ring->head = next;
+	/*
+	 * Pairs with the reader's acquire load of head: the event's bytes are
+	 * visible before the head that covers them.
+	 */
 	smp_store_release(&ring->info->head, next);
 }

@@ -12,6 +12,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "scap_abi.h"
 #include "syscall_table.h"
@@ -39,6 +40,9 @@ struct scap_ring {
 	u32 head;			/* ours; info->head is userspace's copy */
 	bool capture_enabled;
 	bool dropping;			/* in a sampling gap: DROP_E was sent */
+	/* Closed: freed after a grace period, with its consumer if the last. */
+	struct rcu_work free_work;
+	struct scap_consumer *free_consumer;
 };
 
 /* ring.c */
@@ -64,6 +68,8 @@ struct scap_consumer {
 
 /* consumer.c */
 extern struct list_head scap_consumers;
+int scap_consumers_init(void);
+void scap_consumers_exit(void);
 struct scap_ring *scap_consumer_open(unsigned int cpu);
 void scap_consumer_close(struct scap_ring *ring);
 

@@ -5,6 +5,7 @@
  * there is a consumer (attaching makes every syscall take the slow path).
  */
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -26,10 +27,18 @@ static void scap_syscall_record(struct pt_regs *regs, long nr, long ret, bool en
 		return;
 	ctx.ret = ret;
 	syscall_get_arguments(current, regs, ctx.args);
+	/*
+	 * Each CPU's ring has one writer, this CPU: no task may be preempted or
+	 * migrated while it writes. Up to 6.12 the tracepoint disables
+	 * preemption itself; from 6.13 ("tracing: Allow system call
+	 * tracepoints to handle page faults") it calls probes preemptible.
+	 */
+	preempt_disable_notrace();
 	if (enter)
 		scap_record_syscall(ctx.sc.events->enter_type, ctx.sc.events->fill_enter, &ctx);
 	else
 		scap_record_syscall(ctx.sc.events->exit_type, ctx.sc.events->fill_exit, &ctx);
+	preempt_enable_notrace();
 }
 
 static void scap_sys_enter(void *data, struct pt_regs *regs, long nr)

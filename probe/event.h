@@ -1,34 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Builds one schema 1 event in a per-CPU scratch buffer and copies it into
- * the ring buffer. The event follows a record header so that the reader
- * learns the CPU, which the event header does not carry:
+ * Builds one schema 1 event directly in a record reserved in the ring
+ * buffer, so that every invocation writes memory of its own: from 6.13 on
+ * the syscall tracepoints run BPF programs preemptible (only migration is
+ * disabled), and a per-CPU scratch buffer would be overwritten mid-event
+ * by another task's program on the same CPU. The record starts with a
+ * header so that the reader learns the CPU, which the event header does
+ * not carry:
  *
  *   record: u32 cpu, u32 reserved, then the event
  *   event:  struct probe_evt_hdr, nparams u16 lengths, the values
  *
- * Offsets stay below fixed masks so that the verifier can bound every
- * access; an event never comes near them (the longest is about 4.2 KiB).
+ * A record is reserved at the size of its event type's largest form (the
+ * reservation size must be a constant); the event header's len says how
+ * much of it the event takes, and the reader ignores the rest. Every write
+ * is bounded by the reservation: one that would not fit marks the event
+ * bad and it is discarded, which never happens for events of the sizes
+ * below.
  */
 #ifndef SCAP_PROBE_EVENT_H
 #define SCAP_PROBE_EVENT_H
 
 #define SCAP_RECORD_HDR_LEN	8
-#define SCAP_SCRATCH_SIZE	16384	/* power of two: the submit mask */
-#define SCAP_VALUES_MASK	8191	/* where a variable-length value may start */
 #define SCAP_PATH_MAX		4096
 #define SCAP_SNAPLEN		80	/* libscap's default for read/write data */
-
-struct scap_scratch {
-	__u8 data[SCAP_SCRATCH_SIZE];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scap_scratch);
-} scap_scratch SEC(".maps");
+/* A user buffer read is masked to this, a power of two minus one. */
+#define SCAP_SNAPLEN_MASK	127
+#define SCAP_MAX_PARAMS		6
+/* Events without a path: header, lengths, up to 16 bytes, then data. */
+#define SCAP_RECORD_SMALL	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
+				 2 * SCAP_MAX_PARAMS + 16 + SCAP_SNAPLEN_MASK + 1)
+/* open and openat: 16 bytes before the path, 12 after it. */
+#define SCAP_RECORD_PATH	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
+				 2 * SCAP_MAX_PARAMS + 16 + SCAP_PATH_MAX + 16)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -39,29 +43,34 @@ struct {
 const volatile __u64 scap_boot_time_ns;
 
 struct probe_evt {
-	__u8 *buf;
+	__u8 *buf;	/* the reserved record */
+	__u64 cap;	/* its size */
 	__u64 nparams;
 	__u64 param;	/* index of the next parameter */
 	__u64 off;	/* offset in buf of the next value */
+	__u64 bad;	/* a value did not fit: discard */
 };
 
 #define PROBE_EVT(e) ((e)->buf + SCAP_RECORD_HDR_LEN)
 
+/* Reserves a record of cap bytes (a constant) for an event. */
 static __always_inline int probe_evt_begin(struct probe_evt *e, __u16 type,
-					  __u32 nparams, __u64 pid_tgid)
+					  __u32 nparams, __u64 pid_tgid,
+					  __u64 cap)
 {
-	__u32 zero = 0;
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u64 ts = bpf_ktime_get_boot_ns() + scap_boot_time_ns;
 	__u64 tid = (__u32)pid_tgid;
 	__u8 *evt;
 
-	e->buf = bpf_map_lookup_elem(&scap_scratch, &zero);
+	e->buf = bpf_ringbuf_reserve(&scap_events, cap, 0);
 	if (!e->buf)
 		return -1;
+	e->cap = cap;
 	e->nparams = nparams;
 	e->param = 0;
 	e->off = SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + 2 * nparams;
+	e->bad = 0;
 
 	__builtin_memcpy(e->buf, &cpu, sizeof(cpu));
 	__builtin_memset(e->buf + 4, 0, 4);
@@ -73,28 +82,46 @@ static __always_inline int probe_evt_begin(struct probe_evt *e, __u16 type,
 	return 0;
 }
 
+/* Whether width bytes fit at the current offset; if not, the event is bad. */
+static __always_inline int probe_evt_fits(struct probe_evt *e, __u64 width)
+{
+	if (e->off + width > e->cap || e->param >= SCAP_MAX_PARAMS) {
+		e->bad = 1;
+		return 0;
+	}
+	return 1;
+}
+
 static __always_inline void probe_evt_param_len(struct probe_evt *e, __u16 len)
 {
-	__builtin_memcpy(PROBE_EVT(e) + SCAP_EVT_HDR_LEN + 2 * e->param, &len,
-			 sizeof(len));
+	__u64 at = SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN +
+		   2 * (e->param & 7);
+
+	__builtin_memcpy(e->buf + at, &len, sizeof(len));
 	e->param++;
-	e->off = (e->off + len) & SCAP_VALUES_MASK;
+	e->off += len;
 }
 
 static __always_inline void probe_evt_u16(struct probe_evt *e, __u16 v)
 {
+	if (!probe_evt_fits(e, sizeof(v)))
+		return;
 	__builtin_memcpy(e->buf + e->off, &v, sizeof(v));
 	probe_evt_param_len(e, sizeof(v));
 }
 
 static __always_inline void probe_evt_u32(struct probe_evt *e, __u32 v)
 {
+	if (!probe_evt_fits(e, sizeof(v)))
+		return;
 	__builtin_memcpy(e->buf + e->off, &v, sizeof(v));
 	probe_evt_param_len(e, sizeof(v));
 }
 
 static __always_inline void probe_evt_s64(struct probe_evt *e, __s64 v)
 {
+	if (!probe_evt_fits(e, sizeof(v)))
+		return;
 	__builtin_memcpy(e->buf + e->off, &v, sizeof(v));
 	probe_evt_param_len(e, sizeof(v));
 }
@@ -114,13 +141,14 @@ static __always_inline void probe_evt_user_str(struct probe_evt *e,
 	const __u64 null_str = 0x00294c4c554e28ULL;
 	long n;
 
+	if (!probe_evt_fits(e, SCAP_PATH_MAX))
+		return;
 	if (!ustr) {
 		__builtin_memcpy(e->buf + e->off, &null_str, 7);
 		probe_evt_param_len(e, 7);
 		return;
 	}
 	n = bpf_probe_read_user_str(e->buf + e->off, SCAP_PATH_MAX, ustr);
-
 	if (n <= 0 || n > SCAP_PATH_MAX) {
 		e->buf[e->off] = 0;
 		n = 1;
@@ -134,18 +162,24 @@ static __always_inline void probe_evt_user_buf(struct probe_evt *e,
 {
 	__u32 n = len > SCAP_SNAPLEN ? SCAP_SNAPLEN : len < 0 ? 0 : len;
 
-	if (n && bpf_probe_read_user(e->buf + e->off, n & 127, ubuf))
+	if (!probe_evt_fits(e, SCAP_SNAPLEN_MASK + 1))
+		return;
+	if (n && bpf_probe_read_user(e->buf + e->off, n & SCAP_SNAPLEN_MASK, ubuf))
 		n = 0;
 	probe_evt_param_len(e, n);
 }
 
+/* Publishes the event, or discards it if a value did not fit. */
 static __always_inline void probe_evt_submit(struct probe_evt *e)
 {
 	__u32 len = e->off - SCAP_RECORD_HDR_LEN;
 
+	if (e->bad || e->param != e->nparams) {
+		bpf_ringbuf_discard(e->buf, 0);
+		return;
+	}
 	__builtin_memcpy(PROBE_EVT(e) + 16, &len, sizeof(len));
-	bpf_ringbuf_output(&scap_events, e->buf,
-			   e->off & (SCAP_SCRATCH_SIZE - 1), 0);
+	bpf_ringbuf_submit(e->buf, 0);
 }
 
 #endif /* SCAP_PROBE_EVENT_H */

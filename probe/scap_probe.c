@@ -80,7 +80,8 @@ static __always_inline void scap_enter(struct pt_regs *regs, long nr,
 
 	switch (nr) {
 	case __NR_open:
-		if (probe_evt_begin(&e, SCAPE_OPEN_E, 3, pid_tgid))
+		if (probe_evt_begin(&e, SCAPE_OPEN_E, 3, pid_tgid,
+				    SCAP_RECORD_PATH))
 			return;
 		flags = scap_arg(regs, 1);
 		probe_evt_user_str(&e, (const char *)scap_arg(regs, 0));
@@ -88,7 +89,8 @@ static __always_inline void scap_enter(struct pt_regs *regs, long nr,
 		probe_evt_u32(&e, scap_open_mode(flags, scap_arg(regs, 2)));
 		break;
 	case __NR_openat:
-		if (probe_evt_begin(&e, SCAPE_OPENAT_2_E, 4, pid_tgid))
+		if (probe_evt_begin(&e, SCAPE_OPENAT_2_E, 4, pid_tgid,
+				    SCAP_RECORD_PATH))
 			return;
 		flags = scap_arg(regs, 2);
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
@@ -97,20 +99,22 @@ static __always_inline void scap_enter(struct pt_regs *regs, long nr,
 		probe_evt_u32(&e, scap_open_mode(flags, scap_arg(regs, 3)));
 		break;
 	case __NR_close:
-		if (probe_evt_begin(&e, SCAPE_CLOSE_E, 1, pid_tgid))
+		if (probe_evt_begin(&e, SCAPE_CLOSE_E, 1, pid_tgid,
+				    SCAP_RECORD_SMALL))
 			return;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		break;
 	case __NR_read:
 	case __NR_write:
 		if (probe_evt_begin(&e, nr == __NR_read ? SCAPE_READ_E :
-				   SCAPE_WRITE_E, 2, pid_tgid))
+				   SCAPE_WRITE_E, 2, pid_tgid, SCAP_RECORD_SMALL))
 			return;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_u32(&e, scap_arg(regs, 2));
 		break;
 	default:
-		if (probe_evt_begin(&e, SCAPE_GENERIC_E, 2, pid_tgid))
+		if (probe_evt_begin(&e, SCAPE_GENERIC_E, 2, pid_tgid,
+				    SCAP_RECORD_SMALL))
 			return;
 		probe_evt_u16(&e, scap_syscall_code(nr));
 		probe_evt_u16(&e, nr);
@@ -126,7 +130,8 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 
 	switch (nr) {
 	case __NR_open:
-		if (probe_evt_begin(&e, SCAPE_OPEN_X, 5, pid_tgid))
+		if (probe_evt_begin(&e, SCAPE_OPEN_X, 5, pid_tgid,
+				    SCAP_RECORD_PATH))
 			return;
 		flags = scap_arg(regs, 1);
 		probe_evt_s64(&e, ret);
@@ -136,7 +141,8 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 		probe_evt_u32(&e, scap_fd_dev(ret));
 		break;
 	case __NR_openat:
-		if (probe_evt_begin(&e, SCAPE_OPENAT_2_X, 6, pid_tgid))
+		if (probe_evt_begin(&e, SCAPE_OPENAT_2_X, 6, pid_tgid,
+				    SCAP_RECORD_PATH))
 			return;
 		flags = scap_arg(regs, 2);
 		probe_evt_s64(&e, ret);
@@ -147,7 +153,8 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 		probe_evt_u32(&e, scap_fd_dev(ret));
 		break;
 	case __NR_close:
-		if (probe_evt_begin(&e, SCAPE_CLOSE_X, 1, pid_tgid))
+		if (probe_evt_begin(&e, SCAPE_CLOSE_X, 1, pid_tgid,
+				    SCAP_RECORD_SMALL))
 			return;
 		probe_evt_s64(&e, ret);
 		break;
@@ -158,13 +165,14 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 		 * module records it (driver-src/fillers.c).
 		 */
 		if (probe_evt_begin(&e, nr == __NR_read ? SCAPE_READ_X : SCAPE_WRITE_X,
-				    2, pid_tgid))
+				    2, pid_tgid, SCAP_RECORD_SMALL))
 			return;
 		probe_evt_s64(&e, ret);
 		probe_evt_user_buf(&e, (const void *)scap_arg(regs, 1), ret);
 		break;
 	default:
-		if (probe_evt_begin(&e, SCAPE_GENERIC_X, 1, pid_tgid))
+		if (probe_evt_begin(&e, SCAPE_GENERIC_X, 1, pid_tgid,
+				    SCAP_RECORD_SMALL))
 			return;
 		probe_evt_u16(&e, scap_syscall_code(nr));
 	}

@@ -11,7 +11,6 @@
 # (an attachment) needs a program, so no new program means nothing was
 # attached either. A good capture first shows that the check sees a load.
 # scap-vm: needs scap-probe probe.o bad-probes
-# scap-vm: no-module
 . /scap/lib.sh
 
 out=/tmp/bad.scap

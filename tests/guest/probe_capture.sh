@@ -5,7 +5,6 @@
 # the fd and the sizes, in order, stamped in ns since the epoch within the
 # capture's wall-clock second(s).
 # scap-vm: needs scap-probe probe.o sysdig
-# scap-vm: no-module
 . /scap/lib.sh
 
 capture=/tmp/probe_capture.scap
@@ -22,7 +21,7 @@ known_file_events "$capture" > /tmp/seen 2> /tmp/sysdig.err ||
 # The fd the workload got; dev= is the file system's device number.
 fd=$(sed -n "s/^openat < [^ ]* fd=\([0-9]*\)(<f>.*/\1/p" /tmp/seen)
 [ -n "$fd" ] || { cat /tmp/seen; fail "sysdig shows no openat of $f"; }
-sed 's/ dev=[0-9a-f]* $/ dev=N /' /tmp/seen > /tmp/seen.normal
+sed 's/ dev=[0-9A-Fa-f]* $/ dev=N /' /tmp/seen > /tmp/seen.normal
 r80=$(head -c 80 /dev/zero | tr '\0' r)
 w80=$(head -c 80 /dev/zero | tr '\0' w)
 cat > /tmp/expected <<END

@@ -4,7 +4,6 @@
 # kernel accepted both programs, the kernel's BPF program IDs moved by them
 # (support/bpf_ids) and no program is left loaded.
 # scap-vm: needs scap-compat probe.o jq
-# scap-vm: no-module
 . /scap/lib.sh
 
 json=/tmp/compat-load.json

@@ -29,6 +29,12 @@ pub struct BuildArgs {
     /// [default: every kernel whose headers are in /lib/modules/*/build].
     #[arg(long = "kernel", value_delimiter = ',', value_name = "RELEASE")]
     kernels: Vec<String>,
+    /// Prebuild the module for a kernel of this Debian suite (bullseye,
+    /// trixie, trixie-backports, sid ...) in the suite's own build root, a
+    /// debootstrap chroot made once and kept in ~/.cache/scap-suites: the
+    /// kernel its linux-headers-amd64 points at, or those of --kernel.
+    #[arg(long, value_name = "SUITE")]
+    suite: Option<debian_suite::Suite>,
     /// Output directory [default: dist/ beside driver-src/].
     #[arg(long, short, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -40,7 +46,16 @@ pub struct BuildArgs {
     /// build, made with cargo for the musl target].
     #[arg(long, value_name = "FILE")]
     compat_binary: Option<PathBuf>,
+    /// Print what would be built (packages, kernels, sources, what is
+    /// skipped and why) and build nothing.
+    #[arg(long)]
+    plan: bool,
+    /// With --plan: print the plan as JSON.
+    #[arg(long, requires = "plan")]
+    json: bool,
 }
+
+mod plan_view;
 
 /// Where the probe comes from, decided before any work starts.
 enum ProbeFrom {
@@ -57,7 +72,7 @@ struct CompatFrom {
 struct Plan {
     formats: Vec<Format>,
     dkms: bool,
-    kernels: Vec<String>,
+    kernels: Vec<kbuild::Target>,
     probe: Option<ProbeFrom>,
     compat: Option<CompatFrom>,
     /// Why a default kind is not built, for the summary.
@@ -81,18 +96,27 @@ fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, User
     let mut notes = Vec::new();
 
     let kernels = if !kinds.contains(&Kind::Modules) {
-        if !args.kernels.is_empty() {
-            return Err(UserError(
-                "--kernel given without the modules kind; add --kind modules or drop --kernel"
-                    .to_string(),
-            ));
+        let given = match (args.kernels.is_empty(), &args.suite) {
+            (false, _) => Some("--kernel"),
+            (true, Some(_)) => Some("--suite"),
+            (true, None) => None,
+        };
+        if let Some(option) = given {
+            return Err(UserError(format!(
+                "{option} given without the modules kind; add --kind modules or drop {option}"
+            )));
         }
         Vec::new()
+    } else if let Some(suite) = &args.suite {
+        let mut kernels = args.kernels;
+        kernels.sort();
+        kernels.dedup();
+        kbuild::suite_targets(release, suite, kernels)?
     } else if args.kernels.is_empty() {
         let found = kbuild::installed_kernels();
         if found.is_empty() {
             return Err(UserError(
-                "no kernel headers in /lib/modules/*/build to prebuild the module for; install linux-headers-amd64 (or the headers of your kernel), pass --kernel RELEASE, or leave out --kind modules".to_string(),
+                "no kernel headers in /lib/modules/*/build to prebuild the module for; install linux-headers-amd64 (or the headers of your kernel), pass --kernel RELEASE or --suite SUITE, or leave out --kind modules".to_string(),
             ));
         }
         // Found, not asked for: a kernel the driver does not support is a
@@ -105,16 +129,19 @@ fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, User
                 "modules: kernel {kernel} skipped, outside the supported kernels {SUPPORTED_KERNELS}"
             ));
         }
-        supported
+        for kernel in &supported {
+            kbuild::check_kernel(release, kernel)?;
+        }
+        supported.into_iter().map(kbuild::Target::host).collect()
     } else {
         let mut kernels = args.kernels;
         kernels.sort();
         kernels.dedup();
-        kernels
+        for kernel in &kernels {
+            kbuild::check_kernel(release, kernel)?;
+        }
+        kernels.into_iter().map(kbuild::Target::host).collect()
     };
-    for kernel in &kernels {
-        kbuild::check_kernel(release, kernel)?;
-    }
 
     let probe = if !kinds.contains(&Kind::Probe) {
         None
@@ -244,7 +271,16 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
     let out = args.out.clone().unwrap_or_else(|| project.join("dist"));
+    let (show, json) = (args.plan, args.json);
     let plan = plan(args, &release, &project)?;
+    if show {
+        let view = plan_view::PlanView::new(&plan, &release, &out);
+        match json {
+            true => println!("{}", view.json()),
+            false => print!("{}", view.text()),
+        }
+        return Ok(());
+    }
 
     let work = out.join(".build");
     std::fs::create_dir_all(&work).map_err(|e| {
@@ -288,10 +324,11 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
             write(&mut progress, &pkg, format)?;
         }
     }
-    for kernel in &plan.kernels {
+    for target in &plan.kernels {
+        let kernel = &target.kernel;
         let ko = progress.run(
             &format!("building {}.ko for kernel {kernel}", release.names.module),
-            || kbuild::build(&release, kernel, &work),
+            || kbuild::build(&release, target, &work),
         )?;
         for &format in &plan.formats {
             let pkg = kinds::modules::package(&release, format, kernel, ko.clone());

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use debian_suite::{BuildRoot, Pick, Suite};
 use scap_driver_api::{modinfo, source, SUPPORTED_KERNELS};
 
 use crate::release::Release;
@@ -45,27 +46,133 @@ pub fn check_kernel(release: &Release, kernel: &str) -> Result<(), UserError> {
     Ok(())
 }
 
-/// Builds `<module>.ko` for `kernel` in `work_dir`, strips its debug
-/// information (as DKMS does) and returns it.
-pub fn build(release: &Release, kernel: &str, work_dir: &Path) -> Result<Vec<u8>, UserError> {
+/// Where a kernel's module is built: against headers on this machine, or
+/// in a Debian suite's build root (its own compiler and kbuild).
+pub enum Builder {
+    Host,
+    Suite(BuildRoot),
+}
+
+/// A kernel to prebuild the module for.
+pub struct Target {
+    pub kernel: String,
+    pub builder: Builder,
+}
+
+impl Target {
+    pub fn host(kernel: String) -> Self {
+        Self {
+            kernel,
+            builder: Builder::Host,
+        }
+    }
+}
+
+/// The kernels of `suite` to build for, their headers installed in its
+/// build root (made if missing, with progress on stderr): `kernels`, or
+/// the one its `linux-headers-amd64` points at.
+pub fn suite_targets(
+    release: &Release,
+    suite: &Suite,
+    kernels: Vec<String>,
+) -> Result<Vec<Target>, UserError> {
+    let suite_error = |err: debian_suite::Error| UserError(err.to_string());
+    let cache = debian_suite::default_cache().map_err(suite_error)?;
+    let mut progress = |text: &str| eprintln!("pkgtool: {text}");
+    let root = BuildRoot::open(&cache, suite, &mut progress).map_err(suite_error)?;
+    let kernels = match kernels.is_empty() {
+        true => vec![
+            root.kernel(suite, Pick::Newest)
+                .map_err(suite_error)?
+                .release,
+        ],
+        false => kernels,
+    };
     let module = &release.names.module;
-    let build_dir = work_dir.join(format!("{module}-{}-{kernel}", release.version()));
-    copy_sources(&release.source.dir, &build_dir)?;
+    let mut targets = Vec::new();
+    for kernel in kernels {
+        if !SUPPORTED_KERNELS.contains_release(&kernel) {
+            return Err(UserError(format!(
+                "{suite}'s kernel {kernel} is outside the kernels {SUPPORTED_KERNELS} that {module} {} supports; pick another suite or --kernel",
+                release.version()
+            )));
+        }
+        root.install(&[&format!("linux-headers-{kernel}")], &mut progress)
+            .map_err(|err| {
+                UserError(format!(
+                    "kernel {kernel}: no headers in {suite}'s archive ({}); name a kernel of {suite} with --kernel, or drop --kernel",
+                    err.what
+                ))
+            })?;
+        targets.push(Target {
+            kernel,
+            builder: Builder::Suite(root.clone()),
+        });
+    }
+    Ok(targets)
+}
+
+/// Builds `<module>.ko` for the target's kernel in `work_dir` (or in the
+/// suite's build root), strips its debug information (as DKMS does) and
+/// returns it.
+pub fn build(release: &Release, target: &Target, work_dir: &Path) -> Result<Vec<u8>, UserError> {
+    let module = &release.names.module;
+    let kernel = &target.kernel;
+    let build_dir = match &target.builder {
+        Builder::Host => work_dir.join(format!("{module}-{}-{kernel}", release.version())),
+        Builder::Suite(root) => root
+            .scratch(&format!("pkgtool-{module}-{}", release.version()))
+            .map_err(|err| UserError(err.to_string()))?,
+    };
+    let built = build_in(release, target, &build_dir, work_dir);
+    std::fs::remove_dir_all(&build_dir).ok();
+    built
+}
+
+fn build_in(
+    release: &Release,
+    target: &Target,
+    build_dir: &Path,
+    work_dir: &Path,
+) -> Result<Vec<u8>, UserError> {
+    let module = &release.names.module;
+    let kernel = &target.kernel;
+    copy_sources(&release.source.dir, build_dir)?;
     let log_path = work_dir.join(format!("{module}-{kernel}.log"));
-    let output = Command::new("make")
-        .arg("-C")
-        .arg(headers_dir(kernel))
-        .arg(format!("M={}", build_dir.display()))
-        .arg(format!("SCAP_MODULE_NAME={module}"))
+    // The path kbuild sees: inside the build root for a suite.
+    let seen = match &target.builder {
+        Builder::Host => build_dir.display().to_string(),
+        Builder::Suite(root) => root
+            .inside_path(build_dir)
+            .expect("the build directory is in the root"),
+    };
+    let args = [
+        "make".to_string(),
+        "-C".to_string(),
+        headers_dir(kernel).display().to_string(),
+        format!("M={seen}"),
+        format!("SCAP_MODULE_NAME={module}"),
         // The build directory differs between runs; the module's paths
         // (debug info before stripping, hence the build id; __FILE__) must
         // not, for reproducible packages. Name them as DKMS installs them.
-        .arg(format!(
-            "KCFLAGS=-ffile-prefix-map={}={}",
-            build_dir.display(),
+        format!(
+            "KCFLAGS=-ffile-prefix-map={seen}={}",
             release.names.dkms_source_dir
-        ))
-        .arg("modules")
+        ),
+        "modules".to_string(),
+    ];
+    let mut command = match &target.builder {
+        Builder::Host => {
+            let mut command = Command::new(&args[0]);
+            command.args(&args[1..]);
+            command
+        }
+        Builder::Suite(root) => {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            root.command("/", &args)
+        }
+    };
+    let output = command
         .output()
         .map_err(|e| UserError(format!("cannot run make: {e}; install make and gcc")))?;
     let mut log = output.stdout.clone();
@@ -96,7 +203,6 @@ pub fn build(release: &Release, kernel: &str, work_dir: &Path) -> Result<Vec<u8>
     let data =
         std::fs::read(&stripped).map_err(|e| UserError(format!("{}: {e}", stripped.display())))?;
     check_module(release, kernel, &stripped, &data)?;
-    std::fs::remove_dir_all(&build_dir).ok();
     Ok(data)
 }
 

@@ -1,7 +1,10 @@
-//! Facts about the project that every package states.
+//! Facts about the project that every package states, from the workspace's
+//! Cargo.toml (`[workspace.package]`, which cargo-deb reads too, and
+//! `[workspace.metadata.scap-driver]`, through build.rs).
 
-pub const MAINTAINER: &str = "scap driver packagers <scap-driver@lists.example.org>";
-pub const HOMEPAGE: &str = "https://example.org/scap-driver";
-pub const COPYRIGHT_HOLDER: &str = "The scap driver authors";
+/// The first of `authors`: who maintains the packages.
+pub const MAINTAINER: &str = env!("CARGO_PKG_AUTHORS");
+pub const HOMEPAGE: &str = env!("CARGO_PKG_HOMEPAGE");
+pub const COPYRIGHT_HOLDER: &str = env!("SCAP_COPYRIGHT_HOLDER");
 /// SPDX, for rpm's License tag.
-pub const LICENSE_SPDX: &str = "GPL-2.0-only";
+pub const LICENSE_SPDX: &str = env!("CARGO_PKG_LICENSE");

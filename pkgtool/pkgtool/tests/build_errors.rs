@@ -222,7 +222,10 @@ fn bad_kernels_and_arguments() {
     assert_says(
         &line,
         &[
-            "kernel 4.19.0-27-amd64 is outside the kernels 6.1",
+            &format!(
+                "kernel 4.19.0-27-amd64 is outside the kernels {}",
+                scap_driver_api::SUPPORTED_KERNELS
+            ),
             "drop --kernel",
         ],
     );
@@ -305,4 +308,38 @@ fn a_failing_module_build_names_its_log_and_leaves_the_output_as_it_was() {
     let log = line.rsplit("see ").next().unwrap();
     let text = std::fs::read_to_string(log).unwrap();
     assert!(text.contains("this does not compile"), "{text}");
+}
+
+/// `--plan` says what would be built and builds nothing; `--json` is the
+/// same for machines and needs `--plan`.
+#[test]
+fn the_plan_builds_nothing() {
+    let dir = scratch("plan");
+    let out = dir.join("dist");
+    let src = sources_with_api(&dir, "1.0.0");
+    let args = ["--kind", "dkms,probe", "--probe", "/nonexistent.o", "--out"];
+    let text = pkgtool_build_ok(
+        &src,
+        &[&args[..], &[out.to_str().unwrap(), "--plan"]].concat(),
+    );
+    assert!(text.contains("scap-api1-dkms"), "{text}");
+    assert!(text.contains("from /nonexistent.o"), "{text}");
+    assert!(!out.exists(), "--plan wrote {}", out.display());
+    let json = pkgtool_build_ok(
+        &src,
+        &[&args[..], &[out.to_str().unwrap(), "--plan", "--json"]].concat(),
+    );
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let kinds: Vec<&str> = plan["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["dkms", "probe"], "{json}");
+    assert_eq!(plan["api_version"], "1.0.0");
+    assert!(!out.exists());
+    let output = pkgtool_build(&src, &["--json"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--plan"));
 }

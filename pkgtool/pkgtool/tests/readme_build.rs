@@ -2,6 +2,8 @@
 //! the project (the files git knows), with the arguments the README gives,
 //! writing the whole set of packages into dist/.
 
+#![cfg(feature = "system-tests")]
+
 mod common;
 
 use std::collections::BTreeSet;

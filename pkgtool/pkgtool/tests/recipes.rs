@@ -2,6 +2,8 @@
 //! date, and build with dpkg-buildpackage (dh-dkms) and rpmbuild into
 //! packages related like pkgtool's own.
 
+#![cfg(feature = "system-tests")]
+
 mod common;
 
 use std::path::Path;

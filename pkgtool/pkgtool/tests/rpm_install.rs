@@ -2,6 +2,8 @@
 //! conflicts between module packages, scriptlets that are valid sh, and the
 //! probe installed and removed with dnf from a createrepo_c repository.
 
+#![cfg(feature = "system-tests")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -91,15 +91,15 @@ fn attach_targets(data: &[u8]) -> Result<HashMap<String, String>, String> {
 }
 
 /// The verifier's log is many lines; its last ones say why, followed by
-/// its statistics (aya asks for them: log level BPF_LOG_STATS). Keep the
-/// report one line: the first line, then the last three that are not
-/// statistics.
+/// its statistics (aya asks for them: log level BPF_LOG_STATS) and, for
+/// some verdicts, a dump of the states compared. Keep the report one line:
+/// the first line, then the last three that are neither.
 fn one_line(text: &str) -> String {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let Some(first) = lines.next() else {
         return String::new();
     };
-    let rest: Vec<&str> = lines.filter(|l| !is_statistics(l)).collect();
+    let rest: Vec<&str> = lines.filter(|l| !is_after_verdict(l)).collect();
     let mut kept = vec![first];
     if rest.len() > 3 {
         kept.push("...");
@@ -110,12 +110,15 @@ fn one_line(text: &str) -> String {
     kept.join(" | ")
 }
 
-/// The lines the kernel's print_verification_stats() writes after the
-/// verdict, whether the program was accepted or not.
-fn is_statistics(line: &str) -> bool {
+/// The lines the kernel writes after the verdict: print_verification_stats()
+/// whether the program was accepted or not, and from 6.9 on the two states
+/// of an "infinite loop detected" ("cur state:", "old state:").
+fn is_after_verdict(line: &str) -> bool {
     line.starts_with("verification time ")
         || line.starts_with("stack depth ")
         || (line.starts_with("processed ") && line.contains(" insns (limit "))
+        || line.starts_with("cur state:")
+        || line.starts_with("old state:")
 }
 
 #[cfg(test)]
@@ -155,6 +158,29 @@ mod tests {
             "the BPF_PROG_LOAD syscall returned Permission denied (os error 13). Verifier output: \
              0: R1=ctx(off=0,imm=0) R10=fp0 | 0: (79) r0 = *(u64 *)(r1 +8000) | \
              invalid bpf_context access off=8000 size=8"
+        );
+    }
+
+    /// 7.3's verdict on the unbounded loop of tests/guest/support/rejected_probe:
+    /// the states it compared follow the reason.
+    #[test]
+    fn the_reason_survives_the_state_dump() {
+        let log = "the BPF_PROG_LOAD syscall returned Invalid argument (os error 22). \
+                   Verifier output: 0: R1=ctx() R10=fp0\n\
+                   0: (b7) r1 = 0\n\
+                   1: (07) r1 += 1\n\
+                   2: (05) goto pc-2\n\
+                   infinite loop detected at insn 1\n\
+                   cur state: R1=scalar(smin=0,smax=umax=0xffffffff) R10=fp0\n\
+                   old state: R1=scalar(smin=0,smax=umax=0xffffffff) R10=fp0\n\
+                   verification time 95 usec\n\
+                   stack depth 0\n\
+                   processed 5 insns (limit 1000000) max_states_per_insn 0 total_states 1\n";
+        assert_eq!(
+            one_line(log),
+            "the BPF_PROG_LOAD syscall returned Invalid argument (os error 22). Verifier output: \
+             0: R1=ctx() R10=fp0 | ... | 1: (07) r1 += 1 | 2: (05) goto pc-2 | \
+             infinite loop detected at insn 1"
         );
     }
 }

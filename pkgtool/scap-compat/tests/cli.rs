@@ -66,8 +66,8 @@ fn help_lists_every_exit_code() {
 }
 
 #[test]
-fn readme_exit_code_table_matches_the_helper() {
-    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+fn docs_exit_code_table_matches_the_helper() {
+    let readme = fs::read_to_string(repo().join("docs/consumers.md")).unwrap();
     let rows: Vec<(i32, String)> = readme
         .lines()
         .skip_while(|l| !l.starts_with("| exit code | outcome |"))
@@ -85,7 +85,7 @@ fn readme_exit_code_table_matches_the_helper() {
         .iter()
         .map(|o| (i32::from(o.exit_code()), o.name().to_string()))
         .collect();
-    assert_eq!(rows, expected, "README.md's exit code table");
+    assert_eq!(rows, expected, "docs/consumers.md's exit code table");
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! falcosecurity-scap-dkms module, each plain and compressed (xz, zstd),
 //! and on clang-built probes.
 
+#![cfg(feature = "system-tests")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -465,12 +465,21 @@ const MIN_KERNEL_CASES: &[(Option<&str>, Kernel, i32, &str)] = &[
         0,
         "compatible: sysdig needs API 1.0.0; usable: probe (API 1.0.0)",
     ),
+    // The fix names the module only for a kernel the module supports.
     (
         Some("99.0.0"),
-        Kernel::Running,
+        Kernel::Arg("4.19.0-27-amd64"),
         20,
         "incompatible: sysdig needs API 1.0.0; probe {P}: needs kernel 99.0.0 or later (its \
          min_kernel), not {K}; fix: use kernel 99.0.0 or later",
+    ),
+    (
+        Some("99.0.0"),
+        Kernel::Arg("6.12.118+deb13-amd64"),
+        20,
+        "incompatible: sysdig needs API 1.0.0; probe {P}: needs kernel 99.0.0 or later (its \
+         min_kernel), not {K}; fix: use kernel 99.0.0 or later, or the scap module on {K}: \
+         apt-get install scap-api1-dkms (or the prebuilt scap-api1-modules-{K})",
     ),
     (
         Some("5.10.0"),

@@ -58,13 +58,17 @@ pub struct KernelRange {
     pub max: KernelSeries,
 }
 
-/// What the driver is built and tested for: bookworm's 6.1, the kernel the
-/// VM and chroot tests run. The module uses 6.1's `class_create` and
-/// `vm_flags` APIs, which 6.3/6.4 changed. Widen it only with a test on the
-/// new end.
+/// What the driver is built and tested for: from bullseye's 5.10 to the
+/// newest 7.x of trixie-backports and sid, each series booted with the
+/// module by the VM tests (tests/vm/tests/guest_kernels.rs, which fails
+/// when this range and the kernels it boots part ways). Widen it only with
+/// a test on the new end.
 pub const SUPPORTED_KERNELS: KernelRange = KernelRange {
-    min: KernelSeries { major: 6, minor: 1 },
-    max: KernelSeries { major: 6, minor: 1 },
+    min: KernelSeries {
+        major: 5,
+        minor: 10,
+    },
+    max: KernelSeries { major: 7, minor: 3 },
 };
 
 /// Minors never reach this; it bounds the "any minor" alternatives.
@@ -208,14 +212,24 @@ mod tests {
 
     #[test]
     fn supported_regex() {
-        assert_eq!(SUPPORTED_KERNELS.release_regex(), "^(6\\.(1))([.-]|$)");
-        assert!(SUPPORTED_KERNELS.contains_release("6.1.0-26-amd64"));
-        assert!(SUPPORTED_KERNELS.contains_release("6.1"));
-        assert!(!SUPPORTED_KERNELS.contains_release("4.19.0-9-amd64"));
-        assert!(!SUPPORTED_KERNELS.contains_release("5.10.0-30-amd64"));
-        assert!(!SUPPORTED_KERNELS.contains_release("6.10.0"));
-        assert!(!SUPPORTED_KERNELS.contains_release("6.12.0-1-amd64"));
-        assert_eq!(SUPPORTED_KERNELS.to_string(), "6.1");
+        assert_eq!(
+            SUPPORTED_KERNELS.release_regex(),
+            "^(5\\.([1-9][0-9])|6\\.([0-9]|[1-9][0-9])|7\\.([0-3]))([.-]|$)"
+        );
+        for inside in [
+            "5.10.0-30-amd64",
+            "6.1.0-26-amd64",
+            "6.1",
+            "6.12.118+deb13-amd64",
+            "7.2.13+deb14-amd64",
+            "7.3.4+deb13-amd64",
+        ] {
+            assert!(SUPPORTED_KERNELS.contains_release(inside), "{inside}");
+        }
+        for outside in ["4.19.0-9-amd64", "5.9.0", "7.4.0-1-amd64", "8.0"] {
+            assert!(!SUPPORTED_KERNELS.contains_release(outside), "{outside}");
+        }
+        assert_eq!(SUPPORTED_KERNELS.to_string(), "5.10 to 7.3");
     }
 
     #[test]

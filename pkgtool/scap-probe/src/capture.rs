@@ -1,7 +1,9 @@
 //! Turns the probe's ring buffer records into a `.scap` capture.
 //!
 //! A record is `u32 cpu, u32 reserved`, then one schema 1 event (the event
-//! header has no CPU; the capture's event blocks do).
+//! header has no CPU; the capture's event blocks do). The probe reserves a
+//! record at the size of its event type's largest form: the event's `len`
+//! says where it ends, and the bytes after it are not part of it.
 
 use std::io::Write;
 
@@ -75,5 +77,21 @@ mod tests {
         let events = CaptureReader::new(&bytes[..]).unwrap().events().unwrap();
         assert_eq!(events.len(), 1);
         assert_eq!((events[0].cpu, &events[0].raw), (3, &event));
+    }
+
+    /// A record reserved larger than its event: the event's len rules.
+    #[test]
+    fn bytes_after_the_event_are_ignored() {
+        let event = build(1, 2, types::CLOSE_X, &[&0i64.to_le_bytes()]);
+        let mut record = vec![1, 0, 0, 0, 0, 0, 0, 0];
+        record.extend_from_slice(&event);
+        record.extend_from_slice(&[0xee; 150]);
+        let mut rec = Recorder::new(CaptureWriter::new(Vec::new()).unwrap());
+        rec.record(&record).unwrap();
+        assert_eq!(rec.malformed, 0);
+        let bytes = rec.writer.finish().unwrap();
+        let events = CaptureReader::new(&bytes[..]).unwrap().events().unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!((events[0].cpu, &events[0].raw), (1, &event));
     }
 }

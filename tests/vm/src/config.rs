@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use debian_suite::{Pick, Suite};
+
 use crate::error::{Error, Result};
 
 /// Environment variables the harness reads.
@@ -14,23 +16,58 @@ pub const ENV_KEEP: &str = "SCAP_VM_KEEP";
 pub const ENV_FUZZ_SEED: &str = "SCAP_FUZZ_SEED";
 pub const ENV_KERNEL_SUITE: &str = "SCAP_VM_KERNEL_SUITE";
 
-/// The kernel the guest boots.
+/// The kernel the guest boots; the module is built for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GuestKernel {
-    /// The release `linux-headers-amd64` points at: the module is built for
-    /// it and every guest test runs.
+    /// The release `linux-headers-amd64` points at, built on the host.
     Headers,
-    /// The `linux-image-amd64` of this Debian suite (`bullseye`, `sid`):
-    /// no module is built for it, only the tests needing none run.
-    Suite(String),
+    /// A kernel of another Debian suite, built in that suite's build root
+    /// (crate debian-suite).
+    Suite(SuiteKernel),
+}
+
+/// A Debian suite's kernel: `bullseye` (its linux-headers-amd64's),
+/// `bullseye:oldest` (the lowest ABI of that series in the archive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuiteKernel {
+    pub suite: Suite,
+    pub pick: Pick,
+}
+
+impl SuiteKernel {
+    pub fn parse(spec: &str) -> Result<Self> {
+        let (suite, pick) = match spec.split_once(':') {
+            None => (spec, Pick::Newest),
+            Some((suite, "oldest")) => (suite, Pick::OldestAbi),
+            Some((_, other)) => {
+                return Err(Error::invalid(
+                    format!("{spec:?}: {other:?} is not a kernel of a suite"),
+                    "write SUITE (its linux-headers-amd64's kernel) or SUITE:oldest (the lowest ABI of that series)",
+                ))
+            }
+        };
+        let suite = suite
+            .parse::<Suite>()
+            .map_err(|err| Error::invalid(err.what, err.fix))?;
+        Ok(Self { suite, pick })
+    }
+}
+
+impl std::fmt::Display for SuiteKernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.pick {
+            Pick::Newest => write!(f, "{}", self.suite),
+            Pick::OldestAbi => write!(f, "{}:oldest", self.suite),
+        }
+    }
 }
 
 impl GuestKernel {
-    /// `Suite` for a non-empty suite name, else `Headers`.
-    pub fn from_suite(suite: Option<&str>) -> Self {
-        match suite.map(str::trim) {
-            Some(name) if !name.is_empty() => GuestKernel::Suite(name.to_string()),
-            _ => GuestKernel::Headers,
+    /// `Suite` for a non-empty spec, else `Headers`.
+    pub fn from_suite(spec: Option<&str>) -> Result<Self> {
+        match spec.map(str::trim) {
+            Some(spec) if !spec.is_empty() => Ok(GuestKernel::Suite(SuiteKernel::parse(spec)?)),
+            _ => Ok(GuestKernel::Headers),
         }
     }
 }
@@ -88,7 +125,7 @@ impl Config {
             Ok(seed) if !seed.is_empty() => Some(parse_seed(&seed)?),
             _ => None,
         };
-        let kernel = GuestKernel::from_suite(std::env::var(ENV_KERNEL_SUITE).ok().as_deref());
+        let kernel = GuestKernel::from_suite(std::env::var(ENV_KERNEL_SUITE).ok().as_deref())?;
         Ok(Self {
             guest_dir: repo_root.join("tests/guest"),
             repo_root,
@@ -165,12 +202,23 @@ mod tests {
 
     #[test]
     fn an_empty_suite_is_the_headers_kernel() {
-        assert_eq!(GuestKernel::from_suite(None), GuestKernel::Headers);
-        assert_eq!(GuestKernel::from_suite(Some(" ")), GuestKernel::Headers);
+        assert_eq!(GuestKernel::from_suite(None).unwrap(), GuestKernel::Headers);
         assert_eq!(
-            GuestKernel::from_suite(Some("sid")),
-            GuestKernel::Suite("sid".into())
+            GuestKernel::from_suite(Some(" ")).unwrap(),
+            GuestKernel::Headers
         );
+        let sid = SuiteKernel::parse("sid").unwrap();
+        assert_eq!(
+            GuestKernel::from_suite(Some("sid")).unwrap(),
+            GuestKernel::Suite(sid.clone())
+        );
+        assert_eq!(sid.pick, Pick::Newest);
+        let oldest = SuiteKernel::parse("bullseye:oldest").unwrap();
+        assert_eq!(oldest.pick, Pick::OldestAbi);
+        assert_eq!(oldest.to_string(), "bullseye:oldest");
+        for bad in ["bullseye:newest", "Sid", "sid/main"] {
+            assert!(SuiteKernel::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -18,8 +18,6 @@ use crate::error::{Error, Result};
 /// A line in a test naming a host program it needs in the guest, e.g.
 /// `# scap-vm: needs sysdig`.
 const NEEDS_MARKER: &str = "scap-vm: needs ";
-/// A line in a test saying it needs no scap module.
-pub const NO_MODULE_MARKER: &str = "scap-vm: no-module";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -34,8 +32,6 @@ pub struct GuestTest {
     pub source: PathBuf,
     /// Host programs to bundle with their libraries (e.g. sysdig).
     pub needs: Vec<String>,
-    /// False for a test marked `scap-vm: no-module`.
-    pub needs_module: bool,
 }
 
 /// A file for the initramfs: where it comes from and where it goes.
@@ -86,7 +82,6 @@ pub fn discover(guest_dir: &Path) -> Result<Vec<GuestTest>> {
             name,
             kind,
             needs: needs(&text),
-            needs_module: !text.contains(NO_MODULE_MARKER),
             source: path,
         });
     }
@@ -126,36 +121,6 @@ pub fn select(tests: Vec<GuestTest>, only: &[String]) -> Result<Vec<GuestTest>> 
         .into_iter()
         .filter(|t| only.is_empty() || only.contains(&t.name))
         .collect())
-}
-
-/// The tests of `selected` that a kernel without the module (`kernel`
-/// names it) runs: all of them when the selection was `explicit` (--only),
-/// else those that need no module. An explicitly chosen test needing the
-/// module is an error.
-pub fn without_module(
-    selected: Vec<GuestTest>,
-    explicit: bool,
-    kernel: &str,
-) -> Result<Vec<GuestTest>> {
-    let (needing, free): (Vec<GuestTest>, Vec<GuestTest>) =
-        selected.into_iter().partition(|t| t.needs_module);
-    if explicit && !needing.is_empty() {
-        let names: Vec<&str> = needing.iter().map(|t| t.name.as_str()).collect();
-        return Err(Error::invalid(
-            format!(
-                "{} needs the scap module, which is built only for the kernel of linux-headers-amd64, not {kernel}",
-                names.join(", ")
-            ),
-            format!("run it without a kernel suite, or mark it `# {NO_MODULE_MARKER}` if it needs none"),
-        ));
-    }
-    if free.is_empty() {
-        return Err(Error::invalid(
-            format!("no guest test runs on {kernel}: none is marked `{NO_MODULE_MARKER}`"),
-            format!("mark the tests that need no module `# {NO_MODULE_MARKER}`"),
-        ));
-    }
-    Ok(free)
 }
 
 /// Compiles the C tests and helpers statically (with `-I driver_src` for
@@ -274,49 +239,13 @@ mod tests {
         assert!(needs("echo hi\n").is_empty());
     }
 
-    fn test(name: &str, needs_module: bool) -> GuestTest {
+    fn test(name: &str) -> GuestTest {
         GuestTest {
             name: name.into(),
             kind: Kind::Shell,
             source: format!("{name}.sh").into(),
             needs: vec![],
-            needs_module,
         }
-    }
-
-    #[test]
-    fn other_kernels_run_the_tests_without_module() {
-        let tests = vec![test("events", true), test("probe_capture", false)];
-        let free = without_module(tests.clone(), false, "bullseye's kernel").unwrap();
-        assert_eq!(free.len(), 1);
-        assert_eq!(free[0].name, "probe_capture");
-        let err = without_module(tests, true, "bullseye's kernel")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("events needs the scap module") && err.contains("bullseye's kernel"),
-            "{err}"
-        );
-        let err = without_module(vec![test("events", true)], false, "k")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("no guest test runs on k"), "{err}");
-    }
-
-    #[test]
-    fn discovered_tests_know_whether_they_need_the_module() {
-        let dir = std::env::temp_dir().join(format!("scap-vm-guest-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join("a.sh"), "#!/bin/sh\n# scap-vm: no-module\n").unwrap();
-        fs::write(dir.join("b.sh"), "#!/bin/sh\necho\n").unwrap();
-        let found = discover(&dir);
-        let _ = fs::remove_dir_all(&dir);
-        let found: Vec<(String, bool)> = found
-            .unwrap()
-            .into_iter()
-            .map(|t| (t.name, t.needs_module))
-            .collect();
-        assert_eq!(found, [("a".into(), false), ("b".into(), true)]);
     }
 
     #[test]
@@ -324,7 +253,7 @@ mod tests {
         let tests = vec![GuestTest {
             kind: Kind::C,
             source: "events.c".into(),
-            ..test("events", true)
+            ..test("events")
         }];
         assert_eq!(select(tests.clone(), &[]).unwrap().len(), 1);
         assert_eq!(select(tests.clone(), &["events".into()]).unwrap().len(), 1);

@@ -1,27 +1,36 @@
-//! The guest kernel. By default the release the installed
-//! `linux-headers-amd64` meta package points at, the kernel the module is
-//! built for; or the `linux-image-amd64` of another Debian suite
-//! ([`GuestKernel::Suite`], resolved with a private apt state: see
-//! [`crate::suite`]), which only the tests needing no module boot. Either
-//! image .deb is fetched with apt into the cache once, and the uncompressed
-//! vmlinux that qemu boots directly (PVH) is extracted from its bzImage.
+//! The guest kernel, and where the module is built for it. By default the
+//! release the installed `linux-headers-amd64` meta package points at,
+//! built on the host; or a kernel of another Debian suite
+//! ([`GuestKernel::Suite`]), whose headers are installed in that suite's
+//! build root (crate debian-suite) and built there with its own compiler.
+//! Either image .deb is fetched with apt into the cache once, and the
+//! uncompressed vmlinux that qemu boots directly (PVH) is extracted from
+//! its bzImage.
 
 use std::fs::{self, File};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use debian_suite::{field, BuildRoot};
+
 use crate::cmd;
-use crate::config::GuestKernel;
+use crate::config::{GuestKernel, SuiteKernel};
 use crate::error::{Error, Result};
-use crate::suite;
 
 /// The meta package whose dependency names the kernel release under test.
 pub const HEADERS_META: &str = "linux-headers-amd64";
-/// The meta package a suite's kernel is resolved from.
-pub const IMAGE_META: &str = "linux-image-amd64";
 
 const ELF_MAGIC: &[u8] = b"\x7fELF";
+
+/// Where kbuild runs for a kernel.
+#[derive(Debug, Clone)]
+pub enum Kbuild {
+    /// On the host, against /lib/modules/<release>/build.
+    Host(PathBuf),
+    /// In a suite's build root, against its /lib/modules/<release>/build.
+    Root(BuildRoot),
+}
 
 #[derive(Debug, Clone)]
 pub struct Kernel {
@@ -29,33 +38,23 @@ pub struct Kernel {
     pub release: String,
     /// The Debian version of the image package, e.g. 6.1.192-2
     pub package_version: String,
-    /// Kbuild directory of the headers (/lib/modules/<release>/build): set
-    /// for the headers' kernel, the only one the module is built for.
-    pub build_dir: Option<PathBuf>,
+    pub kbuild: Kbuild,
     pub vmlinux: PathBuf,
     /// Where the release came from, for messages: `linux-headers-amd64`,
-    /// `bullseye's linux-image-amd64`.
+    /// `bullseye's linux-headers-amd64`.
     pub origin: String,
 }
 
 impl Kernel {
-    /// The headers to build modules against.
-    pub fn headers(&self) -> Result<&Path> {
-        self.build_dir.as_deref().ok_or_else(|| {
-            Error::invalid(
-                format!(
-                    "no module can be built for {} ({}): the harness builds modules only for the kernel of {HEADERS_META}",
-                    self.release, self.origin
-                ),
-                "run the tests that need the module without a kernel suite",
-            )
-        })
+    /// The kbuild directory, as the build sees it.
+    pub fn headers(&self) -> String {
+        format!("/lib/modules/{}/build", self.release)
     }
 }
 
 /// The release and package version from a meta package's dependency
 /// `<prefix><release> (= <version>)`, e.g. `linux-headers-` or
-/// `linux-image-`.
+/// `linux-binary-`.
 pub fn parse_depends(prefix: &str, depends: &str) -> Option<(String, String)> {
     depends.split([',', '|']).find_map(|dep| {
         let dep = dep.trim();
@@ -91,12 +90,17 @@ pub fn resolve_release() -> Result<(String, String)> {
     })
 }
 
-/// Resolves the release, fetches its image into `cache` once and extracts
-/// the bootable vmlinux.
-pub fn prepare(cache: &Path, which: &GuestKernel) -> Result<Kernel> {
+/// Resolves the release, makes its headers ready, fetches its image into
+/// `cache` once and extracts the bootable vmlinux. `progress` hears of the
+/// slow steps (making a suite's build root).
+pub fn prepare(
+    cache: &Path,
+    which: &GuestKernel,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Kernel> {
     match which {
         GuestKernel::Headers => prepare_headers(cache),
-        GuestKernel::Suite(name) => prepare_suite(cache, name),
+        GuestKernel::Suite(kernel) => prepare_suite(cache, kernel, progress),
     }
 }
 
@@ -111,6 +115,7 @@ fn prepare_headers(cache: &Path) -> Result<Kernel> {
     }
     let dir = cache_dir(cache, &release, &package_version)?;
     let vmlinux = dir.join("vmlinux");
+    let _lock = lock(&dir)?;
     if !is_elf(&vmlinux) {
         let package = format!("linux-image-{release}");
         let deb = download_image(&dir, &package, &package_version)?;
@@ -121,76 +126,61 @@ fn prepare_headers(cache: &Path) -> Result<Kernel> {
     Ok(Kernel {
         release,
         package_version,
-        build_dir: Some(build_dir),
+        kbuild: Kbuild::Host(build_dir),
         vmlinux,
         origin: HEADERS_META.to_string(),
     })
 }
 
-/// The `linux-image-amd64` of a Debian suite: the release its dependency
-/// names and the package holding that release's vmlinuz (the image itself,
-/// or `linux-binary-<release>` since Debian split the image package).
-fn prepare_suite(cache: &Path, name: &str) -> Result<Kernel> {
-    let apt = suite::Apt::open(cache, name)?;
-    let origin = format!("{name}'s {IMAGE_META}");
-    let resolve = |apt: &suite::Apt| -> Result<(String, String, String)> {
-        let meta = apt.show(IMAGE_META, None)?;
-        let depends = field(&meta, "Depends").unwrap_or_default();
-        let (release, version) = parse_depends("linux-image-", &depends).ok_or_else(|| {
-            Error::invalid(
-                format!("{origin} depends on {depends:?}, which names no linux-image-<release> (= <version>)"),
-                format!("check that {name} is a Debian suite with an amd64 kernel"),
-            )
-        })?;
+/// A suite's kernel: its headers installed in the suite's build root, its
+/// image fetched by the root's apt (the package holding the vmlinuz: the
+/// image itself, or `linux-binary-<release>` since Debian split it).
+fn prepare_suite(
+    cache: &Path,
+    which: &SuiteKernel,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Kernel> {
+    let suites = debian_suite::default_cache().map_err(suite_error)?;
+    let root = BuildRoot::open(&suites, &which.suite, progress).map_err(suite_error)?;
+    let package = root.kernel(&which.suite, which.pick).map_err(suite_error)?;
+    let (release, version) = (package.release, package.version);
+    root.install(&[&format!("linux-headers-{release}")], progress)
+        .map_err(suite_error)?;
+    let dir = cache_dir(cache, &release, &version)?;
+    let vmlinux = dir.join("vmlinux");
+    let _lock = lock(&dir)?;
+    if !is_elf(&vmlinux) {
         let image = format!("linux-image-{release}");
-        let record = apt.show(&image, Some(&version))?;
+        let record = root
+            .show(&format!("{image}={version}"))
+            .map_err(suite_error)?;
         let depends = field(&record, "Depends").unwrap_or_default();
         let holder = match parse_depends("linux-binary-", &depends) {
             Some((binary, _)) if binary == release => format!("linux-binary-{release}"),
             _ => image,
         };
-        Ok((release, version, holder))
-    };
-    let (release, version, holder) = resolve(&apt)?;
-    let dir = cache_dir(cache, &release, &version)?;
-    let vmlinux = dir.join("vmlinux");
-    if !is_elf(&vmlinux) {
-        let deb = match apt.download(&dir, &holder, &version) {
-            Ok(deb) => deb,
-            // The lists were older than the archive: it may have moved on.
-            Err(first) => {
-                apt.update()?;
-                let (newer, newer_version, newer_holder) = resolve(&apt)?;
-                if (&newer, &newer_version) != (&release, &version) {
-                    return Err(Error::invalid(
-                        format!("{origin} moved from {release} {version} to {newer} {newer_version} while it was fetched"),
-                        "run again",
-                    ));
-                }
-                apt.download(&dir, &newer_holder, &version)
-                    .map_err(|_| first)?
-            }
-        };
+        let deb = root
+            .download(&holder, &version, &dir)
+            .map_err(suite_error)?;
         let vmlinuz = dir.join("vmlinuz");
         extract_vmlinuz(&deb, &release, &vmlinuz)?;
         extract_vmlinux(&vmlinuz, &vmlinux)?;
     }
+    let origin = match which.pick {
+        debian_suite::Pick::Newest => format!("{}'s {HEADERS_META}", which.suite),
+        debian_suite::Pick::OldestAbi => format!("{}'s oldest ABI", which.suite),
+    };
     Ok(Kernel {
         release,
         package_version: version,
-        build_dir: None,
+        kbuild: Kbuild::Root(root),
         vmlinux,
         origin,
     })
 }
 
-/// The value of `name` in a Debian control record.
-pub fn field(record: &str, name: &str) -> Option<String> {
-    let prefix = format!("{name}:");
-    record
-        .lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .map(|value| value.trim().to_string())
+fn suite_error(err: debian_suite::Error) -> Error {
+    Error::invalid(err.what, err.fix)
 }
 
 /// ~/.cache/scap-tests/kernel/<release>_<version>: keyed by the package
@@ -201,6 +191,17 @@ fn cache_dir(cache: &Path, release: &str, version: &str) -> Result<PathBuf> {
         .join(format!("{release}_{}", version.replace(':', "%3a")));
     fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the cache directory writable"))?;
     Ok(dir)
+}
+
+/// Held while a kernel's image is fetched and extracted: concurrent runs
+/// (and threads) wait, then find the vmlinux made.
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join("lock");
+    let file =
+        File::create(&path).map_err(Error::io(&path, "make the cache directory writable"))?;
+    file.lock()
+        .map_err(Error::io(&path, "make the cache directory writable"))?;
+    Ok(file)
 }
 
 fn is_elf(path: &Path) -> bool {

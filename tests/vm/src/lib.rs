@@ -2,8 +2,8 @@
 //! boots it in the real Debian kernel of this machine's `linux-headers-amd64`
 //! under qemu (TCG) with the guest tests of `tests/guest/`, and reports what
 //! each test printed. With a kernel suite ([`config::GuestKernel::Suite`])
-//! it boots that Debian suite's kernel instead, without the module, with
-//! the tests that need none (the probe's).
+//! it boots that Debian suite's kernel instead, the module built for it in
+//! the suite's build root (crate debian-suite).
 //!
 //! `cargo run -p scap-vm -- run` runs everything once; the integration tests
 //! in `tests/` boot once per test binary (and kernel) and assert each guest
@@ -19,7 +19,6 @@ pub mod kernel;
 pub mod module;
 pub mod qemu;
 pub mod report;
-pub mod suite;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -42,6 +41,9 @@ pub const KNOWN_FILE: &str = "/tmp/scap-known-file";
 /// Guest paths the runner (tests/guest/support/rootfs/init) relies on.
 pub const GUEST_EXPECTED: &str = "scap/expected";
 pub const GUEST_TEST_LIST: &str = "scap/tests";
+/// Every guest has two CPUs: the ring tests use both, the preemption test
+/// needs a second CPU to migrate to.
+const GUEST_CPUS: u32 = 2;
 const GUEST_BUSYBOX: &str = "bin/busybox";
 const HOST_BUSYBOX: &str = "/bin/busybox";
 
@@ -55,6 +57,8 @@ pub enum Progress<'a> {
 #[derive(Debug)]
 pub struct Run {
     pub report: Report,
+    /// The warnings of the module's `W=1` build (none, for a clean driver).
+    pub module_warnings: Vec<String>,
     pub kernel_release: String,
     /// Where the kernel came from (`linux-headers-amd64`, `sid's linux-image-amd64`).
     pub kernel_origin: String,
@@ -65,19 +69,11 @@ pub struct Run {
 
 /// The KEY=VALUE file every guest test reads (sourced by the shell tests):
 /// the versions the driver sources declare, so a test never hard-codes them.
-/// `with_module` false: the module was not built for this kernel, and the
-/// runner does not load it (SCAP_WITH_MODULE=0).
-pub fn expected_values(
-    source: &DriverSource,
-    module_name: &str,
-    with_module: bool,
-    fuzz_seed: Option<u64>,
-) -> String {
+pub fn expected_values(source: &DriverSource, module_name: &str, fuzz_seed: Option<u64>) -> String {
     let seed = fuzz_seed.map(|seed| seed.to_string()).unwrap_or_default();
     let names = scap_driver_api::Names::new(module_name, source.api);
     format!(
         "SCAP_MODULE={module_name}\n\
-         SCAP_WITH_MODULE={with_module}\n\
          SCAP_KO=/scap/{module_name}.ko\n\
          SCAP_API_VERSION={api}\n\
          SCAP_SCHEMA_VERSION={schema}\n\
@@ -95,7 +91,6 @@ pub fn expected_values(
          SCAP_REJECTED_PROBES={GUEST_REJECTED_PROBES}\n\
          SCAP_DKMS_PACKAGE={dkms_package}\n\
          SCAP_DEB_MODULES_PREFIX={deb_modules_prefix}\n",
-        with_module = u8::from(with_module),
         other_major_code = artefacts::other_major(source.api).encode(),
         dkms_package = names.dkms_package,
         deb_modules_prefix = names.deb_modules_prefix,
@@ -139,14 +134,12 @@ impl Drop for Scratch {
 
 pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     let started = Instant::now();
-    let mut step = |text: String| progress(Progress::Step(&text));
     let source = DriverSource::read(&config.driver_src)?;
-    let mut tests = guest::select(guest::discover(&config.guest_dir)?, &config.only)?;
-    if let GuestKernel::Suite(suite) = &config.kernel {
-        let kernel = format!("{suite}'s kernel");
-        tests = guest::without_module(tests, !config.only.is_empty(), &kernel)?;
-    }
-    let kernel = kernel::prepare(&config.cache_dir, &config.kernel)?;
+    let tests = guest::select(guest::discover(&config.guest_dir)?, &config.only)?;
+    let kernel = kernel::prepare(&config.cache_dir, &config.kernel, &mut |text| {
+        progress(Progress::Step(text))
+    })?;
+    let mut step = |text: String| progress(Progress::Step(&text));
     step(format!(
         "kernel {} ({} {}, {}), driver {} (API {}, schema {})",
         kernel.release,
@@ -159,19 +152,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     ));
     let mut scratch = Scratch::create()?;
     scratch.keep = config.keep;
-    let module = match kernel.build_dir {
-        Some(_) => Some(module::build(&source, &kernel, &scratch.dir)?),
-        None => {
-            step(format!(
-                "no module for {}: it is built only for {}'s kernel; running the {} tests marked `{}`",
-                kernel.release,
-                kernel::HEADERS_META,
-                tests.len(),
-                guest::NO_MODULE_MARKER
-            ));
-            None
-        }
-    };
+    let module = module::build(&source, &kernel, &scratch.dir)?;
     let mut staged = guest::stage(&tests, &config.guest_dir, &source.dir, &scratch.dir)?;
     let needs: Vec<String> = tests.iter().flat_map(|t| t.needs.clone()).collect();
     let (needed, programs) = artefacts::partition(&needs);
@@ -187,43 +168,29 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         },
     )?);
     let initrd = scratch.dir.join("initramfs.cpio");
-    let module_name = module
-        .as_ref()
-        .map_or(scap_driver_api::names::DEFAULT_MODULE, |m| m.name.as_str());
-    let expected_file = expected_values(&source, module_name, module.is_some(), config.fuzz_seed);
-    write_initramfs(
-        &initrd,
-        &expected_file,
-        module.as_ref(),
-        &tests,
-        &staged,
-        &programs,
-    )?;
-    let built = match &module {
-        Some(module) => format!(
-            "{} and ",
-            module.ko.file_name().unwrap_or_default().to_string_lossy()
-        ),
-        None => String::new(),
-    };
+    let expected_file = expected_values(&source, &module.name, config.fuzz_seed);
+    write_initramfs(&initrd, &expected_file, &module, &tests, &staged, &programs)?;
     step(format!(
-        "built {built}{} guest tests in {:.1} s; booting",
+        "built {} and {} guest tests in {:.1} s; booting",
+        module.ko.file_name().unwrap_or_default().to_string_lossy(),
         tests.len(),
         started.elapsed().as_secs_f64()
     ));
     let expected: Vec<String> = tests.iter().map(|t| t.name.clone()).collect();
-    // Other suites' kernels run only the probe's tests, on one CPU: under
-    // TCG, 6.12 with two sometimes died at boot patching its own code
-    // ("Oops: int3" in sched_clock_cpu) before any test ran.
-    let cpus = match config.kernel {
-        GuestKernel::Headers => 2,
-        GuestKernel::Suite(_) => 1,
+    // Other suites' kernels: two CPUs emulated by one host thread. With a
+    // thread per CPU (multi-threaded TCG), trixie's 6.12 once died at boot
+    // patching its own code ("Oops: int3" in sched_clock_cpu); one thread
+    // also lets two VMs share the machine's two cores.
+    let tcg = match config.kernel {
+        GuestKernel::Headers => qemu::Tcg::ThreadPerCpu,
+        GuestKernel::Suite(_) => qemu::Tcg::SingleThread,
     };
     let boot = qemu::boot(
         &kernel.vmlinux,
         &initrd,
         &scratch.dir,
-        cpus,
+        GUEST_CPUS,
+        tcg,
         config.timeout,
         &mut |text| {
             for line in text.lines() {
@@ -239,6 +206,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     report.elapsed = boot.elapsed;
     Ok(Run {
         report,
+        module_warnings: module.warnings,
         kernel_release: kernel.release,
         kernel_origin: kernel.origin,
         driver_src: source.dir,
@@ -249,7 +217,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
 fn write_initramfs(
     path: &Path,
     expected_file: &str,
-    module: Option<&module::BuiltModule>,
+    module: &module::BuiltModule,
     tests: &[guest::GuestTest],
     staged: &[guest::Staged],
     programs: &[String],
@@ -261,9 +229,7 @@ fn write_initramfs(
         initrd.dir(dir)?;
     }
     initrd.copy(GUEST_BUSYBOX, Path::new(HOST_BUSYBOX))?;
-    if let Some(module) = module {
-        initrd.copy(&format!("scap/{}.ko", module.name), &module.ko)?;
-    }
+    initrd.copy(&format!("scap/{}.ko", module.name), &module.ko)?;
     initrd.bytes(GUEST_EXPECTED, 0o644, expected_file.as_bytes())?;
     let list: String = tests.iter().map(|t| format!("{}\n", t.name)).collect();
     initrd.bytes(GUEST_TEST_LIST, 0o644, list.as_bytes())?;
@@ -291,9 +257,8 @@ mod tests {
             schema: "4.5.6".parse().unwrap(),
         };
         assert_eq!(
-            expected_values(&source, "scap", true, None),
+            expected_values(&source, "scap", None),
             "SCAP_MODULE=scap\n\
-             SCAP_WITH_MODULE=1\n\
              SCAP_KO=/scap/scap.ko\n\
              SCAP_API_VERSION=1.2.3\n\
              SCAP_SCHEMA_VERSION=4.5.6\n\
@@ -312,12 +277,7 @@ mod tests {
              SCAP_DKMS_PACKAGE=scap-api1-dkms\n\
              SCAP_DEB_MODULES_PREFIX=scap-api1-modules-\n"
         );
-        let replay = expected_values(&source, "scap", true, Some(42));
+        let replay = expected_values(&source, "scap", Some(42));
         assert!(replay.contains("SCAP_FUZZ_SEED=42\n"), "{replay}");
-        let other_kernel = expected_values(&source, "scap", false, None);
-        assert!(
-            other_kernel.contains("SCAP_WITH_MODULE=0\n"),
-            "{other_kernel}"
-        );
     }
 }

@@ -26,9 +26,10 @@ enum Cmd {
         /// Keep the scratch directory (module build, initramfs, serial logs).
         #[arg(long)]
         keep: bool,
-        /// Boot this Debian suite's linux-image-amd64 (e.g. bullseye, sid)
-        /// instead of the headers' kernel: no module, only the tests marked
-        /// `scap-vm: no-module`.
+        /// Boot this Debian suite's kernel instead of the headers' one, the
+        /// module built in the suite's build root: SUITE (its
+        /// linux-headers-amd64's kernel: bullseye, trixie, trixie-backports,
+        /// sid) or SUITE:oldest (the lowest ABI of that series).
         #[arg(long, env = config::ENV_KERNEL_SUITE)]
         kernel_suite: Option<String>,
     },
@@ -55,7 +56,15 @@ fn main() -> ExitCode {
         config.only = only;
     }
     config.keep |= keep;
-    config.kernel = GuestKernel::from_suite(kernel_suite.as_deref());
+    if kernel_suite.is_some() {
+        config.kernel = match GuestKernel::from_suite(kernel_suite.as_deref()) {
+            Ok(kernel) => kernel,
+            Err(err) => {
+                eprintln!("scap-vm: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+    }
     let run = scap_vm::run(&config, &mut |progress| match progress {
         Progress::Step(text) => eprintln!("scap-vm: {text}"),
         Progress::Test(result) => println!(
@@ -73,6 +82,9 @@ fn main() -> ExitCode {
         }
     };
     let report = &run.report;
+    for warning in &run.module_warnings {
+        println!("W=1: {warning}");
+    }
     let mut failed = 0;
     for name in &report.expected {
         let outcome = report.outcome(name);

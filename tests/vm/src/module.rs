@@ -11,12 +11,14 @@ use scap_driver_api::{DriverSource, Version};
 
 use crate::cmd;
 use crate::error::{Error, Result};
-use crate::kernel::Kernel;
+use crate::kernel::{Kbuild, Kernel};
 
 #[derive(Debug, Clone)]
 pub struct BuiltModule {
     pub name: String,
     pub ko: PathBuf,
+    /// The compiler's and modpost's warnings of its `W=1` build.
+    pub warnings: Vec<String>,
 }
 
 pub fn build(source: &DriverSource, kernel: &Kernel, scratch: &Path) -> Result<BuiltModule> {
@@ -48,7 +50,7 @@ fn build_copy(
             .map_err(Error::io(&file, "make the scratch directory writable"))?;
     }
     let api = api.unwrap_or(source.api);
-    let ko = make(
+    let (ko, warnings) = make(
         dir,
         kernel,
         &[],
@@ -62,6 +64,7 @@ fn build_copy(
     Ok(BuiltModule {
         name: DEFAULT_MODULE.to_string(),
         ko,
+        warnings,
     })
 }
 
@@ -74,7 +77,7 @@ pub fn build_fixture(
     dir: &Path,
 ) -> Result<BuiltModule> {
     copy_sources(from, dir)?;
-    let ko = make(
+    let (ko, warnings) = make(
         dir,
         kernel,
         vars,
@@ -88,31 +91,63 @@ pub fn build_fixture(
     Ok(BuiltModule {
         name: DEFAULT_MODULE.to_string(),
         ko,
+        warnings,
     })
 }
 
-/// kbuild in `dir` against the kernel's headers; the module `scap.ko` it
-/// made, its vermagic checked. `no_module_fix`: what to do when the build
-/// made no `scap.ko`.
+/// kbuild with `W=1` in `dir` against the kernel's headers (on the host,
+/// or in the suite's build root: a copy of `dir` is built there and its
+/// module copied back); the module `scap.ko` it made, its vermagic
+/// checked, and the compiler's warnings. `no_module_fix`: what to do when
+/// the build made no `scap.ko`.
 fn make(
     dir: &Path,
     kernel: &Kernel,
     vars: &[String],
     what: &str,
     no_module_fix: &str,
-) -> Result<PathBuf> {
-    let headers = kernel.headers()?;
-    cmd::run(
-        Command::new("nice")
-            .args(["-n", "10", "make", "-s", "-j2", "-C"])
-            .arg(headers)
-            .arg(format!("M={}", dir.display()))
-            .args(vars)
-            .arg("modules"),
-        what,
-        "fix the compiler errors above (the build ran in a scratch copy)",
-    )?;
+) -> Result<(PathBuf, Vec<String>)> {
+    let fix = "fix the compiler errors above (the build ran in a scratch copy)";
     let ko = dir.join(format!("{DEFAULT_MODULE}.ko"));
+    let output = match &kernel.kbuild {
+        Kbuild::Host(headers) => cmd::run(
+            Command::new("nice")
+                .args(["-n", "10", "make", "-s", "-j2", "W=1", "-C"])
+                .arg(headers)
+                .arg(format!("M={}", dir.display()))
+                .args(vars)
+                .arg("modules"),
+            what,
+            fix,
+        )?,
+        Kbuild::Root(root) => {
+            let build = root
+                .scratch("scap-vm-module")
+                .map_err(|err| Error::invalid(err.what, err.fix))?;
+            let inside = root
+                .inside_path(&build)
+                .expect("the scratch is in the root");
+            let built = copy_sources(dir, &build).and_then(|()| {
+                let mut args: Vec<String> = ["nice", "-n", "10", "make", "-s", "-j2", "W=1", "-C"]
+                    .map(String::from)
+                    .to_vec();
+                args.push(kernel.headers());
+                args.push(format!("M={inside}"));
+                args.extend(vars.iter().cloned());
+                args.push("modules".into());
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let output = cmd::run(&mut root.command("/", &args), what, fix)?;
+                let built = build.join(format!("{DEFAULT_MODULE}.ko"));
+                if built.is_file() {
+                    fs::copy(&built, &ko)
+                        .map_err(Error::io(&ko, "make the scratch directory writable"))?;
+                }
+                Ok(output)
+            });
+            let _ = fs::remove_dir_all(&build);
+            built?
+        }
+    };
     if !ko.is_file() {
         return Err(Error::invalid(
             format!("the build in {} made no {DEFAULT_MODULE}.ko", dir.display()),
@@ -131,10 +166,10 @@ fn make(
                 ko.display(),
                 kernel.release
             ),
-            format!("build against /lib/modules/{}/build", kernel.release),
+            format!("build against {}", kernel.headers()),
         ));
     }
-    Ok(ko)
+    Ok((ko, warning_lines(&output.stdout, &output.stderr)))
 }
 
 /// The compiler warnings of a `W=1` build of `source` against `build_dir`

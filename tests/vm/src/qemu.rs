@@ -14,6 +14,15 @@ use crate::error::{Error, Result};
 pub const QEMU: &str = "qemu-system-x86_64";
 const KERNEL_CMDLINE: &str = "console=ttyS0 panic=-1 quiet";
 
+/// How TCG emulates the guest's CPUs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tcg {
+    /// A host thread per guest CPU (qemu's default, MTTCG).
+    ThreadPerCpu,
+    /// All guest CPUs in one host thread, taking turns.
+    SingleThread,
+}
+
 #[derive(Debug, Clone)]
 pub struct Boot {
     pub console: String,
@@ -29,6 +38,7 @@ pub fn boot(
     initrd: &Path,
     scratch: &Path,
     cpus: u32,
+    tcg: Tcg,
     timeout: Duration,
     on_results: &mut dyn FnMut(&str),
 ) -> Result<Boot> {
@@ -44,7 +54,12 @@ pub fn boot(
     let started = Instant::now();
     let mut child = Command::new("nice")
         .args(["-n", "10", QEMU])
-        .args(["-accel", "tcg", "-cpu", "max", "-m", "1024", "-smp"])
+        .arg("-accel")
+        .arg(match tcg {
+            Tcg::ThreadPerCpu => "tcg",
+            Tcg::SingleThread => "tcg,thread=single",
+        })
+        .args(["-cpu", "max", "-m", "1024", "-smp"])
         .arg(cpus.to_string())
         .args([
             "-nographic",

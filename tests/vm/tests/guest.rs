@@ -5,6 +5,8 @@
 //! guest's dmesg. Nothing is skipped: a missing tool is a failure naming the
 //! fix (tests/install-deps).
 
+#![cfg(feature = "system-tests")]
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
@@ -80,6 +82,7 @@ guest_tests!(
     max_consumers,
     modinfo_sysfs_versions,
     pagefault_drops,
+    preempt_stress,
     probe_bad_objects,
     probe_capture,
     probe_vs_module,

@@ -4,6 +4,8 @@
 //! overridable at build time, and the generated syscall tables what their
 //! generator makes of falcosecurity-scap-dkms's tables and unistd_64.h.
 
+#![cfg(feature = "system-tests")]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;

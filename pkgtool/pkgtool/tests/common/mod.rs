@@ -185,3 +185,42 @@ pub fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// lintian finds no error and no warning in `debs` (overrides only with a
+/// justification, shipped in the package).
+pub fn assert_lintian_clean(debs: &[PathBuf]) {
+    let lintian = Command::new("lintian")
+        .args(["--fail-on", "error,warning", "--no-tag-display-limit"])
+        .args(debs)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&lintian.stdout);
+    assert!(
+        lintian.status.success()
+            && !report
+                .lines()
+                .any(|l| l.starts_with("E:") || l.starts_with("W:")),
+        "lintian:\n{report}{}",
+        String::from_utf8_lossy(&lintian.stderr)
+    );
+}
+
+/// rpmlint finds no error in `rpms` (tests/rpmlint.toml filters only what
+/// it justifies) and `rpm -K` finds their digests OK.
+pub fn assert_rpmlint_clean(rpms: &[PathBuf]) {
+    let rpmlint = Command::new("rpmlint")
+        .arg("-c")
+        .arg(repo_root().join("tests/rpmlint.toml"))
+        .args(rpms)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&rpmlint.stdout);
+    assert!(
+        rpmlint.status.success() && report.contains(" 0 errors"),
+        "rpmlint:\n{report}"
+    );
+    for rpm in rpms {
+        let k = run(Command::new("rpm").arg("-K").arg(rpm));
+        assert!(k.trim_end().ends_with("digests OK"), "{k}");
+    }
+}
