@@ -2,7 +2,6 @@
 //! (`MODULE_INFO(api_version, ...)` and the like in `driver-src/`), read
 //! the way `modinfo` reads them, without loading anything.
 
-use object::{Object, ObjectSection};
 use serde::Serialize;
 
 use crate::object::{parse_elf, ObjectError};
@@ -34,10 +33,10 @@ impl ModuleInfo {
 /// Reads the `.modinfo` of an (uncompressed) kernel module.
 pub fn read(ko: &[u8]) -> Result<ModuleInfo, ObjectError> {
     let elf = parse_elf(ko)?;
-    let section = elf.section_by_name(SECTION).ok_or_else(|| {
+    let bytes = elf.section(SECTION).ok_or_else(|| {
         ObjectError::wrong_kind(format!("no {SECTION} section: not a kernel module"))
     })?;
-    let bytes = section.data().map_err(|err| {
+    let bytes = bytes.map_err(|err| {
         ObjectError::bad_versions(format!("damaged or truncated {SECTION} section ({err})"))
     })?;
     parse(bytes)

@@ -6,6 +6,9 @@
 use std::fmt;
 use std::path::Path;
 
+use object::read::elf::{ElfFile32, ElfFile64};
+use object::{Architecture, Endianness, FileKind, Object, ObjectSection};
+
 use crate::error::Problem;
 
 /// What kind of fault an object has, for callers whose fix depends on it.
@@ -55,8 +58,41 @@ impl fmt::Display for ObjectError {
 
 impl std::error::Error for ObjectError {}
 
+/// An ELF object of either class. ELF only: `object::File` would also
+/// carry the PE and Mach-O readers into every call, and into the static
+/// scap-compat.
+#[derive(Debug)]
+pub enum Elf<'data> {
+    Elf32(ElfFile32<'data, Endianness>),
+    Elf64(ElfFile64<'data, Endianness>),
+}
+
+impl<'data> Elf<'data> {
+    pub fn architecture(&self) -> Architecture {
+        match self {
+            Elf::Elf32(elf) => elf.architecture(),
+            Elf::Elf64(elf) => elf.architecture(),
+        }
+    }
+
+    pub fn endianness(&self) -> Endianness {
+        match self {
+            Elf::Elf32(elf) => elf.endianness(),
+            Elf::Elf64(elf) => elf.endianness(),
+        }
+    }
+
+    /// The contents of the section of that name, None when there is none.
+    pub fn section(&self, name: &str) -> Option<object::Result<&'data [u8]>> {
+        match self {
+            Elf::Elf32(elf) => elf.section_by_name(name).map(|s| s.data()),
+            Elf::Elf64(elf) => elf.section_by_name(name).map(|s| s.data()),
+        }
+    }
+}
+
 /// Parses ELF, with an error that says so rather than the parser's jargon alone.
-pub fn parse_elf(data: &[u8]) -> Result<object::File<'_>, ObjectError> {
+pub fn parse_elf(data: &[u8]) -> Result<Elf<'_>, ObjectError> {
     if !data.starts_with(b"\x7fELF") {
         return Err(ObjectError::wrong_kind(if data.is_empty() {
             "empty file, not an ELF object"
@@ -64,8 +100,16 @@ pub fn parse_elf(data: &[u8]) -> Result<object::File<'_>, ObjectError> {
             "not an ELF object (no ELF magic)"
         }));
     }
-    object::File::parse(data)
-        .map_err(|err| ObjectError::wrong_kind(format!("damaged or truncated ELF object ({err})")))
+    let damaged = |err: object::Error| {
+        ObjectError::wrong_kind(format!("damaged or truncated ELF object ({err})"))
+    };
+    match FileKind::parse(data).map_err(damaged)? {
+        FileKind::Elf32 => ElfFile32::parse(data).map(Elf::Elf32).map_err(damaged),
+        FileKind::Elf64 => ElfFile64::parse(data).map(Elf::Elf64).map_err(damaged),
+        other => Err(ObjectError::wrong_kind(format!(
+            "damaged or truncated ELF object (read as {other:?})"
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 //! (written by `driver-src/scap_version.h`'s macros in `probe/`). Read
 //! without loading anything.
 
-use object::{Architecture, Endianness, Object, ObjectSection};
+use object::{Architecture, Endianness};
 use serde::Serialize;
 
-use crate::object::{parse_elf, ObjectError};
+use crate::object::{parse_elf, Elf, ObjectError};
 use crate::version::text;
 use crate::Version;
 
@@ -56,11 +56,11 @@ pub fn read(data: &[u8]) -> Result<ProbeSections, ObjectError> {
 
 /// The version in the section, None if there is no such section; a
 /// section of another size than 8 bytes or with bit 63 set is corrupt.
-fn version_section(elf: &object::File<'_>, name: &str) -> Result<Option<Version>, ObjectError> {
-    let Some(section) = elf.section_by_name(name) else {
+fn version_section(elf: &Elf<'_>, name: &str) -> Result<Option<Version>, ObjectError> {
+    let Some(bytes) = elf.section(name) else {
         return Ok(None);
     };
-    let bytes = section.data().map_err(|err| {
+    let bytes = bytes.map_err(|err| {
         ObjectError::bad_versions(format!("damaged or truncated {name} section ({err})"))
     })?;
     let bytes: [u8; SECTION_BYTES] = bytes.try_into().map_err(|_| {
