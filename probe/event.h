@@ -27,17 +27,34 @@
 /* A user buffer read is masked to this, a power of two minus one. */
 #define SCAP_SNAPLEN_MASK	127
 #define SCAP_MAX_PARAMS		6
-/* Events without a path: header, lengths, up to 16 bytes, then data. */
-#define SCAP_RECORD_SMALL	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
-				 2 * SCAP_MAX_PARAMS + 16 + SCAP_SNAPLEN_MASK + 1)
+/* Events of at most two fixed-size values (16 bytes): most of them. */
+#define SCAP_RECORD_FIXED	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
+				 2 * 2 + 16)
+/* read/write exits: the result, then up to the snaplen of data. */
+#define SCAP_RECORD_DATA	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
+				 2 * 2 + 8 + SCAP_SNAPLEN_MASK + 1)
 /* open and openat: 16 bytes before the path, 12 after it. */
 #define SCAP_RECORD_PATH	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
 				 2 * SCAP_MAX_PARAMS + 16 + SCAP_PATH_MAX + 16)
 
+/*
+ * One ring for all CPUs, four times a module ring: records are reserved at
+ * their type's largest size, so it holds fewer events than its bytes say.
+ */
+#define SCAP_PROBE_RING_SIZE	(4 * SCAP_RING_BUF_SIZE)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, SCAP_RING_BUF_SIZE);
+	__uint(max_entries, SCAP_PROBE_RING_SIZE);
 } scap_events SEC(".maps");
+
+/* Events lost because the ring was full (the reader fell behind). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} scap_lost SEC(".maps");
 
 /* Set by the loader before loading: CLOCK_REALTIME - CLOCK_BOOTTIME. */
 const volatile __u64 scap_boot_time_ns;
@@ -64,8 +81,15 @@ static __always_inline int probe_evt_begin(struct probe_evt *e, __u16 type,
 	__u8 *evt;
 
 	e->buf = bpf_ringbuf_reserve(&scap_events, cap, 0);
-	if (!e->buf)
+	if (!e->buf) {
+		__u32 zero = 0;
+		__u64 *lost = bpf_map_lookup_elem(&scap_lost, &zero);
+
+		/* Atomic: another task's program may preempt this one. */
+		if (lost)
+			__sync_fetch_and_add(lost, 1);
 		return -1;
+	}
 	e->cap = cap;
 	e->nparams = nparams;
 	e->param = 0;

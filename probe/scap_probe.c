@@ -100,21 +100,21 @@ static __always_inline void scap_enter(struct pt_regs *regs, long nr,
 		break;
 	case __NR_close:
 		if (probe_evt_begin(&e, SCAPE_CLOSE_E, 1, pid_tgid,
-				    SCAP_RECORD_SMALL))
+				    SCAP_RECORD_FIXED))
 			return;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		break;
 	case __NR_read:
 	case __NR_write:
 		if (probe_evt_begin(&e, nr == __NR_read ? SCAPE_READ_E :
-				   SCAPE_WRITE_E, 2, pid_tgid, SCAP_RECORD_SMALL))
+				   SCAPE_WRITE_E, 2, pid_tgid, SCAP_RECORD_FIXED))
 			return;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_u32(&e, scap_arg(regs, 2));
 		break;
 	default:
 		if (probe_evt_begin(&e, SCAPE_GENERIC_E, 2, pid_tgid,
-				    SCAP_RECORD_SMALL))
+				    SCAP_RECORD_FIXED))
 			return;
 		probe_evt_u16(&e, scap_syscall_code(nr));
 		probe_evt_u16(&e, nr);
@@ -154,7 +154,7 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 		break;
 	case __NR_close:
 		if (probe_evt_begin(&e, SCAPE_CLOSE_X, 1, pid_tgid,
-				    SCAP_RECORD_SMALL))
+				    SCAP_RECORD_FIXED))
 			return;
 		probe_evt_s64(&e, ret);
 		break;
@@ -165,14 +165,14 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 		 * module records it (driver-src/fillers.c).
 		 */
 		if (probe_evt_begin(&e, nr == __NR_read ? SCAPE_READ_X : SCAPE_WRITE_X,
-				    2, pid_tgid, SCAP_RECORD_SMALL))
+				    2, pid_tgid, SCAP_RECORD_DATA))
 			return;
 		probe_evt_s64(&e, ret);
 		probe_evt_user_buf(&e, (const void *)scap_arg(regs, 1), ret);
 		break;
 	default:
 		if (probe_evt_begin(&e, SCAPE_GENERIC_X, 1, pid_tgid,
-				    SCAP_RECORD_SMALL))
+				    SCAP_RECORD_FIXED))
 			return;
 		probe_evt_u16(&e, scap_syscall_code(nr));
 	}

@@ -15,6 +15,8 @@ use scap_driver_api::{
 pub const ENTER_PROGRAM: &str = "scap_sys_enter";
 pub const EXIT_PROGRAM: &str = "scap_sys_exit";
 pub const EVENTS_MAP: &str = "scap_events";
+/// Optional: events lost to a full ring, per CPU.
+pub const LOST_MAP: &str = "scap_lost";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {

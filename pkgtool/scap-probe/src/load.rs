@@ -3,11 +3,11 @@
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
-use aya::maps::{MapData, RingBuf};
+use aya::maps::{MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{Ebpf, EbpfLoader};
 
-use crate::check::{ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM};
+use crate::check::{ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP};
 
 /// Globals the probe reads, set before loading.
 const BOOT_TIME_GLOBAL: &str = "scap_boot_time_ns";
@@ -67,7 +67,7 @@ fn boot_time_ns() -> u64 {
 
 /// The attached probe; dropping it detaches and unloads everything.
 pub struct Attached {
-    _ebpf: Ebpf,
+    ebpf: Ebpf,
     ring: RingBuf<MapData>,
 }
 
@@ -101,10 +101,19 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
     }
     let map = ebpf.take_map(EVENTS_MAP).expect("checked before loading");
     let ring = RingBuf::try_from(map).map_err(|err| load_err(&err))?;
-    Ok(Attached { _ebpf: ebpf, ring })
+    Ok(Attached { ebpf, ring })
 }
 
 impl Attached {
+    /// The events the probe could not write because the ring was full, on
+    /// all CPUs; None for a probe without the counter (older objects).
+    pub fn lost(&self) -> Option<u64> {
+        let map = self.ebpf.map(LOST_MAP)?;
+        let counts = PerCpuArray::<_, u64>::try_from(map).ok()?;
+        let per_cpu = counts.get(&0, 0).ok()?;
+        Some(per_cpu.iter().sum())
+    }
+
     /// Waits up to `timeout` for records, then hands each one to `sink`.
     pub fn poll(
         &mut self,

@@ -276,8 +276,14 @@ fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<Ex
                 None => Ok(()),
             }
         })?;
+        let lost = attached.lost().unwrap_or(0);
         drop(attached);
         malformed(recorder, probe)?;
+        if lost > 0 {
+            eprintln!(
+                "scap-probe: warning: {lost} events lost: the probe's ring buffer was full (this reader fell behind the traced system)"
+            );
+        }
         Ok(code)
     })
 }

@@ -82,6 +82,7 @@ guest_tests!(
     max_consumers,
     modinfo_sysfs_versions,
     pagefault_drops,
+    probe_preempt_stress,
     preempt_stress,
     probe_bad_objects,
     probe_capture,
