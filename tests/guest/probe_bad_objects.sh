@@ -52,9 +52,9 @@ bad=$SCAP_BAD_PROBES
 refused "$bad/other-major.o" \
 	"driver API version $SCAP_OTHER_MAJOR_API_VERSION, required $SCAP_API_VERSION: different major versions are incompatible" \
 	"install a driver of API major"
-refused "$bad/missing-section.o" "no \`api_version\` section" "make -C probe"
-refused "$bad/truncated-section.o" "section \`schema_version\` has 4 bytes, a version code has 8" "make -C probe"
-refused /bin/busybox "an ELF object for X86_64, not eBPF" "pass a scap probe object"
+refused "$bad/missing-section.o" "no api_version section" "make -C probe"
+refused "$bad/truncated-section.o" "section schema_version has 4 bytes, expected 8" "make -C probe"
+refused /bin/busybox "a X86_64 object, not an eBPF object" "pass a scap probe object"
 echo "not a probe" > /tmp/text.o
 refused /tmp/text.o "not an ELF object" "pass a scap probe object"
 echo "5 bad probe objects refused with one line each; no BPF program or map created, no capture file"

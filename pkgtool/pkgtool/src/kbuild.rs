@@ -5,11 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use debian_suite::{BuildRoot, Pick, Suite};
-use scap_driver_api::SUPPORTED_KERNELS;
+use scap_driver_api::{modinfo, source, SUPPORTED_KERNELS};
 
-use crate::elf;
 use crate::release::Release;
-use crate::source_tree;
 use crate::UserError;
 
 pub fn headers_dir(kernel: &str) -> PathBuf {
@@ -216,18 +214,19 @@ fn check_module(release: &Release, kernel: &str, path: &Path, ko: &[u8]) -> Resu
             path.display()
         ))
     };
-    let info = elf::modinfo(ko).map_err(bad)?;
-    let get = |key: &str| info.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-    let version = release.version();
-    match get("api_version") {
-        Some(v) if v == version => {}
-        Some(v) => return Err(bad(format!("modinfo api_version is {v}, not {version}"))),
-        None => return Err(bad("modinfo has no api_version".to_string())),
+    let info = modinfo::read(ko).map_err(|err| bad(err.what))?;
+    let version = release.source.api;
+    if info.api != version {
+        return Err(bad(format!(
+            "modinfo api_version is {}, not {version}",
+            info.api
+        )));
     }
-    match get("vermagic") {
-        Some(v) if v.split(' ').next() == Some(kernel) => Ok(()),
-        other => Err(bad(format!(
-            "modinfo vermagic is {other:?}, not for kernel {kernel}"
+    match info.built_for() {
+        Some(built_for) if built_for == kernel => Ok(()),
+        _ => Err(bad(format!(
+            "modinfo vermagic is {:?}, not for kernel {kernel}",
+            info.vermagic
         ))),
     }
 }
@@ -239,16 +238,8 @@ fn write_file(path: &Path, data: &[u8]) -> Result<(), UserError> {
 
 /// A fresh copy of the sources (never build in driver-src/ itself).
 fn copy_sources(src: &Path, dest: &Path) -> Result<(), UserError> {
-    let io = |p: &Path, e: std::io::Error| UserError(format!("{}: {e}", p.display()));
     if dest.exists() {
-        std::fs::remove_dir_all(dest).map_err(|e| io(dest, e))?;
+        std::fs::remove_dir_all(dest).map_err(|e| UserError(format!("{}: {e}", dest.display())))?;
     }
-    for file in source_tree::files(src)? {
-        let target = dest.join(&file.relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-        }
-        std::fs::copy(&file.absolute, &target).map_err(|e| io(&target, e))?;
-    }
-    Ok(())
+    Ok(source::copy_files(src, dest)?)
 }

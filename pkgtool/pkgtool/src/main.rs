@@ -16,7 +16,6 @@ mod recipes_cmd;
 mod release;
 mod rpm_package;
 mod snippet_cmd;
-mod source_tree;
 mod templates;
 mod version_cmd;
 
@@ -67,9 +66,9 @@ enum Command {
 #[error("{0}")]
 pub struct UserError(String);
 
-impl From<scap_driver_api::SourceError> for UserError {
-    fn from(err: scap_driver_api::SourceError) -> Self {
-        UserError(err.to_string())
+impl From<scap_driver_api::Problem> for UserError {
+    fn from(problem: scap_driver_api::Problem) -> Self {
+        UserError(problem.to_string())
     }
 }
 

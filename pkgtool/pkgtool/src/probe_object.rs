@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::elf;
+use scap_driver_api::sections::{self, ProbeSections};
+
 use crate::release::Release;
 use crate::UserError;
 
@@ -50,11 +51,11 @@ pub fn read_checked(path: &Path, release: &Release) -> Result<Vec<u8>, UserError
             path.display()
         ))
     })?;
-    let (api, schema) = elf::probe_versions(&data).map_err(|e| {
-        UserError(format!(
-            "{}: {e}; pass an eBPF probe object with 8-byte api_version and schema_version sections",
-            path.display()
-        ))
+    let ProbeSections { api, schema, .. } = sections::read(&data).map_err(|err| {
+        err.at(
+            path,
+            "pass an eBPF probe object with 8-byte api_version and schema_version sections",
+        )
     })?;
     let src = &release.source;
     if api != src.api || schema != src.schema {

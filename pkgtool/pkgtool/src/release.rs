@@ -89,7 +89,7 @@ pub fn source_date_epoch(driver_src: &Path) -> Result<u64, UserError> {
         return Ok(epoch);
     }
     let mut newest = 0;
-    for file in crate::source_tree::files(driver_src)? {
+    for file in scap_driver_api::source::files(driver_src)? {
         let modified = std::fs::metadata(&file.absolute)
             .and_then(|m| m.modified())
             .map_err(|e| UserError(format!("{}: {e}", file.absolute.display())))?;

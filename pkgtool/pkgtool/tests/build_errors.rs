@@ -77,7 +77,7 @@ fn bad_probe_objects() {
         &line,
         &[
             "corrupt.o",
-            "not an ELF object",
+            "damaged or truncated ELF object",
             "pass an eBPF probe object",
         ],
     );
@@ -88,7 +88,10 @@ fn bad_probe_objects() {
         &["--kind", "probe", "--probe", "/bin/true"],
         &[],
     );
-    assert_says(&line, &["/bin/true", "not for BPF (EM_BPF)"]);
+    assert_says(
+        &line,
+        &["/bin/true", "not an eBPF object (ELF machine EM_BPF)"],
+    );
 
     let line = build_fails(
         &src,

@@ -290,7 +290,7 @@ fn assert_compat_packages(out: &Path) {
         "static binary has no .interp"
     );
     assert!(
-        elf.imports().unwrap().next().is_none(),
+        elf.imports().unwrap().is_empty(),
         "static binary imports nothing"
     );
     assert!(

@@ -11,7 +11,6 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use object::{Object, ObjectSection};
 
 const API: &str = "3.14.15";
 const SCHEMA: &str = "2.7.1";
@@ -96,17 +95,9 @@ fn everything_derived_follows_api_version_and_schema_version() {
         data,
         std::fs::read(dir.join("probe/build/scap_probe.o")).unwrap()
     );
-    let elf = object::File::parse(&*data).unwrap();
-    for (section, version) in [("api_version", API), ("schema_version", SCHEMA)] {
-        let bytes: [u8; 8] = elf
-            .section_by_name(section)
-            .unwrap_or_else(|| panic!("no {section} section"))
-            .data()
-            .unwrap()
-            .try_into()
-            .unwrap();
-        assert_eq!(u64::from_le_bytes(bytes), code(version), "{section}");
-    }
+    let sections = scap_driver_api::sections::read(&data).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(sections.api.to_string(), API);
+    assert_eq!(sections.schema.to_string(), SCHEMA);
 
     // The DKMS package: /usr/src/scap-3.14.15 with its dkms.conf.
     let dkms = deb(&format!("scap-api3-dkms_{API}_all.deb"));

@@ -51,7 +51,10 @@ fn everything_derived_follows_the_files() {
     assert_eq!(json["api"]["version"], "3.14.15");
     assert_eq!(
         json["api"]["code"],
-        format!("0x{:016x}", (3u64 << 44) | (14 << 24) | 15)
+        format!(
+            "0x{:016x}",
+            scap_driver_api::Version::new(3, 14, 15).unwrap().encode()
+        )
     );
     assert_eq!(json["schema"]["version"], "2.7.1");
     assert_eq!(json["schema"]["code"], "0x0000200007000001");

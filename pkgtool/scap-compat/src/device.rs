@@ -1,30 +1,15 @@
-//! The version ioctls of the module's devices (driver-src/scap_abi.h):
-//! `_IO('s', 24)` and `_IO('s', 25)` write the packed API and schema codes
-//! through the pointer argument, although no size or direction is encoded.
+//! Asks the module's first online device for its versions (the version
+//! ioctls of scap-driver-api), through a query handle.
 
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
-use rustix::ioctl::{ioctl, opcode, Getter, Opcode};
-use scap_driver_api::Version;
-use serde::Serialize;
-
-use crate::problem::Problem;
-
-const GET_API_VERSION: Opcode = opcode::none(b's', 24);
-const GET_SCHEMA_VERSION: Opcode = opcode::none(b's', 25);
+use scap_driver_api::ioctl::{self, DeviceVersions, VersionsError};
+use scap_driver_api::Problem;
 
 /// libscap opens one device per possible CPU; offline ones fail with ENODEV.
 const MAX_DEVICES: usize = 8192;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct DeviceVersions {
-    #[serde(serialize_with = "crate::version_text::one")]
-    pub api: Version,
-    #[serde(serialize_with = "crate::version_text::one")]
-    pub schema: Version,
-}
 
 pub enum QueryError {
     /// ENOTTY from the API version ioctl: a driver from before versioning.
@@ -70,35 +55,17 @@ fn open_failure(device: PathBuf, err: Errno) -> QueryError {
 }
 
 fn read_versions(fd: &rustix::fd::OwnedFd, device: PathBuf) -> Result<DeviceVersions, QueryError> {
-    // SAFETY: both ioctls write exactly one u64 through the pointer.
-    let api = unsafe { ioctl(fd, Getter::<GET_API_VERSION, u64>::new()) };
-    let api = match api {
-        Ok(code) => code,
-        Err(Errno::NOTTY) => return Err(QueryError::Unsupported { device }),
-        Err(err) => return Err(ioctl_failure(device, "API", err)),
-    };
-    // SAFETY: as above.
-    let schema = unsafe { ioctl(fd, Getter::<GET_SCHEMA_VERSION, u64>::new()) }
-        .map_err(|err| ioctl_failure(device.clone(), "schema", err))?;
-    let decode = |code: u64, which: &str| {
-        Version::decode(code).map_err(|err| {
-            QueryError::Failed(Problem::at(
-                &device,
-                format!("the {which} version ioctl returned {err}"),
-                "the driver is broken: reinstall it and reload the module",
-            ))
-        })
-    };
-    Ok(DeviceVersions {
-        api: decode(api, "API")?,
-        schema: decode(schema, "schema")?,
+    ioctl::versions(fd).map_err(|err| match err {
+        VersionsError::Unsupported => QueryError::Unsupported { device },
+        VersionsError::Failed { kind, errno } => QueryError::Failed(Problem::at(
+            &device,
+            format!("the {kind} version ioctl failed: {errno}"),
+            "check the module's kernel log (dmesg)",
+        )),
+        VersionsError::BadCode { kind, error } => QueryError::Failed(Problem::at(
+            &device,
+            format!("the {kind} version ioctl returned {error}"),
+            "the driver is broken: reinstall it and reload the module",
+        )),
     })
-}
-
-fn ioctl_failure(device: PathBuf, which: &str, err: Errno) -> QueryError {
-    QueryError::Failed(Problem::at(
-        &device,
-        format!("the {which} version ioctl failed: {err}"),
-        "check the module's kernel log (dmesg)",
-    ))
 }

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use aya::programs::Program;
 use aya::{Btf, EbpfLoader};
-use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
+use object::read::elf::ElfFile64;
+use object::{Endianness, Object, ObjectSection, ObjectSymbol, SymbolKind};
 
 use crate::object_file;
 use crate::report::{Driver, Level, Verdict};
@@ -71,7 +72,9 @@ fn load(path: &Path) -> Result<usize, String> {
 /// The attach target of each program that needs one: `tp_btf/sys_enter`
 /// loads program NAME for the tracepoint sys_enter.
 fn attach_targets(data: &[u8]) -> Result<HashMap<String, String>, String> {
-    let elf = object::File::parse(data).map_err(|err| err.to_string())?;
+    // eBPF objects are 64-bit ELF; ELF alone keeps the other formats'
+    // readers out of the static binary.
+    let elf = ElfFile64::<Endianness>::parse(data).map_err(|err| err.to_string())?;
     let mut targets = HashMap::new();
     for symbol in elf.symbols().filter(|s| s.kind() == SymbolKind::Text) {
         let Some(section) = symbol

@@ -5,10 +5,11 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use scap_driver_api::ioctl::DeviceVersions;
+use scap_driver_api::Problem;
 use serde::Serialize;
 
-use crate::device::{self, DeviceVersions};
-use crate::problem::Problem;
+use crate::device;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoadedModule {

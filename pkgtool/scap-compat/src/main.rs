@@ -18,17 +18,13 @@ mod dkms;
 #[cfg(feature = "load-test")]
 mod load_test;
 mod loaded;
-mod modinfo;
 mod module_search;
 mod object_file;
 mod origin;
-mod probe_object;
-mod problem;
 mod render;
 mod report;
 mod status;
 mod system;
-mod version_text;
 
 use report::Wanted;
 use system::System;

@@ -8,9 +8,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use scap_driver_api::Problem;
 use serde::Serialize;
-
-use crate::problem::Problem;
 
 /// Where out-of-tree modules go, relative to `/lib/modules/<release>`:
 /// `updates/` (Debian's DKMS: updates/dkms), `extra/` (RPM kmods, DKMS

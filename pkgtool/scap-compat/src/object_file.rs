@@ -1,12 +1,15 @@
 //! Reads an object file into memory, decompressing the forms kmod accepts
-//! for modules (`.ko.xz`, `.ko.zst`). The decoders are pure Rust so that the
+//! for modules (`.ko.xz`, `.ko.zst`), and the versions in it
+//! (scap-driver-api reads them). The decoders are pure Rust so that the
 //! helper links statically and no `-sys` crate can clash over `links`.
 
 use std::fs;
 use std::io::{self, BufReader, Read, Write};
 use std::path::Path;
 
-use crate::problem::Problem;
+use scap_driver_api::modinfo::{self, ModuleInfo};
+use scap_driver_api::sections::{self, ProbeSections};
+use scap_driver_api::Problem;
 
 const XZ_MAGIC: &[u8] = &[0xfd, b'7', b'z', b'X', b'Z', 0];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
@@ -77,25 +80,13 @@ fn bounded(path: &Path, data: Vec<u8>, fix: &str) -> Result<Vec<u8>, Problem> {
     Ok(data)
 }
 
-/// Parses ELF, with an error that says so rather than the parser's jargon alone.
-pub fn parse_elf<'data>(
-    path: &Path,
-    data: &'data [u8],
-    fix: &str,
-) -> Result<object::File<'data>, Problem> {
-    if !data.starts_with(b"\x7fELF") {
-        let what = if data.is_empty() {
-            "empty file, not an ELF object".to_string()
-        } else {
-            "not an ELF object (no ELF magic)".to_string()
-        };
-        return Err(Problem::at(path, what, fix));
-    }
-    object::File::parse(data).map_err(|err| {
-        Problem::at(
-            path,
-            format!("damaged or truncated ELF object ({err})"),
-            fix,
-        )
-    })
+/// The `.modinfo` versions of a `.ko`, `.ko.xz` or `.ko.zst`; `fix` says
+/// how to get a good one.
+pub fn read_module(path: &Path, fix: &str) -> Result<ModuleInfo, Problem> {
+    modinfo::read(&read(path, fix)?).map_err(|err| err.at(path, fix))
+}
+
+/// The version sections of a probe object.
+pub fn read_probe(path: &Path, fix: &str) -> Result<ProbeSections, Problem> {
+    sections::read(&read(path, fix)?).map_err(|err| err.at(path, fix))
 }

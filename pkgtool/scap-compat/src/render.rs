@@ -5,7 +5,8 @@
 
 use std::fmt::Write;
 
-use crate::problem::one_line;
+use scap_driver_api::error::one_line;
+
 use crate::report::{Level, Report, Verdict};
 
 pub fn human(report: &Report) -> String {
@@ -60,10 +61,9 @@ pub fn human(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use scap_driver_api::CheckOutcome;
+    use scap_driver_api::{CheckOutcome, Problem};
 
     use super::*;
-    use crate::problem::Problem;
     use crate::report::{Driver, DriverKind, Wanted};
 
     /// A raw error text, a file name or a note with line breaks still

@@ -1,10 +1,9 @@
 //! What `check` found: each driver with its versions, messages and fixes,
 //! and the overall outcome that becomes the exit code.
 
+use scap_driver_api::error::{one_line, Problem};
 use scap_driver_api::{CheckOutcome, Compatibility, Requirement, Strictness, Version, VersionKind};
 use serde::Serialize;
-
-use crate::problem::{one_line, Problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,12 +62,12 @@ pub struct Driver {
     pub origin: Option<String>,
     /// How the versions were read (.modinfo, sysfs, ioctl, ELF sections).
     pub versions_from: Option<String>,
-    #[serde(serialize_with = "crate::version_text::optional")]
+    #[serde(serialize_with = "scap_driver_api::version::text::optional")]
     pub api: Option<Version>,
-    #[serde(serialize_with = "crate::version_text::optional")]
+    #[serde(serialize_with = "scap_driver_api::version::text::optional")]
     pub schema: Option<Version>,
     /// A probe's oldest kernel (its min_kernel section), if it has one.
-    #[serde(serialize_with = "crate::version_text::optional")]
+    #[serde(serialize_with = "scap_driver_api::version::text::optional")]
     pub min_kernel: Option<Version>,
     /// False for copies that modprobe does not load.
     pub in_effect: bool,
@@ -164,9 +163,9 @@ impl Driver {
 #[derive(Debug, Clone, Serialize)]
 pub struct Wanted {
     pub consumer: String,
-    #[serde(serialize_with = "crate::version_text::one")]
+    #[serde(serialize_with = "scap_driver_api::version::text::one")]
     pub api: Version,
-    #[serde(serialize_with = "crate::version_text::optional")]
+    #[serde(serialize_with = "scap_driver_api::version::text::optional")]
     pub schema: Option<Version>,
     /// An older patch is an error (libscap's rule), not a warning.
     pub strict: bool,

@@ -5,15 +5,16 @@ use std::fmt::Write;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use scap_driver_api::ioctl::DeviceVersions;
+use scap_driver_api::modinfo::ModuleInfo;
+use scap_driver_api::sections::ProbeSections;
 use serde::Serialize;
 
-use crate::device::DeviceVersions;
 use crate::dkms::{self, DkmsVersion};
 use crate::loaded::{self, DeviceFailure};
-use crate::modinfo::{self, ModuleInfo};
 use crate::module_search::{self, DepIndex};
+use crate::object_file;
 use crate::origin::{self, Origin};
-use crate::probe_object::{self, ProbeInfo};
 use crate::system::System;
 
 #[derive(Debug, Serialize)]
@@ -23,7 +24,7 @@ pub struct Status {
     pub kernels: Vec<KernelStatus>,
     pub dkms: Vec<DkmsVersion>,
     pub probe_dir: PathBuf,
-    pub probes: Vec<ObjectStatus<ProbeInfo>>,
+    pub probes: Vec<ObjectStatus<ProbeSections>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,7 +80,7 @@ pub fn collect(system: &System) -> Status {
             .probe_objects()
             .into_iter()
             .map(|path| {
-                let read = probe_object::read(&path, UNREADABLE_FIX);
+                let read = object_file::read_probe(&path, UNREADABLE_FIX);
                 object_status(system, path, None, true, read)
             })
             .collect(),
@@ -150,7 +151,7 @@ fn kernel_status(system: &System, kernel: String) -> KernelStatus {
                 .map(|p| (p, true))
                 .chain(search.others.iter().map(|p| (p, false)))
             {
-                let read = modinfo::read(path, UNREADABLE_FIX);
+                let read = object_file::read_module(path, UNREADABLE_FIX);
                 modules.push(object_status(
                     system,
                     path.clone(),
@@ -182,7 +183,7 @@ fn object_status<T>(
     path: PathBuf,
     kernel: Option<&str>,
     in_effect: bool,
-    read: Result<T, crate::problem::Problem>,
+    read: Result<T, scap_driver_api::Problem>,
 ) -> ObjectStatus<T> {
     let (versions, error) = match read {
         Ok(v) => (Some(v), None),

@@ -125,6 +125,26 @@ impl fmt::Display for Version {
     }
 }
 
+/// Versions in JSON as `"X.Y.Z"`, the form people and scripts compare,
+/// rather than as objects of three numbers: `#[serde(serialize_with =
+/// "text::one")]`.
+pub mod text {
+    use serde::Serializer;
+
+    use super::Version;
+
+    pub fn one<S: Serializer>(version: &Version, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(version)
+    }
+
+    pub fn optional<S: Serializer>(version: &Option<Version>, s: S) -> Result<S::Ok, S::Error> {
+        match version {
+            Some(v) => s.collect_str(v),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

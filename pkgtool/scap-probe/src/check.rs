@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use scap_driver_api::object::Fault;
+use scap_driver_api::sections::{self, ProbeSections, MIN_KERNEL_SECTION};
 use scap_driver_api::{
-    check, release_version, Compatibility, Requirement, Strictness, Version, VersionKind,
+    check, release_version, Compatibility, Problem, Requirement, Strictness, Version, VersionKind,
 };
-
-use crate::sections::ProbeInfo;
 
 /// The sys_enter/sys_exit programs and the ring buffer the loader uses.
 pub const ENTER_PROGRAM: &str = "scap_sys_enter";
@@ -34,6 +34,38 @@ pub enum CheckError {
     Object { path: PathBuf, reason: String },
 }
 
+/// What to do about a probe object whose versions are missing or corrupt.
+const REBUILD_FIX: &str = "rebuild it (make -C probe) or reinstall the probe package";
+/// What to do about a file that is no probe object at all.
+const NOT_A_PROBE_FIX: &str = "pass a scap probe object (scap_probe-X.Y.Z.o)";
+
+/// Reads a probe object and its version sections; this loader needs
+/// `min_kernel` too.
+pub fn read_probe(path: &Path) -> Result<(ProbeSections, Vec<u8>), Problem> {
+    let bytes = std::fs::read(path).map_err(|err| {
+        Problem::at(
+            path,
+            format!("cannot read: {err}"),
+            "pass the path of a scap probe object",
+        )
+    })?;
+    let info = sections::read(&bytes).map_err(|err| {
+        let fix = match err.fault {
+            Fault::WrongKind => NOT_A_PROBE_FIX,
+            Fault::BadVersions => REBUILD_FIX,
+        };
+        err.at(path, fix)
+    })?;
+    if info.min_kernel.is_none() {
+        return Err(Problem::at(
+            path,
+            format!("no {MIN_KERNEL_SECTION} section: not a scap probe, or one from before it"),
+            REBUILD_FIX,
+        ));
+    }
+    Ok((info, bytes))
+}
+
 /// The versions this loader was built for.
 pub fn required() -> (Version, Version) {
     let parse = |text: &str| text.parse::<Version>().expect("build.rs wrote a version");
@@ -47,7 +79,7 @@ pub fn required() -> (Version, Version) {
 /// Returns the warnings of a compatible probe.
 pub fn versions(
     path: &Path,
-    info: &ProbeInfo,
+    info: &ProbeSections,
     strictness: Strictness,
 ) -> Result<Vec<String>, CheckError> {
     driver_versions(path, info.api, info.schema, strictness)
@@ -93,12 +125,16 @@ pub fn kernel_version(release: &str) -> Result<Version, CheckError> {
     release_version(release).ok_or_else(|| CheckError::KernelRelease(release.to_string()))
 }
 
-pub fn kernel(path: &Path, info: &ProbeInfo, release: &str) -> Result<(), CheckError> {
+pub fn kernel(path: &Path, info: &ProbeSections, release: &str) -> Result<(), CheckError> {
+    let Some(min) = info.min_kernel else {
+        // read_probe refuses objects without the section.
+        return Ok(());
+    };
     let running = kernel_version(release)?;
-    if running < info.min_kernel {
+    if running < min {
         return Err(CheckError::KernelTooOld {
             path: path.to_path_buf(),
-            min: info.min_kernel,
+            min,
             release: release.to_string(),
         });
     }
@@ -144,10 +180,10 @@ mod tests {
 
     #[test]
     fn kernel_minimum() {
-        let info = ProbeInfo {
+        let info = ProbeSections {
             api: v("1.0.0"),
             schema: v("1.0.0"),
-            min_kernel: v("5.10.0"),
+            min_kernel: Some(v("5.10.0")),
         };
         let path = Path::new("p.o");
         assert!(kernel(path, &info, "5.10.0-46-amd64").is_ok());
@@ -165,10 +201,10 @@ mod tests {
     fn versions_follow_the_rules() {
         let (api, schema) = required();
         let path = Path::new("p.o");
-        let info = |api, schema| ProbeInfo {
+        let info = |api, schema| ProbeSections {
             api,
             schema,
-            min_kernel: v("5.10.0"),
+            min_kernel: Some(v("5.10.0")),
         };
         assert_eq!(
             versions(path, &info(api, schema), Strictness::Lenient).unwrap(),

@@ -6,4 +6,3 @@ pub mod capture;
 pub mod check;
 pub mod load;
 pub mod rings;
-pub mod sections;

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use scap_capture::{CaptureWriter, Event};
 use scap_driver_api::names::DEFAULT_MODULE;
+use scap_driver_api::sections::ProbeSections;
 use scap_driver_api::{Names, Strictness};
 use scap_probe::capture::Recorder;
-use scap_probe::sections::ProbeInfo;
 use scap_probe::{check, load, rings};
 
 #[derive(Parser)]
@@ -93,8 +93,8 @@ fn strictness(strict: bool) -> Strictness {
 }
 
 /// Everything that can refuse a probe before it is loaded.
-fn preflight(path: &Path, strict: bool) -> Result<(ProbeInfo, Vec<u8>), String> {
-    let (info, bytes) = ProbeInfo::read_file(path).map_err(|e| e.to_string())?;
+fn preflight(path: &Path, strict: bool) -> Result<(ProbeSections, Vec<u8>), String> {
+    let (info, bytes) = check::read_probe(path).map_err(|e| e.to_string())?;
     for warning in check::versions(path, &info, strictness(strict)).map_err(|e| e.to_string())? {
         eprintln!("scap-probe: warning: {warning}");
     }
@@ -127,7 +127,9 @@ fn info(probe: &Path, strict: bool) -> Result<(), String> {
         info.schema,
         info.schema.encode()
     );
-    println!("minimum kernel  {}", info.min_kernel);
+    if let Some(min) = info.min_kernel {
+        println!("minimum kernel  {min}");
+    }
     println!("verdict         compatible");
     Ok(())
 }

@@ -10,21 +10,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use scap_capture::{Event, EventError};
-use scap_driver_api::Version;
+use scap_driver_api::ioctl::{self, VersionsError};
+use scap_driver_api::{Version, VersionKind};
 
 /// Compiled into libscap: each CPU's ring holds this many bytes.
 pub const RING_BUF_SIZE: usize = 8 * 1024 * 1024;
 const DATA_MMAP_LEN: usize = 2 * RING_BUF_SIZE;
 const INFO_MMAP_LEN: usize = 48;
-
-/// `_IO('s', n)`: no size or direction encoded.
-const fn scap_ioctl(n: u64) -> u64 {
-    ((b's' as u64) << 8) | n
-}
-const IOCTL_DISABLE_CAPTURE: u64 = scap_ioctl(0);
-const IOCTL_ENABLE_CAPTURE: u64 = scap_ioctl(1);
-const IOCTL_GET_API_VERSION: u64 = scap_ioctl(24);
-const IOCTL_GET_SCHEMA_VERSION: u64 = scap_ioctl(25);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RingError {
@@ -75,25 +67,6 @@ pub struct Ring {
     data: Mapping,
 }
 
-fn ioctl_u64(file: &File, request: u64) -> io::Result<u64> {
-    let mut value = 0u64;
-    // SAFETY: the driver writes one u64 through the pointer.
-    let rc = unsafe { libc::ioctl(file.as_raw_fd(), request as _, &mut value as *mut u64) };
-    if rc < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(value)
-}
-
-fn ioctl_none(file: &File, request: u64) -> io::Result<()> {
-    // SAFETY: an argument-less ioctl.
-    let rc = unsafe { libc::ioctl(file.as_raw_fd(), request as _, 0) };
-    if rc < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
-}
-
 fn map(file: &File, len: usize, prot: libc::c_int) -> io::Result<Mapping> {
     // SAFETY: a fresh shared mapping of the device; checked below.
     let ptr = unsafe {
@@ -133,24 +106,31 @@ pub fn open_devices(prefix: &str) -> Result<Vec<(u16, PathBuf, File, DeviceVersi
             Err(e) if e.raw_os_error() == Some(libc::ENODEV) => continue,
             Err(source) => return Err(RingError::Open { path, source }),
         };
-        let version = |request, what| {
-            let code = ioctl_u64(&file, request).map_err(|source| RingError::VersionIoctl {
-                path: path.clone(),
-                what,
-                source,
-            })?;
-            Version::decode(code).map_err(|e| RingError::Device {
-                path: path.clone(),
-                what,
-                source: io::Error::new(io::ErrorKind::InvalidData, e),
-            })
+        let what = |kind| match kind {
+            VersionKind::Api => "GET_API_VERSION",
+            VersionKind::Schema => "GET_SCHEMA_VERSION",
         };
-        let api = version(IOCTL_GET_API_VERSION, "GET_API_VERSION")?;
-        let schema = version(IOCTL_GET_SCHEMA_VERSION, "GET_SCHEMA_VERSION")?;
+        let found = ioctl::versions(&file).map_err(|err| match err {
+            VersionsError::Unsupported => RingError::VersionIoctl {
+                path: path.clone(),
+                what: what(VersionKind::Api),
+                source: io::Error::from_raw_os_error(libc::ENOTTY),
+            },
+            VersionsError::Failed { kind, errno } => RingError::VersionIoctl {
+                path: path.clone(),
+                what: what(kind),
+                source: errno.into(),
+            },
+            VersionsError::BadCode { kind, error } => RingError::Device {
+                path: path.clone(),
+                what: what(kind),
+                source: io::Error::new(io::ErrorKind::InvalidData, error),
+            },
+        })?;
         let versions = DeviceVersions {
             path: path.clone(),
-            api,
-            schema,
+            api: found.api,
+            schema: found.schema,
         };
         devices.push((cpu, path, file, versions));
     }
@@ -174,7 +154,7 @@ impl Ring {
             map(&file, DATA_MMAP_LEN, libc::PROT_READ).map_err(|e| err("mmap of the data", e))?;
         let info = map(&file, INFO_MMAP_LEN, libc::PROT_READ | libc::PROT_WRITE)
             .map_err(|e| err("mmap of the info page", e))?;
-        ioctl_none(&file, IOCTL_ENABLE_CAPTURE).map_err(|e| err("ENABLE_CAPTURE", e))?;
+        ioctl::enable_capture(&file).map_err(|e| err("ENABLE_CAPTURE", e.into()))?;
         Ok(Self {
             cpu,
             path: path.to_path_buf(),
@@ -231,6 +211,6 @@ impl Ring {
 
 impl Drop for Ring {
     fn drop(&mut self) {
-        let _ = ioctl_none(&self.file, IOCTL_DISABLE_CAPTURE);
+        let _ = ioctl::disable_capture(&self.file);
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use scap_driver_api::SourceError;
+use scap_driver_api::Problem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -23,10 +23,10 @@ pub enum Error {
         source: std::io::Error,
         fix: &'static str,
     },
-    #[error("driver sources: {0}")]
-    DriverSource(#[from] SourceError),
     #[error("{what}; fix: {fix}")]
     Invalid { what: String, fix: String },
+    #[error("{}: {}; fix: {}", .0.subject, .0.what, .0.fix)]
+    Problem(#[from] Problem),
 }
 
 impl Error {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use scap_driver_api::names::DEFAULT_MODULE;
-use scap_driver_api::source::API_VERSION_FILE;
+use scap_driver_api::source::{self, API_VERSION_FILE};
 use scap_driver_api::{DriverSource, Version};
 
 use crate::cmd;
@@ -205,40 +205,10 @@ fn warning_lines(stdout: &[u8], stderr: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Leftovers of an in-tree build, which would confuse kbuild in the copy.
-pub fn is_build_product(name: &str) -> bool {
-    const SUFFIXES: &[&str] = &[
-        ".o", ".ko", ".mod", ".mod.c", ".cmd", ".a", ".symvers", ".order",
-    ];
-    SUFFIXES.iter().any(|suffix| name.ends_with(suffix)) || name == ".tmp_versions"
-}
-
-/// Copies driver sources without build products, following symlinks.
+/// Copies the driver's source files, the set the DKMS package ships
+/// (scap-driver-api), following symlinks.
 pub fn copy_sources(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to).map_err(Error::io(to, "make the scratch directory writable"))?;
-    let entries = fs::read_dir(from).map_err(Error::io(
-        from,
-        "point SCAP_DRIVER_SRC at a readable driver-src directory",
-    ))?;
-    for entry in entries {
-        let entry = entry.map_err(Error::io(from, "check its permissions"))?;
-        let name = entry.file_name();
-        if is_build_product(&name.to_string_lossy()) {
-            continue;
-        }
-        let path = entry.path();
-        let target = to.join(&name);
-        let kind = entry
-            .file_type()
-            .map_err(Error::io(&path, "check its permissions"))?;
-        if kind.is_dir() {
-            copy_sources(&path, &target)?;
-        } else {
-            // Follows symlinks: the copy is self-contained.
-            fs::copy(&path, &target).map_err(Error::io(&path, "check its permissions"))?;
-        }
-    }
-    Ok(())
+    Ok(source::copy_files(from, to)?)
 }
 
 #[cfg(test)]
@@ -255,30 +225,5 @@ mod tests {
                 "WARNING: modpost: missing MODULE_LICENSE() in /t/scap.o",
             ]
         );
-    }
-
-    #[test]
-    fn build_products_are_not_copied() {
-        for name in [
-            "main.o",
-            "scap.ko",
-            "scap.mod",
-            "scap.mod.c",
-            ".main.o.cmd",
-            "Module.symvers",
-            "modules.order",
-        ] {
-            assert!(is_build_product(name), "{name}");
-        }
-        for name in [
-            "main.c",
-            "Kbuild",
-            "Makefile",
-            "API_VERSION",
-            "scap_abi.h",
-            "scripts",
-        ] {
-            assert!(!is_build_product(name), "{name}");
-        }
     }
 }

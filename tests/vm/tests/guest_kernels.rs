@@ -17,7 +17,7 @@
 
 #![cfg(feature = "system-tests")]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Condvar, Mutex, OnceLock};
 
@@ -277,19 +277,13 @@ fn probe_min_kernel() -> Version {
                 .arg(format!("BUILD={}", dir.display())),
             "make -C probe",
         )?;
-        let section: PathBuf = dir.join("min_kernel.bin");
-        run(
-            Command::new("llvm-objcopy")
-                .arg(format!("--dump-section=min_kernel={}", section.display()))
-                .arg(dir.join("scap_probe.o"))
-                .arg(dir.join("copy.o")),
-            "llvm-objcopy --dump-section min_kernel",
-        )?;
-        let bytes = std::fs::read(&section).map_err(|err| err.to_string())?;
-        let code: [u8; 8] = bytes
-            .try_into()
-            .map_err(|bytes: Vec<u8>| format!("min_kernel has {} bytes, not 8", bytes.len()))?;
-        Version::decode(u64::from_le_bytes(code)).map_err(|err| err.to_string())
+        let object = dir.join("scap_probe.o");
+        let data = std::fs::read(&object).map_err(|err| format!("{}: {err}", object.display()))?;
+        let sections = scap_driver_api::sections::read(&data)
+            .map_err(|err| err.at(&object, "fix probe/scap_probe.c").to_string())?;
+        sections
+            .min_kernel
+            .ok_or_else(|| format!("{}: no min_kernel section", object.display()))
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result.unwrap_or_else(|err| panic!("{err}"))

@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
+use scap_driver_api::source;
+
 use crate::package::{Arch, File, Format, Op, Package, Relation, Relations, Script};
 use crate::release::Release;
-use crate::source_tree;
 use crate::templates;
 use crate::UserError;
 
@@ -36,7 +37,7 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
         templates::render("dkms/dkms.conf", &vars),
     )];
     let mut owned_dirs = vec![src_dir.clone()];
-    for source in source_tree::files(&release.source.dir)? {
+    for source in source::files(&release.source.dir)? {
         if source.relative == DKMS_CONF {
             continue;
         }

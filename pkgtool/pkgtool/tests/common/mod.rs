@@ -52,8 +52,10 @@ pub fn scratch(name: &str) -> PathBuf {
 
 /// The packed version code of "X.Y.Z".
 pub fn code(version: &str) -> u64 {
-    let v: Vec<u64> = version.split('.').map(|p| p.parse().unwrap()).collect();
-    (v[0] << 44) | (v[1] << 24) | v[2]
+    version
+        .parse::<scap_driver_api::Version>()
+        .unwrap()
+        .encode()
 }
 
 /// Compiles a stand-in probe (tests/fixtures/probe_stub.c) with clang

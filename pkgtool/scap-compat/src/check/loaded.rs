@@ -1,10 +1,10 @@
 //! The module loaded in the running kernel: its versions from sysfs and,
 //! as root, from the device; and whether it is the one installed.
 
+use scap_driver_api::modinfo::ModuleInfo;
 use scap_driver_api::Version;
 
 use crate::loaded::{self, DeviceFailure, LoadedModule};
-use crate::modinfo::ModuleInfo;
 use crate::report::{Driver, DriverKind, Level, Verdict, Wanted};
 use crate::system::System;
 

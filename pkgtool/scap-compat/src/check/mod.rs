@@ -8,9 +8,9 @@ mod probes;
 
 use std::path::PathBuf;
 
+use scap_driver_api::error::one_line;
 use scap_driver_api::{CheckOutcome, Names};
 
-use crate::problem::one_line;
 use crate::report::{self, Driver, DriverKind, Level, Report, Verdict, Wanted};
 use crate::system::{PackageManager, System};
 

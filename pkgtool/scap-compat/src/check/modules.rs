@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::modinfo::{self, ModuleInfo};
+use scap_driver_api::modinfo::ModuleInfo;
+
 use crate::module_search::{self, DepIndex};
+use crate::object_file;
 use crate::origin::{self, Origin};
 use crate::report::{Driver, DriverKind, Level, Verdict, Wanted};
 use crate::system::System;
@@ -122,7 +124,7 @@ fn read_module(
     kernel: Option<&str>,
 ) -> Option<ModuleInfo> {
     d.versions_from = Some(".modinfo".into());
-    let info = match modinfo::read(path, fix) {
+    let info = match object_file::read_module(path, fix) {
         Ok(info) => info,
         Err(problem) => {
             d.problem(Level::Error, problem);

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use scap_driver_api::{release_version, Names, Version, SUPPORTED_KERNELS};
 
+use crate::object_file;
 use crate::origin::{self, Origin};
-use crate::probe_object;
 use crate::report::{Driver, DriverKind, Level, Verdict, Wanted};
 use crate::system::System;
 
@@ -32,7 +32,7 @@ pub(super) fn probe_file(
     } else {
         "give a scap eBPF probe object (scap_probe-X.Y.Z.o) built by clang -target bpf".to_string()
     };
-    match probe_object::read(path, &fix) {
+    match object_file::read_probe(path, &fix) {
         Ok(info) => {
             d.api = Some(info.api);
             d.schema = Some(info.schema);

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
-use scap_driver_api::Version;
+use scap_driver_api::{source, Version};
 
 /// Builds run one at a time: the machine's cores are shared.
 static BUILD: Mutex<()> = Mutex::new(());
@@ -75,36 +75,16 @@ fn headers() -> PathBuf {
 }
 
 /// Source files of driver-src (no build products), for copying and hashing.
-fn source_files(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir.join(rel)).unwrap().flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().into_string().unwrap();
-        let path = rel.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            source_files(dir, &path, out);
-        } else if !name.starts_with('.')
-            && ![".o", ".ko", ".mod", ".mod.c", ".order", ".symvers"]
-                .iter()
-                .any(|s| name.ends_with(s))
-        {
-            out.push(path);
-        }
-    }
-}
-
 /// Changes whenever driver-src or the kernel headers change.
 fn source_key() -> &'static str {
     static KEY: OnceLock<String> = OnceLock::new();
     KEY.get_or_init(|| {
         let src = repo().join("driver-src");
-        let mut files = Vec::new();
-        source_files(&src, Path::new(""), &mut files);
         let mut hasher = DefaultHasher::new();
         kernel_release().hash(&mut hasher);
-        for file in &files {
-            file.hash(&mut hasher);
-            fs::read(src.join(file)).unwrap().hash(&mut hasher);
+        for file in source::files(&src).unwrap_or_else(|err| panic!("{err}")) {
+            file.relative.hash(&mut hasher);
+            fs::read(&file.absolute).unwrap().hash(&mut hasher);
         }
         format!("{:016x}", hasher.finish())
     })
@@ -123,12 +103,7 @@ pub fn module(api: &str, schema: &str) -> PathBuf {
     }
     let src = repo().join("driver-src");
     let work = scratch(&format!("build-api{api}-schema{schema}"));
-    let mut files = Vec::new();
-    source_files(&src, Path::new(""), &mut files);
-    for file in files {
-        fs::create_dir_all(work.join(&file).parent().unwrap()).unwrap();
-        fs::copy(src.join(&file), work.join(&file)).unwrap();
-    }
+    source::copy_files(&src, &work).unwrap_or_else(|err| panic!("{err}"));
     fs::write(work.join("API_VERSION"), format!("{api}\n")).unwrap();
     fs::write(work.join("SCHEMA_VERSION"), format!("{schema}\n")).unwrap();
     run(Command::new("nice")

@@ -1,5 +1,7 @@
-//! The one-line error every bad input gets: the thing, what is wrong with
-//! it, and what to do about it.
+//! The one-line error every tool of the project gives for a bad input:
+//! the thing, what is wrong with it, and what to do about it
+//! (`subject: what; fix`). The readers of this crate return it, with the
+//! fix their caller names.
 
 use std::fmt;
 use std::path::Path;
