@@ -208,18 +208,35 @@ fn build_in(
 
 /// The module must say it is this API version, built for this kernel.
 fn check_module(release: &Release, kernel: &str, path: &Path, ko: &[u8]) -> Result<(), UserError> {
+    // The version files (ours) or the configured header (upstream's) the
+    // module must agree with.
+    let declared = match &release.source.upstream {
+        Some(upstream) => upstream.config.display().to_string(),
+        None => release
+            .source
+            .dir
+            .join("API_VERSION and SCHEMA_VERSION")
+            .display()
+            .to_string(),
+    };
     let bad = |what: String| {
         UserError(format!(
-            "{}: {what}; check driver-src/ builds the module with its version (MODULE_INFO(api_version, ...))",
+            "{}: {what}; the module must carry the versions {declared} declares (MODULE_INFO(api_version, ...), MODULE_INFO(schema_version, ...)): fix the tree",
             path.display()
         ))
     };
     let info = modinfo::read(ko).map_err(|err| bad(err.what))?;
-    let version = release.source.api;
-    if info.api != version {
+    let (api, schema) = (release.source.api, release.source.schema);
+    if info.api != api {
         return Err(bad(format!(
-            "modinfo api_version is {}, not {version}",
+            "modinfo api_version is {}, not {api}",
             info.api
+        )));
+    }
+    if info.schema != schema {
+        return Err(bad(format!(
+            "modinfo schema_version is {}, not {schema}",
+            info.schema
         )));
     }
     match info.built_for() {

@@ -34,11 +34,45 @@ pub struct Common<'a> {
     pub date: String,
     pub probe_path: &'a str,
     pub dkms_source_dir: &'a str,
+    /// Set for a falcosecurity-libs driver tree: its own licensing.
+    pub upstream: Option<UpstreamVars>,
+}
+
+/// A driver tree's own licensing, as its copyright file states it.
+#[derive(Serialize)]
+pub struct UpstreamVars {
+    pub driver_version: String,
+    /// The SPDX expression (rpm's License tag).
+    pub spdx: String,
+    /// The Debian copyright format's name of the licence (`GPL-2 or Expat`).
+    pub license: String,
+    /// `2023 The Falco Authors`, each holder once.
+    pub copyright: Vec<String>,
+    pub gpl2: bool,
+    pub expat: bool,
+}
+
+/// The Debian copyright format's name of an SPDX licence expression, for
+/// the licences whose texts the templates carry.
+pub fn debian_license(spdx: &str) -> Result<String, String> {
+    spdx.split_whitespace()
+        .map(|word| match word {
+            "OR" => Ok("or"),
+            "AND" => Ok("and"),
+            "GPL-2.0-only" | "GPL-2.0" => Ok("GPL-2"),
+            "MIT" => Ok("Expat"),
+            other => Err(format!(
+                "licence {other}: pkgtool has no text for it (it knows GPL-2.0-only and MIT)"
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(|words| words.join(" "))
 }
 
 impl Release {
+    /// `module` names our driver; an upstream tree names its own.
     pub fn new(source: DriverSource, module: &str, epoch: u64) -> Self {
-        let names = Names::new(module, source.api);
+        let names = Names::new(source.module(module), source.api);
         Self {
             source,
             names,
@@ -70,6 +104,27 @@ impl Release {
             date: rfc2822(self.epoch),
             probe_path: &self.names.probe_path,
             dkms_source_dir: &self.names.dkms_source_dir,
+            upstream: self.source.upstream.as_ref().map(|upstream| {
+                let license =
+                    debian_license(&upstream.license).unwrap_or_else(|_| upstream.license.clone());
+                UpstreamVars {
+                    driver_version: upstream.driver_version.clone(),
+                    spdx: upstream.license.clone(),
+                    gpl2: license.contains("GPL-2"),
+                    expat: license.contains("Expat"),
+                    license,
+                    copyright: upstream
+                        .copyright
+                        .iter()
+                        .map(|line| {
+                            line.trim_start_matches("Copyright (C)")
+                                .trim()
+                                .trim_end_matches('.')
+                                .to_string()
+                        })
+                        .collect(),
+                }
+            }),
         }
     }
 }

@@ -21,6 +21,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "deb/copyright",
     "deb/compat.copyright",
     "deb/gpl-2",
+    "deb/expat",
+    "deb/upstream.copyright",
     "deb/changelog",
     "deb/dkms.postinst",
     "deb/dkms.prerm",

@@ -19,16 +19,166 @@ pub struct DriverSource {
     pub dir: PathBuf,
     pub api: Version,
     pub schema: Version,
+    /// Set for a falcosecurity-libs driver tree, whose versions come from
+    /// its configured header rather than our version files.
+    pub upstream: Option<Upstream>,
 }
 
+/// What a configured falcosecurity-libs driver tree says of itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    /// The header the versions come from.
+    pub config: PathBuf,
+    /// `DRIVER_NAME`: the module's name.
+    pub module: String,
+    /// `DRIVER_VERSION`: the falcosecurity-libs release.
+    pub driver_version: String,
+    /// The SPDX expression most of its files carry.
+    pub license: String,
+    /// The copyright lines of its files, each holder once.
+    pub copyright: Vec<String>,
+}
+
+/// The configured header of a falcosecurity-libs driver tree (cmake writes
+/// it from driver_config.h.in; Debian's falcosecurity-scap-dkms ships it).
+pub const UPSTREAM_CONFIG_FILE: &str = "driver_config.h";
+
 impl DriverSource {
+    /// Our tree (API_VERSION and SCHEMA_VERSION), or a configured
+    /// falcosecurity-libs driver tree (driver_config.h).
     pub fn read(dir: &Path) -> Result<Self, Problem> {
+        let api_file = dir.join(API_VERSION_FILE);
+        let config = dir.join(UPSTREAM_CONFIG_FILE);
+        if !api_file.exists() && config.is_file() {
+            return read_upstream(dir, &config);
+        }
+        if !api_file.exists() && dir.is_dir() {
+            return Err(Problem::at(
+                dir,
+                format!("no {API_VERSION_FILE} and {SCHEMA_VERSION_FILE}, and no configured {UPSTREAM_CONFIG_FILE}: not a scap driver tree"),
+                "point at driver-src/ or at a configured falcosecurity-libs driver tree (such as /usr/src/scap-<version>/ of a falcosecurity-scap-dkms package)",
+            ));
+        }
         Ok(Self {
             dir: dir.to_path_buf(),
-            api: read_version_file(&dir.join(API_VERSION_FILE))?,
+            api: read_version_file(&api_file)?,
             schema: read_version_file(&dir.join(SCHEMA_VERSION_FILE))?,
+            upstream: None,
         })
     }
+
+    /// The module's name: the tree's own for an upstream tree, else
+    /// `default` (ours can be renamed at build time).
+    pub fn module<'a>(&'a self, default: &'a str) -> &'a str {
+        match &self.upstream {
+            Some(upstream) => &upstream.module,
+            None => default,
+        }
+    }
+}
+
+fn read_upstream(dir: &Path, config: &Path) -> Result<DriverSource, Problem> {
+    let text = fs::read_to_string(config).map_err(|err| {
+        Problem::at(
+            config,
+            format!("cannot read: {err}"),
+            "check its permissions",
+        )
+    })?;
+    let fix = "use a configured tree (cmake writes driver_config.h from driver_config.h.in), such as the sources of a falcosecurity-scap-dkms package";
+    let define = |name: &str| -> Result<String, Problem> {
+        c_define(&text, name).ok_or_else(|| Problem::at(config, format!("no #define {name}"), fix))
+    };
+    let version = |prefix: &str| -> Result<Version, Problem> {
+        let part = |which: &str| -> Result<u64, Problem> {
+            let name = format!("{prefix}_{which}");
+            let value = define(&name)?;
+            value
+                .parse()
+                .map_err(|_| Problem::at(config, format!("{name} is {value:?}, not a number"), fix))
+        };
+        Version::new(part("MAJOR")?, part("MINOR")?, part("PATCH")?)
+            .map_err(|err| Problem::at(config, format!("{prefix}: {err}"), fix))
+    };
+    let api = version("PPM_API_CURRENT_VERSION")?;
+    let schema = version("PPM_SCHEMA_CURRENT_VERSION")?;
+    let unquote = |value: String| value.trim_matches('"').to_string();
+    let module = unquote(define("DRIVER_NAME")?);
+    let driver_version = unquote(define("DRIVER_VERSION")?);
+    let (license, copyright) = licensing(dir)?;
+    Ok(DriverSource {
+        dir: dir.to_path_buf(),
+        api,
+        schema,
+        upstream: Some(Upstream {
+            config: config.to_path_buf(),
+            module,
+            driver_version,
+            license,
+            copyright,
+        }),
+    })
+}
+
+/// The value of `#define NAME value` in C text.
+fn c_define(text: &str, name: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("#define")?;
+        let mut words = rest.split_whitespace();
+        (words.next()? == name).then(|| words.collect::<Vec<_>>().join(" "))
+    })
+}
+
+/// The SPDX expression most source files carry, and their copyright
+/// lines (holders once each): what a package of the tree must state.
+fn licensing(dir: &Path) -> Result<(String, Vec<String>), Problem> {
+    let mut licenses: Vec<(String, usize)> = Vec::new();
+    let mut copyright: Vec<String> = Vec::new();
+    for file in files(dir)? {
+        let Ok(text) = fs::read_to_string(&file.absolute) else {
+            continue;
+        };
+        // Only the head of a file: its notice, not code quoting one.
+        // Notices this does not know count for nothing (the tree's
+        // majority decides; none known is an error).
+        for line in text.lines().take(20) {
+            // An SPDX line, or the notice older falcosecurity-libs trees
+            // carry instead (bookworm's 0.1.1).
+            let spdx = match line.split_once("SPDX-License-Identifier:") {
+                Some((_, spdx)) => Some(spdx.trim().trim_end_matches("*/").trim().to_string()),
+                None => line
+                    .contains("dual licensed under either the MIT or GPL 2")
+                    .then(|| "GPL-2.0-only OR MIT".to_string()),
+            };
+            if let Some(spdx) = spdx {
+                match licenses.iter_mut().find(|(l, _)| *l == spdx) {
+                    Some((_, n)) => *n += 1,
+                    None => licenses.push((spdx, 1)),
+                }
+            }
+            // A line may hold several notices.
+            for notice in line.split("Copyright (C)").skip(1) {
+                let notice = notice.trim().trim_end_matches("*/").trim();
+                let notice = format!("Copyright (C) {}", notice.trim_end_matches('.'));
+                if !copyright.contains(&notice) {
+                    copyright.push(notice);
+                }
+            }
+        }
+    }
+    let license = licenses
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(l, _)| l.clone())
+        .ok_or_else(|| {
+            Problem::at(
+                dir,
+                "no file states its licence (SPDX-License-Identifier)",
+                "package a tree whose files carry their licence",
+            )
+        })?;
+    copyright.sort();
+    Ok((license, copyright))
 }
 
 /// One line `MAJOR.MINOR.PATCH`, the final newline optional.
@@ -103,14 +253,24 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<SourceFile>) -> Result<(), Probl
         if meta.is_dir() {
             walk(&path, &format!("{relative}/"), out)?;
         } else if meta.is_file() {
+            // A script is executable in a package whatever its mode in
+            // the tree (upstream's configure probes are 0644 and run by sh).
+            let executable = meta.permissions().mode() & 0o111 != 0 || is_script(&path);
             out.push(SourceFile {
                 relative,
                 absolute: path,
-                executable: meta.permissions().mode() & 0o111 != 0,
+                executable,
             });
         }
     }
     Ok(())
+}
+
+fn is_script(path: &Path) -> bool {
+    let mut magic = [0u8; 2];
+    fs::File::open(path)
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut magic))
+        .is_ok_and(|()| &magic == b"#!")
 }
 
 /// Copies the source files of `from` into `to` (created), with their
@@ -226,5 +386,62 @@ mod tests {
             "{err}"
         );
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_upstream_tree_says_its_versions_name_and_licence() {
+        let dir = std::env::temp_dir().join(format!("scap-upstream-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(
+            dir.join(UPSTREAM_CONFIG_FILE),
+            "// SPDX-License-Identifier: GPL-2.0-only OR MIT\n/*\nCopyright (C) 2023 The Falco Authors.\n*/\n\
+             #define PPM_API_CURRENT_VERSION_MAJOR 8\n#define PPM_API_CURRENT_VERSION_MINOR 0\n\
+             #define PPM_API_CURRENT_VERSION_PATCH 4\n#define PPM_SCHEMA_CURRENT_VERSION_MAJOR 4\n\
+             #define PPM_SCHEMA_CURRENT_VERSION_MINOR 1\n#define PPM_SCHEMA_CURRENT_VERSION_PATCH 0\n\
+             #define DRIVER_VERSION \"0.23.2\"\n#define DRIVER_NAME \"scap\"\n",
+        )
+        .unwrap();
+        fs::write(
+            dir.join("main.c"),
+            "// SPDX-License-Identifier: GPL-2.0-only OR MIT\nint x;\n",
+        )
+        .unwrap();
+        fs::write(
+            dir.join("Makefile"),
+            "# SPDX-License-Identifier: GPL-2.0-only\n",
+        )
+        .unwrap();
+        let source = DriverSource::read(&dir).unwrap();
+        assert_eq!(
+            (source.api.to_string(), source.schema.to_string()),
+            ("8.0.4".into(), "4.1.0".into())
+        );
+        let upstream = source.upstream.clone().unwrap();
+        assert_eq!(upstream.module, "scap");
+        assert_eq!(upstream.driver_version, "0.23.2");
+        assert_eq!(upstream.license, "GPL-2.0-only OR MIT");
+        assert_eq!(upstream.copyright, ["Copyright (C) 2023 The Falco Authors"]);
+        assert_eq!(source.module("other"), "scap");
+
+        // A configured header without the versions: one line naming it.
+        fs::write(
+            dir.join(UPSTREAM_CONFIG_FILE),
+            "#define DRIVER_NAME \"scap\"\n",
+        )
+        .unwrap();
+        let err = DriverSource::read(&dir).unwrap_err().to_string();
+        assert!(
+            err.contains("driver_config.h: no #define PPM_API_CURRENT_VERSION_MAJOR"),
+            "{err}"
+        );
+        // Neither kind of tree.
+        fs::remove_file(dir.join(UPSTREAM_CONFIG_FILE)).unwrap();
+        let err = DriverSource::read(&dir).unwrap_err().to_string();
+        assert!(
+            err.contains("not a scap driver tree") && !err.contains('\n'),
+            "{err}"
+        );
+        let _ = fs::remove_dir_all(&dir);
     }
 }

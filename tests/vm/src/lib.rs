@@ -255,6 +255,7 @@ mod tests {
             dir: "driver-src".into(),
             api: "1.2.3".parse().unwrap(),
             schema: "4.5.6".parse().unwrap(),
+            upstream: None,
         };
         assert_eq!(
             expected_values(&source, "scap", None),

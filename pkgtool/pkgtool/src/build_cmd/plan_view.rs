@@ -167,6 +167,7 @@ mod tests {
             dir: PathBuf::from("/src/driver-src"),
             api: "1.2.3".parse().unwrap(),
             schema: "1.0.0".parse().unwrap(),
+            upstream: None,
         };
         let plan = Plan {
             formats: vec![Format::Deb, Format::Rpm],

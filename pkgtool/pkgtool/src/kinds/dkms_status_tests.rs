@@ -21,6 +21,7 @@ fn functions() -> String {
         dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src"),
         api: "1.2.3".parse().unwrap(),
         schema: "1.0.4".parse().unwrap(),
+        upstream: None,
     };
     let release = Release::new(source, "scap", 1_700_000_000);
     templates::render(
@@ -180,6 +181,7 @@ fn deb_maintainer_scripts_pass_shellcheck() {
         dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src"),
         api: "1.2.3".parse().unwrap(),
         schema: "1.0.4".parse().unwrap(),
+        upstream: None,
     };
     let release = Release::new(source, "scap", 1_700_000_000);
     let pkg = super::dkms::package(&release, crate::package::Format::Deb).unwrap();

@@ -87,9 +87,21 @@ pub fn module_relations(release: &Release) -> (Vec<Relation>, Vec<Relation>) {
 /// Every driver package (module sources, module, probe) holds the driver
 /// and says so.
 pub fn driver_origin(vars: &Vars) -> Origin {
+    // An upstream tree's packages state its licence and copyright, never
+    // ours in their place.
+    let (license, copyright) = match &vars.common.upstream {
+        Some(upstream) => (
+            upstream.spdx.clone(),
+            templates::render("deb/upstream.copyright", vars),
+        ),
+        None => (
+            meta::LICENSE_SPDX.to_string(),
+            templates::render("deb/copyright", vars),
+        ),
+    };
     Origin {
-        license: meta::LICENSE_SPDX.to_string(),
-        copyright: templates::render("deb/copyright", vars),
+        license,
+        copyright,
         changes: templates::render("changes/driver", vars).trim().to_string(),
     }
 }

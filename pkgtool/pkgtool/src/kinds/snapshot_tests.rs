@@ -14,6 +14,7 @@ fn release() -> Release {
         dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src"),
         api: "1.2.3".parse().unwrap(),
         schema: "1.0.4".parse().unwrap(),
+        upstream: None,
     };
     Release::new(source, "scap", 1_700_000_000)
 }

@@ -1,0 +1,267 @@
+//! `pkgtool build --source DIR` on falcosecurity-libs driver trees: the
+//! sources of Debian's falcosecurity-scap-dkms, sid's (API 8, downloaded
+//! with the apt of sid's build root) and bookworm's (API 1, with the
+//! host's apt), each fetched once into the tests' cache, never committed.
+//! Versions and module name come from the tree's driver_config.h and are
+//! checked against the module built; the packages carry the API major in
+//! their names, the tree's licence and copyright, pass lintian and
+//! rpmlint, and the prebuilt module installs in sid's system.
+
+#![cfg(feature = "system-tests")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use debian_suite::{field, BuildRoot, Pick, Suite};
+use scap_driver_api::DriverSource;
+
+const PEER: &str = "falcosecurity-scap-dkms";
+
+/// The package's driver tree, `usr/src/scap-<version>/`, unpacked from the
+/// .deb in `dir`.
+fn unpacked_tree(deb: &Path, dir: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(dir);
+    run(Command::new("dpkg-deb").arg("-x").arg(deb).arg(dir));
+    let src = dir.join("usr/src");
+    let tree = std::fs::read_dir(&src)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| panic!("{} holds no usr/src/<tree>", deb.display()));
+    tree
+}
+
+fn sid() -> (Suite, BuildRoot) {
+    let suite: Suite = "sid".parse().unwrap();
+    let cache = debian_suite::default_cache().unwrap();
+    let root = BuildRoot::open(&cache, &suite, &mut |text| eprintln!("{text}"))
+        .unwrap_or_else(|err| panic!("sid's build root: {err}"));
+    (suite, root)
+}
+
+fn cache() -> PathBuf {
+    let dir = std::env::var_os("SCAP_TESTS_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/scap-tests"))
+        .join("peer");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Bookworm's falcosecurity-scap-dkms (0.1.1, API 1), fetched with the
+/// host's apt into the cache once.
+fn bookworm_peer_deb() -> PathBuf {
+    let downloads = cache();
+    let find = || {
+        std::fs::read_dir(&downloads)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().contains(&format!("{PEER}_0.1.1")))
+    };
+    if let Some(deb) = find() {
+        return deb;
+    }
+    run(Command::new("apt-get")
+        .args(["download", "-q", PEER])
+        .current_dir(&downloads));
+    find().expect("bookworm's falcosecurity-scap-dkms is 0.1.1")
+}
+
+/// Our copyright holder (the workspace's Cargo.toml): never in an upstream
+/// tree's packages.
+fn our_copyright_holder() -> String {
+    let manifest = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("copyright-holder = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("copyright-holder in the workspace's Cargo.toml")
+        .to_string()
+}
+
+fn deb_field(deb: &Path, name: &str) -> String {
+    run(Command::new("dpkg-deb").arg("-f").arg(deb).arg(name))
+        .trim()
+        .to_string()
+}
+
+fn doc_copyright(deb: &Path, package: &str) -> String {
+    let dir = scratch(&format!("copyright-{package}"));
+    run(Command::new("dpkg-deb").arg("-x").arg(deb).arg(&dir));
+    std::fs::read_to_string(dir.join(format!("usr/share/doc/{package}/copyright"))).unwrap()
+}
+
+#[test]
+fn sids_api_8_driver_tree_becomes_scap_api8_packages() {
+    for tool in ["dpkg-deb", "lintian", "rpmlint", "rpm", "unshare"] {
+        require_tool(tool);
+    }
+    let (suite, root) = sid();
+    let version = field(&root.show(PEER).unwrap(), "Version").unwrap();
+    let deb = root.download(PEER, &version, &cache()).unwrap();
+    let dir = scratch("upstream-sid");
+    let tree = unpacked_tree(&deb, &dir.join("deb"));
+    let source = DriverSource::read(&tree).unwrap();
+    assert_eq!(
+        source.api.major, 8,
+        "sid's {PEER} {version} is API {}",
+        source.api
+    );
+    let api = source.api.to_string();
+    let kernel = root.kernel(&suite, Pick::Newest).unwrap().release;
+
+    let out = dir.join("dist");
+    let summary = pkgtool_build_ok(
+        &tree,
+        &[
+            "--kind",
+            "dkms,modules",
+            "--suite",
+            "sid",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let dkms = out.join(format!("scap-api8-dkms_{api}_all.deb"));
+    let modules = out.join(format!("scap-api8-modules-{kernel}_{api}_amd64.deb"));
+    let rpms = [
+        out.join(format!("scap-api8-dkms-{api}-1.noarch.rpm")),
+        out.join(format!("kmod-scap-api8-{kernel}-{api}-1.x86_64.rpm")),
+    ];
+    for file in [&dkms, &modules].into_iter().chain(&rpms) {
+        assert!(file.is_file(), "{} missing:\n{summary}", file.display());
+    }
+    assert_lintian_clean(&[dkms.clone(), modules.clone()]);
+    assert_rpmlint_clean(&rpms);
+
+    // The API-8 scheme: majors never satisfy each other.
+    for deb in [&dkms, &modules] {
+        let provides = deb_field(deb, "Provides");
+        assert!(
+            provides.contains(&format!("scap-driver-api-8 (= {api})")),
+            "{provides}"
+        );
+        assert!(!provides.contains("scap-driver-api-1"), "{provides}");
+        let conflicts = deb_field(deb, "Conflicts");
+        assert!(
+            conflicts.contains("scap-module-api-major (<< 8)")
+                && conflicts.contains("scap-module-api-major (>> 8)"),
+            "{conflicts}"
+        );
+    }
+    // The tree's licence and copyright, not ours.
+    let copyright = doc_copyright(&dkms, "scap-api8-dkms");
+    assert!(copyright.contains("The Falco Authors"), "{copyright}");
+    assert!(copyright.contains("License: GPL-2 or Expat"), "{copyright}");
+    assert!(!copyright.contains(&our_copyright_holder()), "{copyright}");
+    let license = run(Command::new("rpm")
+        .args(["-qp", "--qf", "%{LICENSE}"])
+        .arg(&rpms[0]));
+    assert_eq!(license, "GPL-2.0-only OR MIT");
+
+    // The prebuilt module in sid's system, found by its depmod.
+    let upper = dir.join("upper");
+    std::fs::create_dir_all(upper.join("tmp")).unwrap();
+    std::fs::copy(&modules, upper.join("tmp/modules.deb")).unwrap();
+    let script = format!(
+        "dpkg -i /tmp/modules.deb >/dev/null && modinfo -k {kernel} -F api_version scap && \
+         modinfo -k {kernel} -F schema_version scap"
+    );
+    let output = root
+        .overlay_command(&upper, &["sh", "-ec", &script])
+        .unwrap()
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{script}\n{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(text, format!("{api}\n{}\n", source.schema));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Bookworm's tree is API 1: its packages are API-1 packages.
+#[test]
+fn bookworms_api_1_driver_tree_becomes_scap_api1_packages() {
+    let dir = scratch("upstream-bookworm");
+    let deb = bookworm_peer_deb();
+    let tree = unpacked_tree(&deb, &dir.join("deb"));
+    let source = DriverSource::read(&tree).unwrap();
+    assert_eq!(source.api.to_string(), "1.0.0");
+    let out = dir.join("dist");
+    pkgtool_build_ok(&tree, &["--kind", "dkms", "--out", out.to_str().unwrap()]);
+    let dkms = out.join("scap-api1-dkms_1.0.0_all.deb");
+    assert!(deb_field(&dkms, "Provides").contains("scap-driver-api-1 (= 1.0.0)"));
+    let copyright = doc_copyright(&dkms, "scap-api1-dkms");
+    assert!(copyright.contains("The Falco Authors"), "{copyright}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A tree that is neither kind, and a tree whose module says another
+/// version than its header: one line each naming the file and the fix;
+/// nothing written.
+#[test]
+fn a_tree_without_versions_or_disagreeing_is_one_line() {
+    let dir = scratch("upstream-errors");
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("main.c"), "int x;\n").unwrap();
+    let output = pkgtool_build(
+        &empty,
+        &["--kind", "dkms", "--out", dir.join("d1").to_str().unwrap()],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains(empty.to_str().unwrap()) && last.contains("not a scap driver tree"),
+        "{stderr}"
+    );
+    assert!(!dir.join("d1").exists());
+
+    // Bookworm's tree (built on this machine's kernel) with its module's
+    // api_version changed: pkgtool refuses the module it built.
+    let deb = bookworm_peer_deb();
+    let tree = unpacked_tree(&deb, &dir.join("deb"));
+    let main = tree.join("main.c");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let altered = text.replace(
+        "MODULE_INFO(api_version, PPM_API_CURRENT_VERSION_STRING);",
+        "MODULE_INFO(api_version, \"1.0.9\");",
+    );
+    assert_ne!(
+        altered, text,
+        "main.c declares its api_version differently now"
+    );
+    std::fs::write(&main, altered).unwrap();
+    let kernel = headers_release();
+    let out = dir.join("d2");
+    let output = pkgtool_build(
+        &tree,
+        &[
+            "--kind",
+            "modules",
+            "--kernel",
+            &kernel,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        last.contains("modinfo api_version is 1.0.9, not 1.0.0")
+            && last.contains("driver_config.h"),
+        "{stderr}"
+    );
+    assert!(!out.exists() || files_ending(&out, ".deb").is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
