@@ -184,6 +184,43 @@ fn sids_api_8_driver_tree_becomes_scap_api8_packages() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(text, format!("{api}\n{}\n", source.schema));
+
+    // scap-compat judges the API-8 module as it judges ours.
+    let files = dir.join("modules-files");
+    run(Command::new("dpkg-deb").arg("-x").arg(&modules).arg(&files));
+    let ko = files.join(format!("lib/modules/{kernel}/updates/scap/scap.ko"));
+    assert!(ko.is_file(), "{}", ko.display());
+    let check = |required: &str| {
+        Command::new(env!("CARGO"))
+            .args(["run", "-q", "-p", "scap-compat", "--", "check", "--module"])
+            .arg(&ko)
+            .args([
+                "--kernel",
+                &kernel,
+                "--consumer",
+                "sysdig",
+                "--api",
+                required,
+            ])
+            .output()
+            .unwrap()
+    };
+    let ok = check("8.0.0");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let other_major = check("1.0.0");
+    let said = String::from_utf8_lossy(&other_major.stdout);
+    assert_eq!(other_major.status.code(), Some(20), "{said}");
+    assert!(
+        said.contains(&format!(
+            "driver API version {api}, required 1.0.0: different major versions are incompatible"
+        )),
+        "{said}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
