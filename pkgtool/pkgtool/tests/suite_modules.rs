@@ -75,29 +75,15 @@ fn a_suites_kernel_gets_packages_that_its_system_installs() {
 
     // Installed with dpkg in a system of the suite: its postinst runs the
     // suite's depmod, which finds the module for that kernel.
-    let upper = dir.join("upper");
-    let _ = std::fs::remove_dir_all(&upper);
-    std::fs::create_dir_all(upper.join("tmp")).unwrap();
-    std::fs::copy(&deb, upper.join("tmp/modules.deb")).unwrap();
     let script = format!(
-        "dpkg -i /tmp/modules.deb >/dev/null && \
+        "dpkg -i /tmp/package.deb >/dev/null && \
          modprobe --show-depends -S {kernel} scap && \
          modinfo -k {kernel} -F api_version scap && \
          modinfo -k {kernel} -F vermagic scap && \
          dpkg -r scap-api1-modules-{kernel} >/dev/null && \
          ! modinfo -k {kernel} scap 2>/dev/null"
     );
-    let output = root
-        .overlay_command(&upper, &["sh", "-ec", &script])
-        .unwrap()
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "in {SUITE}'s system: {script}\n{text}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let text = in_suite_system(&root, &dir.join("upper"), &deb, &script);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines,

@@ -165,24 +165,11 @@ fn sids_api_8_driver_tree_becomes_scap_api8_packages() {
     assert_eq!(license, "GPL-2.0-only OR MIT");
 
     // The prebuilt module in sid's system, found by its depmod.
-    let upper = dir.join("upper");
-    std::fs::create_dir_all(upper.join("tmp")).unwrap();
-    std::fs::copy(&modules, upper.join("tmp/modules.deb")).unwrap();
     let script = format!(
-        "dpkg -i /tmp/modules.deb >/dev/null && modinfo -k {kernel} -F api_version scap && \
+        "dpkg -i /tmp/package.deb >/dev/null && modinfo -k {kernel} -F api_version scap && \
          modinfo -k {kernel} -F schema_version scap"
     );
-    let output = root
-        .overlay_command(&upper, &["sh", "-ec", &script])
-        .unwrap()
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{script}\n{text}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let text = in_suite_system(&root, &dir.join("upper"), &modules, &script);
     assert_eq!(text, format!("{api}\n{}\n", source.schema));
 
     // scap-compat judges the API-8 module as it judges ours.

@@ -224,3 +224,30 @@ pub fn assert_rpmlint_clean(rpms: &[PathBuf]) {
         assert!(k.trim_end().ends_with("digests OK"), "{k}");
     }
 }
+
+/// Runs `script` in a throwaway overlay of a suite's build root (changes
+/// under `upper`), with the package `deb` at /tmp/package.deb; asserts it
+/// succeeds and returns its output.
+pub fn in_suite_system(
+    root: &debian_suite::BuildRoot,
+    upper: &Path,
+    deb: &Path,
+    script: &str,
+) -> String {
+    let _ = std::fs::remove_dir_all(upper);
+    std::fs::create_dir_all(upper.join("tmp")).unwrap();
+    std::fs::copy(deb, upper.join("tmp/package.deb")).unwrap();
+    let output = root
+        .overlay_command(upper, &["sh", "-ec", script])
+        .unwrap()
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "in {}'s system: {script}\n{text}{}",
+        root.release(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    text
+}
