@@ -3,21 +3,19 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod build_cmd;
-mod deb;
-mod elf;
-mod helper_crate;
-mod kbuild;
+// The pipeline: a command (commands/) makes a plan (plan/), gets the
+// artefacts it packages (artefacts/: the module built per kernel, the
+// probe object, the helper's binary), turns them into packages of each
+// kind (kinds/) and writes those as .deb and .rpm (writers/).
+mod artefacts;
+mod commands;
 mod kinds;
 mod meta;
 mod package;
-mod probe_object;
-mod recipes_cmd;
+mod plan;
 mod release;
-mod rpm_package;
-mod snippet_cmd;
 mod templates;
-mod version_cmd;
+mod writers;
 
 /// Builds the scap driver's packages, named by driver API version.
 #[derive(Parser)]
@@ -45,10 +43,10 @@ enum Command {
     },
     /// Prints the postinst fragment a consumer package uses to check the
     /// scap driver with scap-compat.
-    ConsumerSnippet(snippet_cmd::SnippetArgs),
+    ConsumerSnippet(commands::snippet::SnippetArgs),
     /// Builds the packages (by default every kind, as .deb and .rpm, for
     /// every kernel whose headers are installed) into dist/.
-    Build(build_cmd::BuildArgs),
+    Build(commands::build::BuildArgs),
     /// Renders the distro recipes debian/ and rpm/ from templates/.
     Recipes {
         /// Only say whether the committed recipes are up to date.
@@ -92,14 +90,18 @@ fn find_source(given: Option<PathBuf>) -> Result<PathBuf, UserError> {
 fn run(cli: Cli) -> Result<(), UserError> {
     if let Command::ConsumerSnippet(args) = &cli.command {
         // Needs no driver sources: consumers' maintainers run it anywhere.
-        return snippet_cmd::run(args, &cli.module_name);
+        return commands::snippet::run(args, &cli.module_name);
     }
     let source = find_source(cli.source)?;
     match cli.command {
-        Command::Version { json } => version_cmd::run(Path::new(&source), &cli.module_name, json),
+        Command::Version { json } => {
+            commands::version::run(Path::new(&source), &cli.module_name, json)
+        }
         Command::ConsumerSnippet(_) => unreachable!("handled above"),
-        Command::Build(args) => build_cmd::run(&source, &cli.module_name, args),
-        Command::Recipes { check, out } => recipes_cmd::run(&source, &cli.module_name, check, out),
+        Command::Build(args) => commands::build::run(&source, &cli.module_name, args),
+        Command::Recipes { check, out } => {
+            commands::recipes::run(&source, &cli.module_name, check, out)
+        }
     }
 }
 

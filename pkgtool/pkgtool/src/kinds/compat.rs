@@ -5,12 +5,12 @@
 
 use serde::Serialize;
 
-use crate::deb::gzip;
-use crate::helper_crate::{AssetSource, HelperCrate};
+use crate::artefacts::helper_crate::{AssetSource, HelperCrate};
 use crate::meta;
 use crate::package::{wrap, Arch, File, Format, Origin, Package, Relations};
 use crate::release::Release;
 use crate::templates;
+use crate::writers::deb::gzip;
 use crate::UserError;
 
 /// Debian's and rpm's man pages are gzip-compressed (Policy 12.1).

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use scap_driver_api::DriverSource;
 
-use crate::deb;
 use crate::package::{Format, Package};
 use crate::release::Release;
+use crate::writers::deb;
 
 fn release() -> Release {
     let source = DriverSource {
@@ -111,7 +111,7 @@ fn doc_files() {
 fn compat_packages() {
     let release = release();
     let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let krate = crate::helper_crate::find(&project)
+    let krate = crate::artefacts::helper_crate::find(&project)
         .unwrap()
         .expect("the workspace has the scap-compat crate");
     let deb_pkg = super::compat::package(&release, Format::Deb, &krate, b"ELF").unwrap();

@@ -6,198 +6,54 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use scap_driver_api::helper::HELPER;
-use scap_driver_api::{DriverSource, SUPPORTED_KERNELS};
+use scap_driver_api::DriverSource;
 
-use crate::helper_crate::{self, HelperCrate};
+use crate::artefacts::{helper_crate, kbuild, probe_object};
 use crate::kinds::{self, Kind};
 use crate::package::{Format, Package};
+use crate::plan::{self, ProbeFrom};
 use crate::release::{self, Release};
-use crate::{deb, kbuild, probe_object, rpm_package, UserError};
+use crate::writers::{deb, rpm_package};
+use crate::UserError;
 
 #[derive(clap::Args, Debug)]
 pub struct BuildArgs {
     /// Package formats, comma-separated [default: deb,rpm].
     #[arg(long = "format", value_delimiter = ',', value_name = "FORMAT")]
-    formats: Vec<Format>,
+    pub(crate) formats: Vec<Format>,
     /// Package kinds, comma-separated [default: dkms,modules,probe,compat;
     /// probe only if the project has probe/ or --probe is given, compat
     /// only if the project's cargo workspace has the scap-compat crate].
     #[arg(long = "kind", value_delimiter = ',', value_name = "KIND")]
-    kinds: Vec<Kind>,
+    pub(crate) kinds: Vec<Kind>,
     /// Kernel releases to prebuild the module for, comma-separated
     /// [default: every kernel whose headers are in /lib/modules/*/build].
     #[arg(long = "kernel", value_delimiter = ',', value_name = "RELEASE")]
-    kernels: Vec<String>,
+    pub(crate) kernels: Vec<String>,
     /// Prebuild the module for a kernel of this Debian suite (bullseye,
     /// trixie, trixie-backports, sid ...) in the suite's own build root, a
     /// debootstrap chroot made once and kept in ~/.cache/scap-suites: the
     /// kernel its linux-headers-amd64 points at, or those of --kernel.
     #[arg(long, value_name = "SUITE")]
-    suite: Option<debian_suite::Suite>,
+    pub(crate) suite: Option<debian_suite::Suite>,
     /// Output directory [default: dist/ beside driver-src/].
     #[arg(long, short, value_name = "DIR")]
-    out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// The eBPF probe object [default: what `make -C probe` produces,
     /// probe/build/scap_probe.o].
     #[arg(long, value_name = "FILE")]
-    probe: Option<PathBuf>,
+    pub(crate) probe: Option<PathBuf>,
     /// The scap-compat executable to package [default: its static release
     /// build, made with cargo for the musl target].
     #[arg(long, value_name = "FILE")]
-    compat_binary: Option<PathBuf>,
+    pub(crate) compat_binary: Option<PathBuf>,
     /// Print what would be built (packages, kernels, sources, what is
     /// skipped and why) and build nothing.
     #[arg(long)]
-    plan: bool,
+    pub(crate) plan: bool,
     /// With --plan: print the plan as JSON.
     #[arg(long, requires = "plan")]
-    json: bool,
-}
-
-mod plan_view;
-
-/// Where the probe comes from, decided before any work starts.
-enum ProbeFrom {
-    File(PathBuf),
-    Make(PathBuf),
-}
-
-/// The helper's crate, and its executable if given.
-struct CompatFrom {
-    krate: HelperCrate,
-    executable: Option<PathBuf>,
-}
-
-struct Plan {
-    formats: Vec<Format>,
-    dkms: bool,
-    kernels: Vec<kbuild::Target>,
-    probe: Option<ProbeFrom>,
-    compat: Option<CompatFrom>,
-    /// Why a default kind is not built, for the summary.
-    notes: Vec<String>,
-}
-
-fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, UserError> {
-    let mut formats = if args.formats.is_empty() {
-        vec![Format::Deb, Format::Rpm]
-    } else {
-        args.formats
-    };
-    formats.sort();
-    formats.dedup();
-    let explicit = !args.kinds.is_empty();
-    let kinds = if explicit {
-        args.kinds
-    } else {
-        vec![Kind::Dkms, Kind::Modules, Kind::Probe, Kind::Compat]
-    };
-    let mut notes = Vec::new();
-
-    let kernels = if !kinds.contains(&Kind::Modules) {
-        let given = match (args.kernels.is_empty(), &args.suite) {
-            (false, _) => Some("--kernel"),
-            (true, Some(_)) => Some("--suite"),
-            (true, None) => None,
-        };
-        if let Some(option) = given {
-            return Err(UserError(format!(
-                "{option} given without the modules kind; add --kind modules or drop {option}"
-            )));
-        }
-        Vec::new()
-    } else if let Some(suite) = &args.suite {
-        let mut kernels = args.kernels;
-        kernels.sort();
-        kernels.dedup();
-        kbuild::suite_targets(release, suite, kernels)?
-    } else if args.kernels.is_empty() {
-        let found = kbuild::installed_kernels();
-        if found.is_empty() {
-            return Err(UserError(
-                "no kernel headers in /lib/modules/*/build to prebuild the module for; install linux-headers-amd64 (or the headers of your kernel), pass --kernel RELEASE or --suite SUITE, or leave out --kind modules".to_string(),
-            ));
-        }
-        // Found, not asked for: a kernel the driver does not support is a
-        // note, not an error.
-        let (supported, unsupported): (Vec<String>, Vec<String>) = found
-            .into_iter()
-            .partition(|k| SUPPORTED_KERNELS.contains_release(k));
-        for kernel in unsupported {
-            notes.push(format!(
-                "modules: kernel {kernel} skipped, outside the supported kernels {SUPPORTED_KERNELS}"
-            ));
-        }
-        for kernel in &supported {
-            kbuild::check_kernel(release, kernel)?;
-        }
-        supported.into_iter().map(kbuild::Target::host).collect()
-    } else {
-        let mut kernels = args.kernels;
-        kernels.sort();
-        kernels.dedup();
-        for kernel in &kernels {
-            kbuild::check_kernel(release, kernel)?;
-        }
-        kernels.into_iter().map(kbuild::Target::host).collect()
-    };
-
-    let probe = if !kinds.contains(&Kind::Probe) {
-        None
-    } else if let Some(file) = args.probe {
-        Some(ProbeFrom::File(file))
-    } else {
-        let dir = project.join("probe");
-        if dir.join("Makefile").is_file() {
-            Some(ProbeFrom::Make(dir))
-        } else if explicit {
-            return Err(UserError(format!(
-                "no probe to package: {} has no Makefile; pass --probe FILE or leave out --kind probe",
-                dir.display()
-            )));
-        } else {
-            notes.push(format!(
-                "probe: not packaged, {} has no Makefile (pass --probe FILE)",
-                dir.display()
-            ));
-            None
-        }
-    };
-
-    let compat = if !kinds.contains(&Kind::Compat) {
-        if args.compat_binary.is_some() {
-            return Err(UserError(
-                "--compat-binary given without the compat kind; add --kind compat or drop --compat-binary"
-                    .to_string(),
-            ));
-        }
-        None
-    } else if let Some(krate) = helper_crate::find(project)? {
-        Some(CompatFrom {
-            krate,
-            executable: args.compat_binary,
-        })
-    } else if explicit || args.compat_binary.is_some() {
-        return Err(UserError(format!(
-            "no {HELPER} to package: {} has no cargo workspace with the {HELPER} crate; build from the project's checkout or leave out --kind compat",
-            project.display()
-        )));
-    } else {
-        notes.push(format!(
-            "compat: not packaged, {} has no cargo workspace with the {HELPER} crate",
-            project.display()
-        ));
-        None
-    };
-    Ok(Plan {
-        formats,
-        dkms: kinds.contains(&Kind::Dkms),
-        kernels,
-        probe,
-        compat,
-        notes,
-    })
+    pub(crate) json: bool,
 }
 
 /// Progress lines on stderr: `[n/total] what ... done (1.2 s)`.
@@ -272,9 +128,9 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
         .unwrap_or_else(|| PathBuf::from("."));
     let out = args.out.clone().unwrap_or_else(|| project.join("dist"));
     let (show, json) = (args.plan, args.json);
-    let plan = plan(args, &release, &project)?;
+    let plan = plan::plan(args, &release, &project)?;
     if show {
-        let view = plan_view::PlanView::new(&plan, &release, &out);
+        let view = plan::view::PlanView::new(&plan, &release, &out);
         match json {
             true => println!("{}", view.json()),
             false => print!("{}", view.text()),

@@ -16,7 +16,7 @@ use scap_driver_api::helper::HELPER;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::elf;
+use crate::artefacts::elf;
 use crate::UserError;
 
 /// Where cargo-deb's assets name the release build of the crate's binary.

@@ -13,7 +13,8 @@ use serde::Serialize;
 use crate::kinds::{self, Vars};
 use crate::package::{Format, Package};
 use crate::release::{self, Common, Release};
-use crate::{deb, rpm_package, templates, UserError};
+use crate::writers::{deb, rpm_package};
+use crate::{templates, UserError};
 
 /// The recipe directories, relative to the project root; pkgtool owns
 /// them whole.

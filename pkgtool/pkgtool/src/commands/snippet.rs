@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::UserError;
 
-const TEMPLATE: &str = include_str!("../../../templates/consumer-postinst.sh");
+const TEMPLATE: &str = include_str!("../../../../templates/consumer-postinst.sh");
 
 #[derive(clap::Args)]
 pub struct SnippetArgs {

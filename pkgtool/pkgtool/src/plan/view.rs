@@ -96,7 +96,7 @@ impl PlanView {
                 Some(path) => path.display().to_string(),
                 None => format!(
                     "cargo build --release --target {} -p {}",
-                    crate::helper_crate::static_target(),
+                    crate::artefacts::helper_crate::static_target(),
                     compat.krate.name
                 ),
             };
@@ -160,7 +160,7 @@ mod tests {
     use scap_driver_api::DriverSource;
 
     use super::*;
-    use crate::kbuild::Target;
+    use crate::artefacts::kbuild::Target;
 
     fn plan() -> (Plan, Release) {
         let source = DriverSource {
