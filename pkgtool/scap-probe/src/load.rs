@@ -1,6 +1,6 @@
 //! Loads the checked probe into the kernel and attaches it (aya).
 
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::time::Duration;
 
 use aya::maps::{MapData, PerCpuArray, RingBuf};
@@ -104,7 +104,60 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
     Ok(Attached { ebpf, ring })
 }
 
+/// `BPF_OBJ_GET_INFO_BY_FD`, the bpf(2) command aya's ProgramInfo uses
+/// but whose `recursion_misses` it does not expose.
+const BPF_OBJ_GET_INFO_BY_FD: libc::c_long = 15;
+
+/// The program's `recursion_misses`: how often the kernel skipped it on a
+/// CPU where an instance of it was still running (from 6.13 a preempted
+/// one, on the syscall tracepoints). None where the kernel has no such
+/// count (before 5.12) or the call fails.
+fn recursion_misses(prog: &RawTracePoint) -> Option<u64> {
+    let fd = prog.fd().ok()?.as_fd().as_raw_fd();
+    // SAFETY: bpf_prog_info is plain integers; all zero is its empty value.
+    let mut info: aya_obj::generated::bpf_prog_info = unsafe { std::mem::zeroed() };
+    // bpf_attr.info: bpf_fd u32, info_len u32, info u64.
+    #[repr(C)]
+    struct InfoAttr {
+        bpf_fd: u32,
+        info_len: u32,
+        info: u64,
+    }
+    let mut attr = InfoAttr {
+        bpf_fd: fd as u32,
+        info_len: std::mem::size_of_val(&info) as u32,
+        info: &mut info as *mut _ as u64,
+    };
+    // SAFETY: bpf(2) writes at most info_len bytes into `info`, which
+    // lives until the call returns; the attr is read only.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            BPF_OBJ_GET_INFO_BY_FD,
+            &mut attr as *mut InfoAttr,
+            std::mem::size_of::<InfoAttr>(),
+        )
+    };
+    // The kernel says how much of the struct it filled: the count is there
+    // only if its offset is.
+    let filled = attr.info_len as usize;
+    let needed = std::mem::offset_of!(aya_obj::generated::bpf_prog_info, recursion_misses) + 8;
+    (ret == 0 && filled >= needed).then_some(info.recursion_misses)
+}
+
 impl Attached {
+    /// How often the kernel skipped the probe's programs because an
+    /// instance was still running on that CPU (see recursion_misses), in
+    /// all; None where the kernel does not count it.
+    pub fn skipped(&mut self) -> Option<u64> {
+        let mut total = 0;
+        for program in [ENTER_PROGRAM, EXIT_PROGRAM] {
+            let prog: &RawTracePoint = self.ebpf.program(program)?.try_into().ok()?;
+            total += recursion_misses(prog)?;
+        }
+        Some(total)
+    }
+
     /// The events the probe could not write because the ring was full, on
     /// all CPUs; None for a probe without the counter (older objects).
     pub fn lost(&self) -> Option<u64> {

@@ -277,8 +277,14 @@ fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<Ex
             }
         })?;
         let lost = attached.lost().unwrap_or(0);
+        let skipped = attached.skipped().unwrap_or(0);
         drop(attached);
         malformed(recorder, probe)?;
+        if skipped > 0 {
+            eprintln!(
+                "scap-probe: warning: {skipped} events not captured: the kernel skipped the probe on a CPU where a preempted instance of it was still running (its programs' recursion_misses; syscall tracepoints are preemptible from 6.13)"
+            );
+        }
         if lost > 0 {
             eprintln!(
                 "scap-probe: warning: {lost} events lost: the probe's ring buffer was full (this reader fell behind the traced system)"
