@@ -37,7 +37,8 @@ pub fn default_cache() -> Result<PathBuf> {
     match var("HOME") {
         Some(home) => Ok(PathBuf::from(home).join(".cache/scap-suites")),
         None => Err(Error::new(
-            "HOME is not set, so there is no ~/.cache for the suites' build roots",
+            "HOME",
+            "not set, so there is no ~/.cache for the suites' build roots",
             format!("set HOME or {ENV_CACHE}"),
         )),
     }
@@ -95,7 +96,8 @@ impl FromStr for Suite {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         let bad = || {
             Error::new(
-                format!("{text:?} is not a Debian suite this tool builds in"),
+                format!("{text:?}"),
+                "not a Debian suite this tool builds in",
                 "name a release or its backports: bullseye, bookworm, trixie, trixie-backports, sid",
             )
         };
@@ -152,7 +154,10 @@ mod tests {
             "trixie-proposed-updates",
         ] {
             let err = bad.parse::<Suite>().unwrap_err().to_string();
-            assert!(err.contains("fix: name a release"), "{bad}: {err}");
+            assert!(
+                err.contains("not a Debian suite") && err.contains("; name a release"),
+                "{bad}: {err}"
+            );
         }
     }
 }

@@ -6,6 +6,8 @@ use std::process::Command;
 
 use crate::{Error, Result};
 
+const HOST_SOURCES: &str = "the host's apt sources";
+
 /// The Debian archive and security archive, as URIs ending in `/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mirrors {
@@ -28,13 +30,14 @@ impl Mirrors {
                 "Identifier: Packages",
             ])
             .output()
-            .map_err(|err| Error::new(format!("cannot run apt-get: {err}"), fix))?;
+            .map_err(|err| Error::new(HOST_SOURCES, format!("cannot run apt-get: {err}"), fix))?;
         if !output.status.success() {
-            return Err(Error::new("apt-get indextargets failed", fix));
+            return Err(Error::new(HOST_SOURCES, "apt-get indextargets failed", fix));
         }
         Self::from_indextargets(&String::from_utf8_lossy(&output.stdout)).ok_or_else(|| {
             Error::new(
-                "the host's apt sources name no Debian release (such as bookworm) to take the archive's mirror from",
+                HOST_SOURCES,
+                "they name no Debian release (such as bookworm) to take the archive's mirror from",
                 fix,
             )
         })

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
+use crate::error;
 use crate::{Error, Mirrors, Result, Suite};
 
 /// Lists older than this are fetched again when the root is opened.
@@ -81,7 +82,7 @@ impl BuildRoot {
         let changed = old != list;
         if changed {
             fs::write(&list_path, &list)
-                .map_err(Error::io(&list_path, "make the cache writable"))?;
+                .map_err(error::io(&list_path, "make the cache writable"))?;
         }
         let age = fs::metadata(this.dir.join(UPDATED_STAMP))
             .and_then(|m| m.modified())
@@ -123,7 +124,7 @@ impl BuildRoot {
             .map(|d| d.as_nanos())
             .unwrap_or_default();
         let dir = self.host_path(&format!("/var/tmp/{name}-{}-{nanos}", std::process::id()));
-        fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the cache writable"))?;
+        fs::create_dir_all(&dir).map_err(error::io(&dir, "make the cache writable"))?;
         Ok(dir)
     }
 
@@ -146,7 +147,7 @@ impl BuildRoot {
         let view = upper.with_extension("view");
         let work = upper.with_extension("work");
         for dir in [upper, &view, &work] {
-            fs::create_dir_all(dir).map_err(Error::io(dir, "make the directory writable"))?;
+            fs::create_dir_all(dir).map_err(error::io(dir, "make the directory writable"))?;
         }
         Ok(in_private_mounts(
             r#"mount -t overlay overlay -o "lowerdir=$0,upperdir=$1,workdir=$2" "$3" &&
@@ -230,7 +231,8 @@ impl BuildRoot {
         let madison = String::from_utf8_lossy(&madison.stdout);
         let meta_version = newest_in(&madison, &suite.archives()).ok_or_else(|| {
             Error::new(
-                format!("{suite} has no linux-headers-amd64 in its build root's lists"),
+                format!("{suite}'s build root"),
+                "no linux-headers-amd64 in its lists",
                 &fix,
             )
         })?;
@@ -238,7 +240,10 @@ impl BuildRoot {
         let depends = field(&record, "Depends").unwrap_or_default();
         let newest = headers_dependency(&depends).ok_or_else(|| {
             Error::new(
-                format!("{suite}'s linux-headers-amd64 {meta_version} depends on {depends:?}, which names no linux-headers-<release> (= <version>)"),
+                format!("{suite}'s linux-headers-amd64 {meta_version}"),
+                format!(
+                    "depends on {depends:?}, which names no linux-headers-<release> (= <version>)"
+                ),
                 &fix,
             )
         })?;
@@ -254,7 +259,7 @@ impl BuildRoot {
                 let release = oldest_abi(&names, &newest.release).unwrap_or(newest.release);
                 let record = self.show(&format!("linux-headers-{release}"))?;
                 let version = field(&record, "Version").ok_or_else(|| {
-                    Error::new(format!("linux-headers-{release} has no Version"), &fix)
+                    Error::new(format!("linux-headers-{release}"), "no Version", &fix)
                 })?;
                 Ok(KernelPackage { release, version })
             }
@@ -291,27 +296,31 @@ impl BuildRoot {
         );
         let moved = fetched.and_then(|_| {
             let found = fs::read_dir(&scratch)
-                .map_err(Error::io(&scratch, "make the cache readable"))?
+                .map_err(error::io(&scratch, "make the cache readable"))?
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
                 .find(|path| path.extension().is_some_and(|ext| ext == "deb"))
                 .ok_or_else(|| {
-                    Error::new(format!("apt-get download {spec} left no .deb"), "run again")
+                    Error::new(
+                        format!("apt-get download {spec}"),
+                        "left no .deb",
+                        "run again",
+                    )
                 })?;
-            fs::create_dir_all(dir).map_err(Error::io(dir, "make the cache writable"))?;
+            fs::create_dir_all(dir).map_err(error::io(dir, "make the cache writable"))?;
             let partial = deb.with_extension(format!("partial.{}", std::process::id()));
-            fs::copy(&found, &partial).map_err(Error::io(&partial, "make the cache writable"))?;
-            fs::rename(&partial, &deb).map_err(Error::io(&deb, "make the cache writable"))
+            fs::copy(&found, &partial).map_err(error::io(&partial, "make the cache writable"))?;
+            fs::rename(&partial, &deb).map_err(error::io(&deb, "make the cache writable"))
         });
         let _ = fs::remove_dir_all(&scratch);
         moved.map(|()| deb)
     }
 
     fn lock(&self) -> Result<File> {
-        fs::create_dir_all(&self.dir).map_err(Error::io(&self.dir, "make the cache writable"))?;
+        fs::create_dir_all(&self.dir).map_err(error::io(&self.dir, "make the cache writable"))?;
         let path = self.dir.join("lock");
-        let lock = File::create(&path).map_err(Error::io(&path, "make the cache writable"))?;
+        let lock = File::create(&path).map_err(error::io(&path, "make the cache writable"))?;
         lock.lock()
-            .map_err(Error::io(&path, "make the cache writable"))?;
+            .map_err(error::io(&path, "make the cache writable"))?;
         Ok(lock)
     }
 
@@ -319,7 +328,7 @@ impl BuildRoot {
         let mirrors = Mirrors::of_host()?;
         let fresh = self.dir.join("root.new");
         if fresh.exists() {
-            fs::remove_dir_all(&fresh).map_err(Error::io(&fresh, "remove it by hand"))?;
+            fs::remove_dir_all(&fresh).map_err(error::io(&fresh, "remove it by hand"))?;
         }
         progress(&format!(
             "making {}'s build root in {} (debootstrap --variant=minbase from {}; once, 1-2 minutes)",
@@ -328,7 +337,7 @@ impl BuildRoot {
             mirrors.archive
         ));
         let log = self.dir.join("debootstrap.log");
-        let log_file = File::create(&log).map_err(Error::io(&log, "make the cache writable"))?;
+        let log_file = File::create(&log).map_err(error::io(&log, "make the cache writable"))?;
         let status = Command::new("debootstrap")
             .args(["--variant=minbase", &self.release])
             .arg(&fresh)
@@ -336,36 +345,34 @@ impl BuildRoot {
             .stdout(
                 log_file
                     .try_clone()
-                    .map_err(Error::io(&log, "make the cache writable"))?,
+                    .map_err(error::io(&log, "make the cache writable"))?,
             )
             .stderr(log_file)
             .status()
             .map_err(|err| {
                 Error::new(
-                    format!("cannot run debootstrap: {err}"),
+                    "debootstrap",
+                    format!("cannot run it: {err}"),
                     "apt-get install debootstrap",
                 )
             })?;
         if !status.success() {
             return Err(Error::new(
+                format!("debootstrap of {}", self.release),
+                format!("failed ({status}); its log: {}", log.display()),
                 format!(
-                    "debootstrap of {} failed ({status}); its log: {}",
-                    self.release,
-                    log.display()
-                ),
-                format!(
-                    "check that {} reaches {} and that the suite exists",
-                    self.release, mirrors.archive
+                    "check that this machine reaches {} and that the suite exists",
+                    mirrors.archive
                 ),
             ));
         }
         if self.root.exists() {
-            fs::remove_dir_all(&self.root).map_err(Error::io(&self.root, "remove it by hand"))?;
+            fs::remove_dir_all(&self.root).map_err(error::io(&self.root, "remove it by hand"))?;
         }
-        fs::rename(&fresh, &self.root).map_err(Error::io(&self.root, "make the cache writable"))?;
+        fs::rename(&fresh, &self.root).map_err(error::io(&self.root, "make the cache writable"))?;
         let _ = fs::remove_file(self.dir.join(UPDATED_STAMP));
         let stamp = self.dir.join(READY_STAMP);
-        fs::write(&stamp, READY_LAYOUT).map_err(Error::io(&stamp, "make the cache writable"))
+        fs::write(&stamp, READY_LAYOUT).map_err(error::io(&stamp, "make the cache writable"))
     }
 
     fn expired_note(&self) -> String {
@@ -388,7 +395,8 @@ impl BuildRoot {
         let args = ["apt-get", "update", "-q"];
         let out = self.command("/", &args).output().map_err(|err| {
             Error::new(
-                format!("cannot run unshare: {err}"),
+                "unshare",
+                format!("cannot run it: {err}"),
                 "apt-get install util-linux",
             )
         })?;
@@ -403,12 +411,12 @@ impl BuildRoot {
                 &conf,
                 "// Written by debian-suite: the suite's Release file had expired.\nAcquire::Check-Valid-Until \"false\";\n",
             )
-            .map_err(Error::io(&conf, "make the cache writable"))?;
+            .map_err(error::io(&conf, "make the cache writable"))?;
             progress(&self.expired_note());
             run(&mut self.command("/", &args), &what, &fix)?;
         }
         let stamp = self.dir.join(UPDATED_STAMP);
-        fs::write(&stamp, "").map_err(Error::io(&stamp, "make the cache writable"))
+        fs::write(&stamp, "").map_err(error::io(&stamp, "make the cache writable"))
     }
 }
 
@@ -445,7 +453,7 @@ fn run(cmd: &mut Command, what: &str, fix: &str) -> Result<Output> {
     let tool = cmd.get_program().to_string_lossy().into_owned();
     let out = cmd
         .output()
-        .map_err(|err| Error::new(format!("{what}: cannot run {tool}: {err}"), fix))?;
+        .map_err(|err| Error::new(what, format!("cannot run {tool}: {err}"), fix))?;
     if out.status.success() {
         return Ok(out);
     }
@@ -460,7 +468,8 @@ fn run(cmd: &mut Command, what: &str, fix: &str) -> Result<Output> {
         .map(|line| format!(": {}", line.trim()))
         .unwrap_or_default();
     Err(Error::new(
-        format!("{what} failed ({}){detail}", out.status),
+        what,
+        format!("failed ({}){detail}", out.status),
         fix,
     ))
 }

@@ -46,9 +46,7 @@ impl SuiteKernel {
                 ))
             }
         };
-        let suite = suite
-            .parse::<Suite>()
-            .map_err(|err| Error::invalid(err.what, err.fix))?;
+        let suite = suite.parse::<Suite>().map_err(Error::from)?;
         Ok(Self { suite, pick })
     }
 }

@@ -140,12 +140,12 @@ fn prepare_suite(
     which: &SuiteKernel,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Kernel> {
-    let suites = debian_suite::default_cache().map_err(suite_error)?;
-    let root = BuildRoot::open(&suites, &which.suite, progress).map_err(suite_error)?;
-    let package = root.kernel(&which.suite, which.pick).map_err(suite_error)?;
+    let suites = debian_suite::default_cache().map_err(Error::from)?;
+    let root = BuildRoot::open(&suites, &which.suite, progress).map_err(Error::from)?;
+    let package = root.kernel(&which.suite, which.pick).map_err(Error::from)?;
     let (release, version) = (package.release, package.version);
     root.install(&[&format!("linux-headers-{release}")], progress)
-        .map_err(suite_error)?;
+        .map_err(Error::from)?;
     let dir = cache_dir(cache, &release, &version)?;
     let vmlinux = dir.join("vmlinux");
     let _lock = lock(&dir)?;
@@ -153,7 +153,7 @@ fn prepare_suite(
         let image = format!("linux-image-{release}");
         let record = root
             .show(&format!("{image}={version}"))
-            .map_err(suite_error)?;
+            .map_err(Error::from)?;
         let depends = field(&record, "Depends").unwrap_or_default();
         let holder = match parse_depends("linux-binary-", &depends) {
             Some((binary, _)) if binary == release => format!("linux-binary-{release}"),
@@ -161,7 +161,7 @@ fn prepare_suite(
         };
         let deb = root
             .download(&holder, &version, &dir)
-            .map_err(suite_error)?;
+            .map_err(Error::from)?;
         let vmlinuz = dir.join("vmlinuz");
         extract_vmlinuz(&deb, &release, &vmlinuz)?;
         extract_vmlinux(&vmlinuz, &vmlinux)?;
@@ -177,10 +177,6 @@ fn prepare_suite(
         vmlinux,
         origin,
     })
-}
-
-fn suite_error(err: debian_suite::Error) -> Error {
-    Error::invalid(err.what, err.fix)
 }
 
 /// ~/.cache/scap-tests/kernel/<release>_<version>: keyed by the package

@@ -121,9 +121,7 @@ fn make(
             fix,
         )?,
         Kbuild::Root(root) => {
-            let build = root
-                .scratch("scap-vm-module")
-                .map_err(|err| Error::invalid(err.what, err.fix))?;
+            let build = root.scratch("scap-vm-module").map_err(Error::from)?;
             let inside = root
                 .inside_path(&build)
                 .expect("the scratch is in the root");
