@@ -47,7 +47,7 @@ fn cache() -> PathBuf {
     let dir = std::env::var_os("SCAP_TESTS_CACHE")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/scap-tests"))
-        .join("peer");
+        .join("upstream-trees");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
