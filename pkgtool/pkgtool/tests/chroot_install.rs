@@ -347,6 +347,14 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
         "the chroot's one kernel is the one the prebuilt module was built for"
     );
     chroot.publish(&[dkms_v1.clone(), modules_v1.clone()]);
+    // Without ours, bookworm's sysdig takes Debian's driver, of its API 1:
+    // apt prefers a real package to providers, and ours provide nothing of
+    // that name (README, "Relations").
+    let plan = chroot.ok("apt-get install -s sysdig");
+    assert!(
+        plan.contains("Inst falcosecurity-scap-dkms ") && !plan.contains("Inst scap-api"),
+        "{plan}"
+    );
 
     // apt-get install builds and installs scap.ko for the chroot's kernel.
     let out = chroot.ok("apt-get install -y scap-api1-dkms");
@@ -376,15 +384,18 @@ fn dkms_and_prebuilt_packages_install_upgrade_and_go_away_cleanly() {
 
     consumer_checks_the_driver(&chroot, kernel, &consumer_debs);
 
-    // sysdig's Recommends: falcosecurity-scap-dkms is satisfied by ours.
+    // sysdig's Recommends: falcosecurity-scap-dkms conflicts with ours, so
+    // apt keeps ours (of sysdig's API 1) and names what it left out.
     let out = chroot.ok("apt-get install -y sysdig");
     assert!(
-        !out.contains("falcosecurity-scap-dkms"),
-        "apt mentions the old driver:\n{out}"
+        out.contains("Recommended packages:\n  falcosecurity-scap-dkms")
+            && !out.contains("REMOVED"),
+        "{out}"
     );
     assert!(chroot
         .fails("dpkg -s falcosecurity-scap-dkms")
         .contains("is not installed"));
+    chroot.ok("dpkg -s scap-api1-dkms | grep -qx 'Status: install ok installed'");
     chroot.ok("dpkg -s sysdig | grep -qx 'Status: install ok installed'");
     // ... and the old driver would replace ours, never sit beside it.
     let plan = chroot.ok("apt-get install -s falcosecurity-scap-dkms");

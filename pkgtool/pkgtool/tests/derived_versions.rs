@@ -103,7 +103,7 @@ fn everything_derived_follows_api_version_and_schema_version() {
     let dkms = deb(&format!("scap-api3-dkms_{API}_all.deb"));
     assert_eq!(
         field(&dkms, "Provides"),
-        format!("scap-driver-api-3 (= {API}), scap-module-api-major (= 3), falcosecurity-scap-dkms (= {API})")
+        format!("scap-driver-api-3 (= {API}), scap-module-api-major (= 3), scap-module-dkms")
     );
     let conf =
         std::fs::read_to_string(extract(&dkms, "dkms").join("usr/src/scap-3.14.15/dkms.conf"))

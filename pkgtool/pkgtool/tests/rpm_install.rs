@@ -86,7 +86,7 @@ fn rpm_layout_conflicts_and_scriptlets() {
     let text = String::from_utf8_lossy(&test.stderr);
     assert!(
         text.contains(&format!(
-            "falcosecurity-scap-dkms conflicts with (installed) kmod-scap-api1-{kernel}"
+            "scap-module-dkms conflicts with (installed) kmod-scap-api1-{kernel}"
         )),
         "{text}"
     );

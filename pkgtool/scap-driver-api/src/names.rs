@@ -13,9 +13,10 @@ pub const DEFAULT_MODULE: &str = "scap";
 /// Where the probe package installs its objects (ELF: not under /usr/share).
 pub const PROBE_DIR: &str = "/usr/lib/scap/probe";
 
-/// Debian's own package of the 2022 scap driver, which builds a module of
-/// the same name and so conflicts with ours.
-pub const DEBIAN_LEGACY_DKMS: &str = "falcosecurity-scap-dkms";
+/// Debian's package of the falcosecurity-libs driver (bookworm's at API 1,
+/// trixie's and sid's at API 8), which builds a module of the same name.
+/// Its versions are falcosecurity-libs releases, not API versions.
+pub const FALCOSECURITY_DKMS: &str = "falcosecurity-scap-dkms";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Names {
@@ -41,10 +42,14 @@ pub struct Names {
     /// Prefix of the per-kernel virtual package every prebuilt module
     /// package provides and conflicts with (Policy 7.5: one at a time).
     pub module_for_kernel_prefix: String,
-    /// Debian's package of the 2022 driver. Our DKMS packages provide,
-    /// conflict with and replace it, so only one DKMS `scap` is installed
-    /// and consumers recommending it (sysdig) are satisfied by ours.
-    pub legacy_dkms: String,
+    /// Virtual package every DKMS package provides (any major) and every
+    /// prebuilt module package conflicts with: DKMS or prebuilt, not both.
+    pub module_dkms_virtual: String,
+    /// Debian's package of the falcosecurity-libs driver. Every package of
+    /// ours installing the module conflicts with it (one `scap` per kernel);
+    /// a DKMS package provides it only when built from a falcosecurity-libs
+    /// tree of that release (README, "Relations").
+    pub falcosecurity_dkms: String,
     /// The source package of the debian/ and rpm/ recipes.
     pub source_package: String,
 }
@@ -66,7 +71,8 @@ impl Names {
             rpm_kmod_prefix: format!("kmod-{base}-"),
             module_major_virtual: format!("{module}-module-api-major"),
             module_for_kernel_prefix: format!("{module}-module-for-kernel-"),
-            legacy_dkms: DEBIAN_LEGACY_DKMS.to_string(),
+            module_dkms_virtual: format!("{module}-module-dkms"),
+            falcosecurity_dkms: FALCOSECURITY_DKMS.to_string(),
             source_package: format!("{module}-driver"),
         }
     }
@@ -136,7 +142,8 @@ mod tests {
             names.rpm_module_path("6.1.0-26-amd64"),
             "/lib/modules/6.1.0-26-amd64/extra/scap/scap.ko"
         );
-        assert_eq!(names.legacy_dkms, "falcosecurity-scap-dkms");
+        assert_eq!(names.module_dkms_virtual, "scap-module-dkms");
+        assert_eq!(names.falcosecurity_dkms, "falcosecurity-scap-dkms");
         assert_eq!(names.source_package, "scap-driver");
     }
 }

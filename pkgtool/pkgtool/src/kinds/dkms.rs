@@ -60,11 +60,21 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
     owned_dirs.dedup();
 
     let (mut provides, mut conflicts) = module_relations(release);
-    let legacy = &names.legacy_dkms;
-    // Policy 7.5: one DKMS `scap` at a time, and sysdig's
-    // `Recommends: falcosecurity-scap-dkms` is satisfied by this package.
-    provides.push(Relation::versioned(legacy, Op::Eq, release.version()));
-    conflicts.push(Relation::any(legacy));
+    provides.push(Relation::any(&names.module_dkms_virtual));
+    let falcosecurity = &names.falcosecurity_dkms;
+    // Policy 7.5: one DKMS `scap` at a time. Debian's package is versioned
+    // by falcosecurity-libs release and consumers of either API major
+    // recommend it unversioned, so only a package built from that release's
+    // own tree may claim its name: an API-1 package providing it would
+    // satisfy sid's sysdig, which needs API 8 (README, "Relations").
+    if let Some(upstream) = &release.source.upstream {
+        provides.push(Relation::versioned(
+            falcosecurity,
+            Op::Eq,
+            &upstream.driver_version,
+        ));
+    }
+    conflicts.push(Relation::any(falcosecurity));
     // DKMS signs the module for Secure Boot only when openssl is there to
     // make its key (/var/lib/dkms/mok.key) as the postinst builds; dkms
     // itself does not pull it in, and a Recommends may come too late.
@@ -74,7 +84,10 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
                 Relation::versioned("dkms", Op::Ge, DKMS_MIN),
                 Relation::any("openssl"),
             ],
-            vec![Relation::any(legacy)],
+            // With the Conflicts: installing ours removes Debian's in one
+            // step. Never Obsoletes on rpm: an upgrade would then swap a
+            // driver for one of another major unasked.
+            vec![Relation::any(falcosecurity)],
             vec![
                 (
                     Script::Postinst,
@@ -90,8 +103,7 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
                 Relation::any("make"),
                 Relation::any("openssl"),
             ],
-            // Obsoleting a name it provides unversioned would obsolete itself.
-            vec![Relation::versioned(legacy, Op::Lt, release.version())],
+            Vec::new(),
             vec![
                 (Script::Postinst, templates::render("rpm/dkms.post", &vars)),
                 (Script::Prerm, templates::render("rpm/dkms.preun", &vars)),

@@ -26,11 +26,13 @@ pub fn package(release: &Release, format: Format, kernel: &str, module: Vec<u8>)
 
     let (mut provides, mut conflicts) = module_relations(release);
     // One scap.ko per kernel: prebuilts of other majors for the same
-    // kernel provide the same name; any DKMS scap provides the legacy name.
+    // kernel provide the same name; every DKMS scap, ours of any major or
+    // Debian's, builds the same module.
     let for_kernel = names.module_for_kernel(kernel);
     provides.push(Relation::any(&for_kernel));
     conflicts.push(Relation::any(&for_kernel));
-    conflicts.push(Relation::any(&names.legacy_dkms));
+    conflicts.push(Relation::any(&names.module_dkms_virtual));
+    conflicts.push(Relation::any(&names.falcosecurity_dkms));
 
     let mut relations = Relations {
         provides,
