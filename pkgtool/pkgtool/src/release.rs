@@ -34,6 +34,7 @@ pub struct Common<'a> {
     pub date: String,
     pub probe_path: &'a str,
     pub dkms_source_dir: &'a str,
+    pub dkms_package: &'a str,
     /// Set for a falcosecurity-libs driver tree: its own licensing.
     pub upstream: Option<UpstreamVars>,
 }
@@ -104,6 +105,7 @@ impl Release {
             date: rfc2822(self.epoch),
             probe_path: &self.names.probe_path,
             dkms_source_dir: &self.names.dkms_source_dir,
+            dkms_package: &self.names.dkms_package,
             upstream: self.source.upstream.as_ref().map(|upstream| {
                 let license =
                     debian_license(&upstream.license).unwrap_or_else(|_| upstream.license.clone());

@@ -38,6 +38,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "descriptions/dkms",
     "descriptions/modules",
     "descriptions/probe",
+    "descriptions/transitional",
     "recipes/debian/control",
     "recipes/debian/rules",
     "recipes/debian/source/format",

@@ -211,69 +211,71 @@ fn sids_api_8_driver_tree_becomes_scap_api8_packages() {
     // ... and its advice names the package of the consumer's major.
     assert!(said.contains("apt-get install scap-api1-dkms"), "{said}");
 
-    sids_sysdig_ends_with_an_api_8_driver(&root, &dir, &dkms, &source);
+    sids_sysdig_ends_with_an_api_8_driver(&root, &dir, &dkms, &source, &kernel);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// sid's sysdig (API 8) recommends `falcosecurity-scap-dkms`, unversioned.
-/// With a local repository of ours beside sid's archive, in a throwaway
-/// overlay of sid's system, apt's own resolver (run for real, or `-s`
-/// where a step would only download): a fresh install takes Debian's
-/// API-8 driver; our scap-api8-dkms, built from that release's tree,
-/// provides the name and satisfies sysdig; our API-1 package never does,
-/// and apt says the recommendation it did not install.
+/// In a throwaway overlay of sid's system with a local repository of both
+/// majors beside sid's archive (ours of API 1; the sid tree's API-8
+/// package and its transitional `falcosecurity-scap-dkms`), for real:
+/// `apt-get install sysdig` ends with scap-api8-dkms built by DKMS for
+/// sid's kernel and nothing of API 1; then asking for ours of API 1 by
+/// name shows that it would remove the API-8 driver.
 fn sids_sysdig_ends_with_an_api_8_driver(
     root: &BuildRoot,
     dir: &Path,
     api8_dkms: &Path,
     tree: &DriverSource,
+    kernel: &str,
 ) {
     let release = &tree.upstream.as_ref().unwrap().driver_version;
+    let transitional_version = format!("{release}+api8");
+    let transitional = api8_dkms.with_file_name(format!("{PEER}_{transitional_version}_all.deb"));
     assert_eq!(
-        deb_field(api8_dkms, "Provides")
-            .split(", ")
-            .filter(|p| p.starts_with(PEER))
-            .collect::<Vec<_>>(),
-        [format!("{PEER} (= {release})")],
-        "the API-8 package is {PEER} {release}, and claims nothing more"
+        deb_field(&transitional, "Depends"),
+        format!("scap-api8-dkms (= {})", tree.api)
     );
+    assert_lintian_clean(std::slice::from_ref(&transitional));
     let ours = dir.join("api1");
     pkgtool_build_ok(
         &driver_src(),
         &["--kind", "dkms", "--out", ours.to_str().unwrap()],
     );
     let api1_dkms = files_ending(&ours, "_all.deb");
-    assert!(
-        !deb_field(&api1_dkms[0], "Provides").contains(PEER),
-        "our API-1 package must not satisfy sid's sysdig"
-    );
+    assert_eq!(api1_dkms.len(), 1, "our tree has no transitional package");
 
     let upper = dir.join("apt-upper");
     let _ = std::fs::remove_dir_all(&upper);
     let repo = upper.join("srv/scap-repo");
     std::fs::create_dir_all(&repo).unwrap();
-    for deb in api1_dkms.iter().chain([&api8_dkms.to_path_buf()]) {
+    for deb in [&api1_dkms[0], api8_dkms, &transitional] {
         std::fs::copy(deb, repo.join(deb.file_name().unwrap())).unwrap();
     }
     let packages = run(Command::new("dpkg-scanpackages")
         .args(["--multiversion", "."])
         .current_dir(&repo));
     std::fs::write(repo.join("Packages"), packages).unwrap();
-    // DKMS builds nothing here (the postinst honours no-autoinstall): what
-    // is tested is which packages apt and dpkg end with.
-    let script = r#"exec 2>&1
+    let script = format!(
+        r#"exec 2>&1
 echo "deb [trusted=yes] file:/srv/scap-repo ./" > /etc/apt/sources.list.d/scap.list
 apt-get update -qq -o Dir::Etc::SourceList=/etc/apt/sources.list.d/scap.list \
     -o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0
-mkdir -p /etc/dkms && touch /etc/dkms/no-autoinstall
-echo "== fresh"; apt-get install -s sysdig
-echo "== api8"; apt-get install -y -q scap-api8-dkms >/dev/null
-apt-get install -s sysdig
-echo "== api1"; apt-get install -y -q scap-api1-dkms
-apt-get install -s sysdig
-echo "== end""#;
+echo "== install"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q sysdig
+echo "== packages"
+dpkg-query -W -f '${{Package}} ${{Version}} ${{Status}}\n' 'scap-*' '{PEER}' | grep 'installed$'
+echo "== module"
+# sid's system has the kernel's headers, not its image: DKMS installs the
+# module but runs no depmod, so modinfo reads the file.
+modinfo -F api_version "$(find /lib/modules/{kernel} -name 'scap.ko*')"
+dkms status scap
+echo "== api1"
+apt-get install -s scap-api1-dkms
+echo "== end""#
+    );
     let output = root
-        .overlay_command(&upper, &["sh", "-ec", script])
+        .overlay_command(&upper, &["sh", "-ec", &script])
         .unwrap()
         .output()
         .unwrap();
@@ -286,33 +288,27 @@ echo "== end""#;
         let rest = &text[start + name.len() + 4..];
         rest[..rest.find("== ").unwrap()].to_string()
     };
-    // Fresh: apt prefers the real package to a provider: Debian's, API 8.
-    let fresh = step("fresh");
-    assert!(
-        fresh.contains(&format!("Inst {PEER} ")) && fresh.contains("Inst sysdig "),
-        "{fresh}"
+    let installed = step("packages");
+    assert_eq!(
+        installed.lines().collect::<Vec<_>>(),
+        [
+            format!("{PEER} {transitional_version} install ok installed"),
+            format!("scap-api8-dkms {} install ok installed", tree.api),
+        ],
+        "apt-get install sysdig:\n{}",
+        step("install")
     );
-    assert!(!fresh.contains("Inst scap-api"), "{fresh}");
-    // Ours of API 8 installed: sysdig is satisfied, nothing is replaced.
-    let api8 = step("api8");
-    assert!(api8.contains("Inst sysdig "), "{api8}");
+    let module = step("module");
     assert!(
-        !api8.contains(&format!("Inst {PEER} ")) && !api8.contains("Remv"),
-        "{api8}"
+        module.starts_with(&format!("{}\n", tree.api))
+            && module.contains(&format!("scap/{}, {kernel}, x86_64: installed", tree.api)),
+        "{module}"
     );
-    // Ours of API 1, asked for by name: it replaces the API-8 one (majors
-    // conflict) and apt says so; sysdig then installs without a driver it
-    // can use, and apt names the recommendation it left out.
     let api1 = step("api1");
-    assert!(api1.contains("scap-api8-dkms"), "{api1}");
-    let sysdig_line = api1
-        .lines()
-        .position(|l| l.starts_with("Recommended packages:"));
     assert!(
-        sysdig_line.is_some_and(|i| api1.lines().nth(i + 1).unwrap_or("").contains(PEER)),
-        "apt must name the driver sysdig recommends and it did not install:\n{api1}"
+        api1.contains("Remv scap-api8-dkms") && api1.contains(&format!("Remv {PEER}")),
+        "{api1}"
     );
-    assert!(!api1.contains(&format!("Inst {PEER} ")), "{api1}");
 }
 
 /// Bookworm's tree is API 1: its packages are API-1 packages.

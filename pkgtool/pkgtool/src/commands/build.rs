@@ -178,6 +178,9 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
         for &format in &plan.formats {
             let pkg = kinds::dkms::package(&release, format)?;
             write(&mut progress, &pkg, format)?;
+            if let Some(pkg) = kinds::dkms::transitional(&release, format) {
+                write(&mut progress, &pkg, format)?;
+            }
         }
     }
     for target in &plan.kernels {

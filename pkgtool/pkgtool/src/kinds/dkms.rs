@@ -61,20 +61,16 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
 
     let (mut provides, mut conflicts) = module_relations(release);
     provides.push(Relation::any(&names.module_dkms_virtual));
+    // Policy 7.5: one DKMS `scap` at a time, so Debian's package goes; of
+    // an upstream tree, all but the transitional package standing for it.
     let falcosecurity = &names.falcosecurity_dkms;
-    // Policy 7.5: one DKMS `scap` at a time. Debian's package is versioned
-    // by falcosecurity-libs release and consumers of either API major
-    // recommend it unversioned, so only a package built from that release's
-    // own tree may claim its name: an API-1 package providing it would
-    // satisfy sid's sysdig, which needs API 8 (README, "Relations").
-    if let Some(upstream) = &release.source.upstream {
-        provides.push(Relation::versioned(
-            falcosecurity,
-            Op::Eq,
-            &upstream.driver_version,
-        ));
+    match transitional_version(release) {
+        Some(version) => {
+            conflicts.push(Relation::versioned(falcosecurity, Op::Lt, &version));
+            conflicts.push(Relation::versioned(falcosecurity, Op::Gt, &version));
+        }
+        None => conflicts.push(Relation::any(falcosecurity)),
     }
-    conflicts.push(Relation::any(falcosecurity));
     // DKMS signs the module for Secure Boot only when openssl is there to
     // make its key (/var/lib/dkms/mok.key) as the postinst builds; dkms
     // itself does not pull it in, and a Recommends may come too late.
@@ -132,4 +128,57 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
     };
     pkg.describe(&templates::render("descriptions/dkms", &vars));
     Ok(pkg)
+}
+
+/// The version of the transitional `falcosecurity-scap-dkms` of an upstream
+/// tree: its falcosecurity-libs release, then `+apiM`, which sorts
+/// after Debian's revisions of that release (`0.23.2+api8` >
+/// `0.23.2-6`) and never equals one of them. None for trees that are no
+/// falcosecurity-libs release, as ours.
+pub fn transitional_version(release: &Release) -> Option<String> {
+    let upstream = release.source.upstream.as_ref()?;
+    Some(format!(
+        "{}+api{}",
+        upstream.driver_version,
+        release.api().major
+    ))
+}
+
+/// Debian's sysdig, of either API major, says `Recommends:
+/// falcosecurity-scap-dkms`, unversioned, and apt picks a real package of
+/// that name before any provider. So a falcosecurity-libs tree's DKMS
+/// package comes with a transitional package of that name and release,
+/// which depends on it: published in the suite whose consumers need that
+/// major, `apt-get install sysdig` ends with ours (README, "Relations").
+/// Debian only: rpm distributions have no such package.
+pub fn transitional(release: &Release, format: Format) -> Option<Package> {
+    let version = transitional_version(release)?;
+    if format != Format::Deb {
+        return None;
+    }
+    let names = &release.names;
+    let name = names.falcosecurity_dkms.clone();
+    let vars = Vars::new(release, &name, None);
+    let mut pkg = Package {
+        name: name.clone(),
+        version,
+        arch: Arch::Independent,
+        summary: String::new(),
+        description: String::new(),
+        section: "oldlibs".into(),
+        relations: Relations {
+            depends: vec![Relation::versioned(
+                &names.dkms_package,
+                Op::Eq,
+                release.version(),
+            )],
+            ..Relations::default()
+        },
+        files: Vec::new(),
+        owned_dirs: Vec::new(),
+        scripts: Vec::new(),
+        origin: driver_origin(&vars),
+    };
+    pkg.describe(&templates::render("descriptions/transitional", &vars));
+    Some(pkg)
 }

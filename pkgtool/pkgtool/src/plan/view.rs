@@ -55,6 +55,16 @@ impl PlanView {
                 from: format!("{source}, built by DKMS on each machine"),
                 kernel: None,
             });
+            if let Some(version) = crate::kinds::dkms::transitional_version(release) {
+                if plan.formats.contains(&Format::Deb) {
+                    packages.push(PlannedPackage {
+                        kind: "dkms",
+                        names: vec![format!("{} {version}", names.falcosecurity_dkms)],
+                        from: format!("transitional, depends on {}", names.dkms_package),
+                        kernel: None,
+                    });
+                }
+            }
         }
         for target in &plan.kernels {
             let kernel = &target.kernel;
