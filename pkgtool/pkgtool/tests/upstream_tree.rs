@@ -264,7 +264,7 @@ apt-get update -qq -o Dir::Etc::SourceList=/etc/apt/sources.list.d/scap.list \
 echo "== install"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q sysdig
 echo "== packages"
-dpkg-query -W -f '${{Package}} ${{Version}} ${{Status}}\n' 'scap-*' '{PEER}' | grep 'installed$'
+dpkg-query -W -f '${{Package}} ${{Version}} ${{Status}}\n' 'scap-*' '{PEER}' | grep ' ok installed$'
 echo "== module"
 # sid's system has the kernel's headers, not its image: DKMS installs the
 # module but runs no depmod, so modinfo reads the file.

@@ -111,7 +111,10 @@ pub(super) fn module_file(system: &System, path: &Path, wanted: &Wanted) -> Driv
     let mut d = Driver::new(DriverKind::ModuleFile, path.display().to_string());
     let fix = "give a scap module (.ko, .ko.xz, .ko.zst) built by kbuild from driver-src/";
     let kernel = system.kernel_given.then_some(system.kernel.as_str());
-    read_module(&mut d, path, fix, wanted, kernel);
+    let info = read_module(&mut d, path, fix, wanted, kernel);
+    if d.verdict == Verdict::Incompatible && info.is_some() {
+        d.fix(install_fix(system, wanted, false));
+    }
     d
 }
 
