@@ -87,6 +87,7 @@ guest_tests!(
     probe_bad_objects,
     probe_capture,
     probe_vs_module,
+    proc_events,
     proclist,
     query_open,
     ring_overflow,
