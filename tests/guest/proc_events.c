@@ -241,6 +241,9 @@ static void read_facts(struct facts *f, const char *argv0)
 
 		if (buf[0] == '#' || sscanf(buf, "%63s", name) != 1)
 			continue;
+		/* /proc/cgroups shows the v1 names: io's is blkio. */
+		if (!strcmp(name, "blkio"))
+			strcpy(name, "io");
 		f->cgroups_len += snprintf(f->cgroups + f->cgroups_len,
 					   sizeof(f->cgroups) - f->cgroups_len, "%s=/", name) + 1;
 	}
