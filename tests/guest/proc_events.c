@@ -7,7 +7,8 @@
  * execve and an execveat. Each task's process events must come in order
  * with the expected res, exe, args, ids, comm, cgroups, flags, uid/gid,
  * env, tty, pgid, loginuid and exit status, ret and signal; and every
- * procexit counts as a context switch in its ring's info.
+ * procexit (and sched_switch) counts as a context switch in its ring's
+ * info. proc_events_peer.c runs the same against the peer driver.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +39,11 @@ struct clone_args_v0 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
 
+/* The devices: closed at exit, before the peer driver is swapped back. */
+static struct ring rings[MAX_RINGS];
+static int n_rings;
+static struct expected exp;
+
 static char *const exec_argv[] = { CHILD_ARGV0, "alpha", "beta gamma", NULL };
 static char *const exec_envp[] = { "SCAP_PROC=1", "K=v", NULL };
 static const char exec_args[] = "alpha\0beta gamma";		/* with its final NUL */
@@ -46,6 +52,9 @@ static char *const bad_argv[] = { "ghost", "one", "two", NULL };
 static char *const bad_envp[] = { "E1=a", "E2=b", NULL };
 static const char bad_args[] = "one\0two";
 static const char bad_env[] = "E1=a\0E2=b";
+
+/* The peer's context switch event, which this driver does not emit. */
+#define SCHEDSWITCH_6_E	152
 
 #define MAX_TASKS	5
 enum { MAIN, EXECD, CLONED, VFORKED, CLONE3D };
@@ -59,7 +68,7 @@ struct seen {
 };
 
 static struct seen *seen;
-static size_t n_seen, cap_seen, n_procexit_all;
+static size_t n_seen, cap_seen, n_procexit_all, n_switch_all;
 
 static int is_proc_type(uint16_t type)
 {
@@ -83,6 +92,8 @@ static void collect(const struct event *ev, void *arg)
 	(void)arg;
 	if (ev->type == SCAPE_PROCEXIT_1_E)
 		n_procexit_all++;
+	if (ev->type == SCHEDSWITCH_6_E)
+		n_switch_all++;
 	if (!is_proc_type(ev->type))
 		return;
 	for (i = 0; i < MAX_TASKS; i++)
@@ -188,6 +199,7 @@ static void want_bytes(const struct event *ev, uint32_t i, const char *want, int
 /* What every task's /proc says, to compare with. */
 struct facts {
 	char self[256];		/* this program's path */
+	char comm[16];		/* its name as the kernel keeps it */
 	char argv0[256];
 	int64_t fdlimit;
 	uint32_t tty;
@@ -208,6 +220,11 @@ static void read_facts(struct facts *f, const char *argv0)
 	if (n < 0)
 		die_errno("readlink /proc/self/exe");
 	f->self[n] = '\0';
+	p = strrchr(f->self, '/');
+	/* The kernel keeps the first 15 bytes of the exec'd file's name. */
+	p = p ? p + 1 : f->self;
+	memcpy(f->comm, p, strnlen(p, sizeof(f->comm) - 1));
+	f->comm[strnlen(p, sizeof(f->comm) - 1)] = '\0';
 	snprintf(f->argv0, sizeof(f->argv0), "%s", argv0);
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		die_errno("getrlimit");
@@ -283,7 +300,7 @@ static void check_common(const struct event *ev, const struct facts *f, int64_t 
 	if (!size || !rss || rss > size)
 		die("type %u tid %" PRIu64 ": vm_size %u KiB, vm_rss %u KiB", ev->type, ev->tid,
 		    size, rss);
-	want_str(ev, 13, "proc_events", "comm");
+	want_str(ev, 13, f->comm, "comm");
 	want_bytes(ev, 14, f->cgroups, f->cgroups_len, "cgroups");
 }
 
@@ -471,11 +488,34 @@ static void check_children(const struct facts *f)
 	}
 }
 
+#ifdef PROC_EVENTS_PEER_KO
+/* Runs at exit, failing or not: the next tests need this driver back. */
+static void restore_driver(void)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < n_rings; cpu++)
+		ring_close(&rings[cpu]);
+	n_rings = 0;
+	if (module_loaded(exp.module) && module_unload(exp.module))
+		fprintf(stderr, "cannot unload the peer driver: %s\n", strerror(errno));
+	else if (module_load(exp.ko, ""))
+		fprintf(stderr, "cannot load %s back: %s\n", exp.ko, strerror(errno));
+}
+
+static void use_peer_driver(void)
+{
+	if (module_loaded(exp.module) && module_unload(exp.module))
+		die_errno("unloading %s", exp.module);
+	atexit(restore_driver);
+	if (module_load(PROC_EVENTS_PEER_KO, ""))
+		die_errno("loading the peer driver %s", PROC_EVENTS_PEER_KO);
+}
+#endif
+
 int main(int argc, char **argv)
 {
-	struct ring rings[MAX_RINGS];
 	uint64_t switches = 0;
-	struct expected exp;
 	struct facts f;
 	int n, cpu;
 
@@ -491,7 +531,11 @@ int main(int argc, char **argv)
 		die("%d CPUs, the test handles %d", n, MAX_RINGS);
 	read_facts(&f, argv[0]);
 	tids[MAIN] = getpid();
+#ifdef PROC_EVENTS_PEER_KO
+	use_peer_driver();
+#endif
 	rings_open(rings, n, &exp, 1);
+	n_rings = n;
 	workload(&f);
 	for (cpu = 0; cpu < n; cpu++)
 		if (ioctl(rings[cpu].fd, SCAP_IOCTL_DISABLE_CAPTURE))
@@ -509,10 +553,10 @@ int main(int argc, char **argv)
 	qsort(seen, n_seen, sizeof(*seen), by_ts);
 	check_main(&f);
 	check_children(&f);
-	if (switches != n_procexit_all)
-		die("the rings count %" PRIu64 " context switches for %zu procexit events",
-		    switches, n_procexit_all);
-	note("fork+exec(argv, env)+exit 7, clone+exit 4, vfork+exit 3, clone3+SIGKILL, failed clone3/execve/execveat: %zu process events checked; %zu procexits, as many context switches",
-	     n_seen, n_procexit_all);
+	if (switches != n_procexit_all + n_switch_all)
+		die("the rings count %" PRIu64 " context switches for %zu procexit and %zu switch events",
+		    switches, n_procexit_all, n_switch_all);
+	note("fork+exec(argv, env)+exit 7, clone+exit 4, vfork+exit 3, clone3+SIGKILL, failed clone3/execve/execveat: %zu process events checked; %zu procexit + %zu switch events, as many context switches",
+	     n_seen, n_procexit_all, n_switch_all);
 	return 0;
 }

@@ -88,6 +88,7 @@ guest_tests!(
     probe_capture,
     probe_vs_module,
     proc_events,
+    proc_events_peer,
     proclist,
     query_open,
     ring_overflow,
