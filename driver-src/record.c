@@ -68,7 +68,7 @@ static bool scap_sampled_out(struct scap_ring *ring, const struct scap_consumer 
 }
 
 /*
- * Called from the syscall tracepoints with preemption disabled: this CPU's
+ * Called from the tracepoints with preemption disabled: this CPU's
  * rings have no other writer (tracepoints.c).
  */
 void scap_record_syscall(u16 type, scap_fill_fn fill, struct scap_syscall_ctx *ctx)
