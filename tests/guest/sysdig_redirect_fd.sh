@@ -11,13 +11,17 @@ target=/tmp/schema1-redirect
 rm -f "$target"
 trap stop_capture EXIT
 start_capture /tmp/redirect.scap
+# /bin/sh by path: busybox runs a bare applet name by exec'ing
+# /proc/self/exe, which names the process "exe", not a shell.
 # shellcheck disable=SC2016 # expanded by the inner shell
-sh -c 'echo schema1-redirect > "$1"; true' sh "$target" || fail "the shell failed"
+/bin/sh -c 'echo schema1-redirect > "$1"; true' sh "$target" || fail "the shell failed"
 stop_capture
 [ "$(cat "$target")" = schema1-redirect ] || fail "the shell did not write $target"
 sysdig -r /tmp/redirect.scap -p '%proc.name|%fd.num|%fd.name|%evt.rawres' \
-	'evt.type=write and evt.dir=< and evt.buffer contains schema1-redirect' > /tmp/redirect.txt 2> /tmp/sysdig.err ||
+	'evt.type=write and evt.dir=< and evt.buffer contains schema1-redirect' > /tmp/redirect.raw 2> /tmp/sysdig.err ||
 	fail "sysdig -r /tmp/redirect.scap: $(tail -n1 /tmp/sysdig.err)"
+# sysdig ends each line with a space.
+sed 's/ *$//' /tmp/redirect.raw > /tmp/redirect.txt
 cat /tmp/redirect.txt
 expected="sh|1|$target|17"
 [ "$(cat /tmp/redirect.txt)" = "$expected" ] ||
