@@ -87,6 +87,8 @@ guest_tests!(
     probe_bad_objects,
     probe_capture,
     probe_vs_module,
+    proc_events,
+    proc_events_peer,
     proclist,
     query_open,
     ring_overflow,
@@ -99,7 +101,11 @@ guest_tests!(
     scap_compat_stale,
     scap_compat_status,
     scap_compat_unprivileged,
+    schema1_diff,
     sysdig_live,
+    sysdig_proc_names,
+    sysdig_redirect_fd,
+    sysdig_spy_users,
 );
 
 #[test]
