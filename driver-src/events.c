@@ -36,7 +36,7 @@ void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
 		evt->err = -EINVAL;
 		return;
 	}
-	evt->nparams = scap_event_nparams[type];
+	evt->nparams = scap_event_nparams[type] == SCAP_NO_PARAMS ? 0 : scap_event_nparams[type];
 	evt->cur = 0;
 	head_len = SCAP_EVT_HDR_LEN + evt->nparams * sizeof(u16);
 	if (room < head_len) {
@@ -80,6 +80,14 @@ static bool scap_evt_fits(struct scap_evt *evt, u32 len)
 	return true;
 }
 
+void scap_evt_u8(struct scap_evt *evt, u8 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	*evt->val = val;
+	scap_evt_advance(evt, sizeof(val));
+}
+
 void scap_evt_u16(struct scap_evt *evt, u16 val)
 {
 	if (!scap_evt_fits(evt, sizeof(val)))
@@ -102,6 +110,28 @@ void scap_evt_s64(struct scap_evt *evt, s64 val)
 		return;
 	put_unaligned_le64(val, evt->val);
 	scap_evt_advance(evt, sizeof(val));
+}
+
+void scap_evt_u64(struct scap_evt *evt, u64 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le64(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
+}
+
+/*
+ * Reads len bytes of user memory a filler needs to compute parameters
+ * (not a parameter itself), without faulting pages in. On failure the
+ * event is dropped as for any user memory it cannot carry.
+ */
+int scap_evt_read_user(struct scap_evt *evt, void *dst, const void __user *src, u32 len)
+{
+	if (evt->err)
+		return evt->err;
+	if (copy_from_user_nofault(dst, src, len))
+		evt->err = -EFAULT;
+	return evt->err;
 }
 
 /*
