@@ -36,7 +36,9 @@ void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
 		evt->err = -EINVAL;
 		return;
 	}
-	evt->nparams = scap_event_nparams[type] == SCAP_NO_PARAMS ? 0 : scap_event_nparams[type];
+	evt->nparams = scap_event_nparams[type];
+	if (evt->nparams == SCAP_NPARAMS_NONE)
+		evt->nparams = 0;
 	evt->cur = 0;
 	head_len = SCAP_EVT_HDR_LEN + evt->nparams * sizeof(u16);
 	if (room < head_len) {

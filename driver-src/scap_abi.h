@@ -123,7 +123,58 @@ enum scap_event_type {
 	SCAPE_READ_X = 7,
 	SCAPE_WRITE_E = 8,
 	SCAPE_WRITE_X = 9,
-	/* fd plumbing and the working directory */
+	SCAPE_DROP_E = 148,
+	SCAPE_DROP_X = 149,
+	SCAPE_OPENAT_2_E = 306,
+	SCAPE_OPENAT_2_X = 307,
+};
+
+/*
+ * Their parameter counts (schema 1's event_table), an initializer for an
+ * array of SCAP_EVENT_MAX counts; 0 marks a type this driver never emits,
+ * SCAP_NPARAMS_NONE one it emits without parameters.
+ */
+#define SCAP_NPARAMS_NONE	0xff
+#define SCAP_EVENT_NPARAMS_INIT {					\
+	[SCAPE_GENERIC_E] = 2,		/* ID, nativeID */		\
+	[SCAPE_GENERIC_X] = 1,		/* ID */			\
+	[SCAPE_OPEN_E] = 3,		/* name, flags, mode */		\
+	[SCAPE_OPEN_X] = 5,		/* fd, name, flags, mode, dev */ \
+	[SCAPE_CLOSE_E] = 1,		/* fd */			\
+	[SCAPE_CLOSE_X] = 1,		/* res */			\
+	[SCAPE_READ_E] = 2,		/* fd, size */			\
+	[SCAPE_READ_X] = 2,		/* res, data */			\
+	[SCAPE_WRITE_E] = 2,		/* fd, size */			\
+	[SCAPE_WRITE_X] = 2,		/* res, data */			\
+	[SCAPE_DROP_E] = 1,		/* ratio */			\
+	[SCAPE_DROP_X] = 1,		/* ratio */			\
+	[SCAPE_OPENAT_2_E] = 4,		/* dirfd, name, flags, mode */	\
+	[SCAPE_OPENAT_2_X] = 6,		/* fd, dirfd, name, flags, mode, dev */ \
+	SCAP_FD_EVENT_NPARAMS						\
+}
+
+/* PT_FLAGS32 of open/openat: file_flags, not the kernel's O_* bits. */
+#define SCAP_O_RDONLY		(1 << 0)
+#define SCAP_O_WRONLY		(1 << 1)
+#define SCAP_O_RDWR		(SCAP_O_RDONLY | SCAP_O_WRONLY)
+#define SCAP_O_CREAT		(1 << 2)
+#define SCAP_O_APPEND		(1 << 3)
+#define SCAP_O_DSYNC		(1 << 4)
+#define SCAP_O_EXCL		(1 << 5)
+#define SCAP_O_NONBLOCK		(1 << 6)
+#define SCAP_O_SYNC		(1 << 7)
+#define SCAP_O_TRUNC		(1 << 8)
+#define SCAP_O_DIRECT		(1 << 9)
+#define SCAP_O_DIRECTORY	(1 << 10)
+#define SCAP_O_LARGEFILE	(1 << 11)
+#define SCAP_O_CLOEXEC		(1 << 12)
+#define SCAP_O_TMPFILE		(1 << 13)
+
+/* openat's dirfd for the current directory (the same value as Linux's). */
+#define SCAP_AT_FDCWD		(-100)
+
+/* The events of fd plumbing and the working directory (fillers_fd.c). */
+enum scap_fd_event_type {
 	SCAPE_CREAT_E = 58,
 	SCAPE_CREAT_X = 59,
 	SCAPE_PIPE_E = 60,
@@ -150,38 +201,19 @@ enum scap_event_type {
 	SCAPE_USERFAULTFD_X = 321,
 	SCAPE_OPENAT2_E = 326,
 	SCAPE_OPENAT2_X = 327,
-	SCAPE_DROP_E = 148,
-	SCAPE_DROP_X = 149,
-	SCAPE_OPENAT_2_E = 306,
-	SCAPE_OPENAT_2_X = 307,
 };
 
-/*
- * Their parameter counts (schema 1's event_table), an initializer for an
- * array of SCAP_EVENT_MAX counts; 0 marks a type this driver never emits,
- * SCAP_NO_PARAMS one it emits without parameters.
- */
-#define SCAP_NO_PARAMS	0xff
-#define SCAP_EVENT_NPARAMS_INIT {					\
-	[SCAPE_GENERIC_E] = 2,		/* ID, nativeID */		\
-	[SCAPE_GENERIC_X] = 1,		/* ID */			\
-	[SCAPE_OPEN_E] = 3,		/* name, flags, mode */		\
-	[SCAPE_OPEN_X] = 5,		/* fd, name, flags, mode, dev */ \
-	[SCAPE_CLOSE_E] = 1,		/* fd */			\
-	[SCAPE_CLOSE_X] = 1,		/* res */			\
-	[SCAPE_READ_E] = 2,		/* fd, size */			\
-	[SCAPE_READ_X] = 2,		/* res, data */			\
-	[SCAPE_WRITE_E] = 2,		/* fd, size */			\
-	[SCAPE_WRITE_X] = 2,		/* res, data */			\
+/* Their parameter counts, part of SCAP_EVENT_NPARAMS_INIT. */
+#define SCAP_FD_EVENT_NPARAMS						\
 	[SCAPE_CREAT_E] = 2,		/* name, mode */		\
 	[SCAPE_CREAT_X] = 4,		/* fd, name, mode, dev */	\
-	[SCAPE_PIPE_E] = SCAP_NO_PARAMS,				\
+	[SCAPE_PIPE_E] = SCAP_NPARAMS_NONE,				\
 	[SCAPE_PIPE_X] = 4,		/* res, fd1, fd2, ino */	\
 	[SCAPE_EVENTFD_E] = 2,		/* initval, flags */		\
 	[SCAPE_EVENTFD_X] = 1,		/* res */			\
-	[SCAPE_GETCWD_E] = SCAP_NO_PARAMS,				\
+	[SCAPE_GETCWD_E] = SCAP_NPARAMS_NONE,				\
 	[SCAPE_GETCWD_X] = 2,		/* res, path */			\
-	[SCAPE_CHDIR_E] = SCAP_NO_PARAMS,				\
+	[SCAPE_CHDIR_E] = SCAP_NPARAMS_NONE,				\
 	[SCAPE_CHDIR_X] = 2,		/* res, path */			\
 	[SCAPE_FCHDIR_E] = 1,		/* fd */			\
 	[SCAPE_FCHDIR_X] = 1,		/* res */			\
@@ -195,35 +227,10 @@ enum scap_event_type {
 	[SCAPE_INOTIFY_INIT_X] = 1,	/* res */			\
 	[SCAPE_FCNTL_E] = 2,		/* fd, cmd */			\
 	[SCAPE_FCNTL_X] = 1,		/* res */			\
-	[SCAPE_USERFAULTFD_E] = SCAP_NO_PARAMS,				\
+	[SCAPE_USERFAULTFD_E] = SCAP_NPARAMS_NONE,			\
 	[SCAPE_USERFAULTFD_X] = 2,	/* res, flags */		\
 	[SCAPE_OPENAT2_E] = 5,		/* dirfd, name, flags, mode, resolve */ \
-	[SCAPE_OPENAT2_X] = 6,		/* fd, dirfd, name, flags, mode, resolve */ \
-	[SCAPE_DROP_E] = 1,		/* ratio */			\
-	[SCAPE_DROP_X] = 1,		/* ratio */			\
-	[SCAPE_OPENAT_2_E] = 4,		/* dirfd, name, flags, mode */	\
-	[SCAPE_OPENAT_2_X] = 6,		/* fd, dirfd, name, flags, mode, dev */ \
-}
-
-/* PT_FLAGS32 of open/openat: file_flags, not the kernel's O_* bits. */
-#define SCAP_O_RDONLY		(1 << 0)
-#define SCAP_O_WRONLY		(1 << 1)
-#define SCAP_O_RDWR		(SCAP_O_RDONLY | SCAP_O_WRONLY)
-#define SCAP_O_CREAT		(1 << 2)
-#define SCAP_O_APPEND		(1 << 3)
-#define SCAP_O_DSYNC		(1 << 4)
-#define SCAP_O_EXCL		(1 << 5)
-#define SCAP_O_NONBLOCK		(1 << 6)
-#define SCAP_O_SYNC		(1 << 7)
-#define SCAP_O_TRUNC		(1 << 8)
-#define SCAP_O_DIRECT		(1 << 9)
-#define SCAP_O_DIRECTORY	(1 << 10)
-#define SCAP_O_LARGEFILE	(1 << 11)
-#define SCAP_O_CLOEXEC		(1 << 12)
-#define SCAP_O_TMPFILE		(1 << 13)
-
-/* openat's dirfd for the current directory (the same value as Linux's). */
-#define SCAP_AT_FDCWD		(-100)
+	[SCAPE_OPENAT2_X] = 6,		/* fd, dirfd, name, flags, mode, resolve */
 
 /* FCNTL_E's cmd (PT_FLAGS8); commands without a value here are UNKNOWN. */
 #define SCAP_FCNTL_UNKNOWN		0
