@@ -106,14 +106,6 @@ void scap_evt_u32(struct scap_evt *evt, u32 val)
 	scap_evt_advance(evt, sizeof(val));
 }
 
-void scap_evt_s64(struct scap_evt *evt, s64 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le64(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
-}
-
 void scap_evt_u64(struct scap_evt *evt, u64 val)
 {
 	if (!scap_evt_fits(evt, sizeof(val)))
@@ -134,6 +126,14 @@ int scap_evt_read_user(struct scap_evt *evt, void *dst, const void __user *src, 
 	if (copy_from_user_nofault(dst, src, len))
 		evt->err = -EFAULT;
 	return evt->err;
+}
+
+void scap_evt_s64(struct scap_evt *evt, s64 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le64(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
 }
 
 /*
