@@ -181,7 +181,6 @@ u32 scap_task_loginuid(void);
 bool scap_task_exe_writable(void);
 
 /* fillers_proc.c */
-void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_clone_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_execve_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_execveat_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
