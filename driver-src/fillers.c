@@ -69,12 +69,12 @@ void scap_fill_open_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
 	scap_evt_u32(evt, scap_fd_dev(ctx->ret));
 }
 
-/* openat(dirfd, name, flags, mode); AT_FDCWD is the schema's value too. */
+/* openat(dirfd, name, flags, mode) */
 void scap_fill_openat_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
 {
 	const unsigned long *args = ctx->args;
 
-	scap_evt_s64(evt, scap_arg_fd(args[0]));
+	scap_evt_s64(evt, scap_arg_dirfd(args[0]));
 	scap_evt_user_str(evt, (const char __user *)args[1], SCAP_PATH_MAX);
 	scap_evt_u32(evt, scap_open_flags(args[2]));
 	scap_evt_u32(evt, scap_open_mode(args[2], args[3]));
@@ -85,7 +85,7 @@ void scap_fill_openat_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx
 	const unsigned long *args = ctx->args;
 
 	scap_evt_s64(evt, ctx->ret);			/* fd */
-	scap_evt_s64(evt, scap_arg_fd(args[0]));
+	scap_evt_s64(evt, scap_arg_dirfd(args[0]));
 	scap_evt_user_str(evt, (const char __user *)args[1], SCAP_PATH_MAX);
 	scap_evt_u32(evt, scap_open_flags(args[2]));
 	scap_evt_u32(evt, scap_open_mode(args[2], args[3]));

@@ -111,7 +111,7 @@ void scap_fill_openat2_e(struct scap_evt *evt, const struct scap_syscall_ctx *ct
 	const unsigned long *args = ctx->args;
 	struct open_how how;
 
-	scap_evt_s64(evt, scap_arg_fd(args[0]));
+	scap_evt_s64(evt, scap_arg_dirfd(args[0]));
 	scap_evt_user_str(evt, (const char __user *)args[1], SCAP_PATH_MAX);
 	if (scap_evt_read_user(evt, &how, (const void __user *)args[2], sizeof(how)))
 		return;

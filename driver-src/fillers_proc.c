@@ -185,7 +185,7 @@ void scap_fill_execveat_e(struct scap_evt *evt, const struct scap_syscall_ctx *c
 		flags |= SCAP_EXVAT_AT_EMPTY_PATH;
 	if (args[4] & AT_SYMLINK_NOFOLLOW)
 		flags |= SCAP_EXVAT_AT_SYMLINK_NOFOLLOW;
-	scap_evt_s64(evt, (int)args[0]);	/* AT_FDCWD is the schema's value too */
+	scap_evt_s64(evt, scap_arg_dirfd(args[0]));
 	scap_evt_user_str_or(evt, (const char __user *)args[1], SCAP_PATH_MAX, "<NA>");
 	scap_evt_u32(evt, flags);
 }

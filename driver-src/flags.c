@@ -10,7 +10,12 @@
 
 #include "scap.h"
 
-/* Kernel O_* bits to the schema's file_flags (PT_FLAGS32). */
+/*
+ * Kernel O_* bits to the schema's file_flags (PT_FLAGS32). A flag whose
+ * kernel value has several bits is set when any of them is, as schema 1's
+ * reference driver sets it, so consumers see what they always saw:
+ * O_DIRECTORY alone also reads as O_TMPFILE, O_DSYNC as O_SYNC.
+ */
 u32 scap_open_flags(unsigned long flags)
 {
 	static const struct {
@@ -22,13 +27,13 @@ u32 scap_open_flags(unsigned long flags)
 		{ O_DSYNC, SCAP_O_DSYNC },
 		{ O_EXCL, SCAP_O_EXCL },
 		{ O_NONBLOCK, SCAP_O_NONBLOCK },
-		{ O_SYNC, SCAP_O_SYNC },	/* includes O_DSYNC's bit */
+		{ O_SYNC, SCAP_O_SYNC },
 		{ O_TRUNC, SCAP_O_TRUNC },
 		{ O_DIRECT, SCAP_O_DIRECT },
 		{ O_DIRECTORY, SCAP_O_DIRECTORY },
 		{ O_LARGEFILE, SCAP_O_LARGEFILE },
 		{ O_CLOEXEC, SCAP_O_CLOEXEC },
-		{ O_TMPFILE, SCAP_O_TMPFILE },	/* includes O_DIRECTORY's bit */
+		{ O_TMPFILE, SCAP_O_TMPFILE },
 	};
 	u32 res;
 	int i;
@@ -45,18 +50,19 @@ u32 scap_open_flags(unsigned long flags)
 		break;
 	}
 	for (i = 0; i < ARRAY_SIZE(bits); i++)
-		if ((flags & bits[i].kernel) == bits[i].kernel)
+		if (flags & bits[i].kernel)
 			res |= bits[i].scap;
 	return res;
 }
 
 /*
- * The mode only means something when a file may be created. The schema's
+ * The mode only means something when a file may be created; like the flags
+ * above, any bit of O_TMPFILE counts (O_DIRECTORY too). The schema's
  * file_modes bits are the octal permission bits (S_IXOTH = 1 ... S_ISUID).
  */
 u32 scap_open_mode(unsigned long flags, unsigned long mode)
 {
-	if (!(flags & (O_CREAT | __O_TMPFILE)))
+	if (!(flags & (O_CREAT | O_TMPFILE)))
 		return 0;
 	return mode & (S_IRWXUGO | S_ISUID | S_ISGID | S_ISVTX);
 }

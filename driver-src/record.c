@@ -67,7 +67,7 @@ static bool scap_stateless(u16 type, const struct scap_syscall_ctx *ctx)
 {
 	switch (type) {
 	case SCAPE_CLOSE_E:
-		return !scap_fd_is_open(scap_arg_fd(ctx->args[0]));
+		return !scap_fd_is_open((int)ctx->args[0]);
 	case SCAPE_CLOSE_X:
 		return ctx->ret < 0;
 	case SCAPE_FCNTL_E:

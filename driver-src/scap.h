@@ -7,6 +7,7 @@
 #define SCAP_H
 
 #include <linux/bitmap.h>
+#include <linux/fcntl.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/percpu.h>
@@ -129,10 +130,20 @@ u8 *scap_evt_space(struct scap_evt *evt, u32 max, u32 *room);
 void scap_evt_put(struct scap_evt *evt, u32 len);
 void scap_evt_fail(struct scap_evt *evt, int err);
 
-/* fd arguments are ints: sign-extend them into PT_FD. */
+/*
+ * An fd argument as schema 1 carries it: the register as it is. C passes
+ * an int zero-extended, so close(-1) says fd 4294967295, as the peer's
+ * events do.
+ */
 static inline s64 scap_arg_fd(unsigned long arg)
 {
-	return (int)arg;
+	return arg;
+}
+
+/* A dirfd argument: AT_FDCWD is its own value, any other fd as above. */
+static inline s64 scap_arg_dirfd(unsigned long arg)
+{
+	return (int)arg == AT_FDCWD ? SCAP_AT_FDCWD : arg;
 }
 
 /* flags.c */
