@@ -57,6 +57,8 @@ _Static_assert(SYS_getppid == 110, "the x86_64 number of getppid");
 #define RATIO		SCAP_SAMPLING_RATIO_MAX
 #define KEPT_NS		(NSEC_PER_SEC / RATIO)	/* kept part of each second */
 #define IA32_GETPPID	64	/* arch/x86/entry/syscalls/syscall_32.tbl */
+/* close(-1)'s fd in its events: the int's register, zero-extended (INTERFACE.md) */
+#define CLOSE_BAD_FD	((int64_t)(uint32_t)-1)
 #define PAST_TABLE	(SCAP_SYSCALL_TABLE_SIZE + 88)
 
 static struct ring rings[MAX_RINGS];
@@ -225,8 +227,11 @@ static void tally_event(const struct event *ev, void *arg)
 		check_data(ev, NULL, READ_LEN);
 		break;
 	case SCAPE_CLOSE_E:
-		if (param_s64(ev, 0) != -1 && (!w->closes_open || param_s64(ev, 0) != w->open_fd))
-			fail("CLOSE_E fd %" PRId64 ", want -1 or the fd dup made", param_s64(ev, 0));
+		/* close(-1): the int in its register, zero-extended, as the peer says */
+		if (param_s64(ev, 0) != CLOSE_BAD_FD &&
+		    (!w->closes_open || param_s64(ev, 0) != w->open_fd))
+			fail("CLOSE_E fd %" PRId64 ", want %" PRId64 " or the fd dup made",
+			     param_s64(ev, 0), CLOSE_BAD_FD);
 		break;
 	case SCAPE_CLOSE_X:
 		if (param_s64(ev, 0) != -EBADF && (!w->closes_open || param_s64(ev, 0) != 0))
@@ -541,8 +546,8 @@ static void follow_gaps(const struct event *ev, void *arg)
 		break;
 	case SCAPE_CLOSE_E:
 	case SCAPE_CLOSE_X:
-		/* close(-1)'s enter (fd -1) and exit (-EBADF), or a close of an open fd. */
-		if (param_s64(ev, 0) < 0)
+		/* close(-1)'s enter and exit (-EBADF), or a close of an open fd. */
+		if (param_s64(ev, 0) < 0 || param_s64(ev, 0) == CLOSE_BAD_FD)
 			g->bad_closes++;
 		else
 			g->closes++;
