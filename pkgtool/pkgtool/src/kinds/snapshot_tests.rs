@@ -31,7 +31,7 @@ fn deb_text(pkg: &Package, release: &Release) -> String {
 fn rpm_text(pkg: &Package) -> String {
     let r = &pkg.relations;
     let list =
-        |l: &[crate::package::Relation]| l.iter().map(|r| r.deb()).collect::<Vec<_>>().join(", ");
+        |l: &[crate::package::Relation]| l.iter().map(|r| r.rpm()).collect::<Vec<_>>().join(", ");
     let mut text = format!(
         "Name: {}\nVersion: {}\nArch: {}\nSummary: {}\nRequires: {}\nProvides: {}\nConflicts: {}\nObsoletes: {}\nRequires(post,postun): {}\n",
         pkg.name,
@@ -145,4 +145,31 @@ fn compat_packages() {
             files.join("\n")
         )
     );
+}
+
+/// An upstream tree's DKMS package and the transitional package standing
+/// for Debian's falcosecurity-scap-dkms of its release (deb only).
+#[test]
+fn upstream_tree_packages() {
+    let source = DriverSource {
+        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src"),
+        api: "8.0.4".parse().unwrap(),
+        schema: "4.1.0".parse().unwrap(),
+        upstream: Some(scap_driver_api::source::Upstream {
+            config: "driver_config.h".into(),
+            module: "scap".into(),
+            driver_version: "0.23.2".into(),
+            license: "GPL-2.0-only OR MIT".into(),
+            copyright: vec!["Copyright (C) 2023 The Falco Authors.".into()],
+        }),
+    };
+    let release = Release::new(source, "scap", 1_700_000_000);
+    let dkms = super::dkms::package(&release, Format::Deb).unwrap();
+    insta::assert_snapshot!("upstream-dkms-deb", deb::control(&dkms, &release, 42));
+    let transitional = super::dkms::transitional(&release, Format::Deb).unwrap();
+    insta::assert_snapshot!(
+        "upstream-transitional-deb",
+        deb::control(&transitional, &release, 0)
+    );
+    assert!(super::dkms::transitional(&release, Format::Rpm).is_none());
 }
