@@ -62,6 +62,7 @@ pub struct Run {
     pub kernel_release: String,
     /// Where the kernel came from (`linux-headers-amd64`, `sid's linux-image-amd64`).
     pub kernel_origin: String,
+    /// The driver sources built, or the module given ([`Config::module`]).
     pub driver_src: PathBuf,
     /// Set when the scratch directory was kept (SCAP_VM_KEEP).
     pub kept_scratch: Option<PathBuf>,
@@ -134,26 +135,57 @@ impl Drop for Scratch {
 
 pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     let started = Instant::now();
-    let source = DriverSource::read(&config.driver_src)?;
-    let tests = guest::select(guest::discover(&config.guest_dir)?, &config.only)?;
+    let tests_dir = match config.module {
+        None => config.guest_dir.clone(),
+        Some(_) => config.guest_dir.join(config::UPSTREAM_TESTS),
+    };
+    let tests = guest::select(guest::discover(&tests_dir)?, &config.only)?;
     let kernel = kernel::prepare(&config.cache_dir, &config.kernel, &mut |text| {
         progress(Progress::Step(text))
     })?;
     let mut step = |text: String| progress(Progress::Step(&text));
+    let mut scratch = Scratch::create()?;
+    scratch.keep = config.keep;
+    // Our sources, built here; or a given module, whose versions its
+    // .modinfo says (the helpers still build against our sources' headers).
+    let (source, module, driver) = match &config.module {
+        None => {
+            let source = DriverSource::read(&config.driver_src)?;
+            let module = module::build(&source, &kernel, &scratch.dir)?;
+            let driver = source.dir.clone();
+            (source, module, driver)
+        }
+        Some(ko) => {
+            let given = module::given(ko, &kernel, &scratch.dir.join("given"))?;
+            let source = DriverSource {
+                dir: config.driver_src.clone(),
+                api: given.info.api,
+                schema: given.info.schema,
+                upstream: None,
+            };
+            (source, given.module, ko.clone())
+        }
+    };
     step(format!(
         "kernel {} ({} {}, {}), driver {} (API {}, schema {})",
         kernel.release,
         kernel.origin,
         kernel.package_version,
         kernel.vmlinux.display(),
-        source.dir.display(),
+        driver.display(),
         source.api,
         source.schema
     ));
-    let mut scratch = Scratch::create()?;
-    scratch.keep = config.keep;
-    let module = module::build(&source, &kernel, &scratch.dir)?;
     let mut staged = guest::stage(&tests, &config.guest_dir, &source.dir, &scratch.dir)?;
+    if let Some(sysroot) = &config.sysroot {
+        let mut files = Vec::new();
+        guest::collect_tree(sysroot, sysroot, &mut files)?;
+        let prefix = config::GUEST_SYSROOT.trim_start_matches('/');
+        staged.extend(files.into_iter().map(|file| guest::Staged {
+            guest: format!("{prefix}/{}", file.guest),
+            ..file
+        }));
+    }
     let needs: Vec<String> = tests.iter().flat_map(|t| t.needs.clone()).collect();
     let (needed, programs) = artefacts::partition(&needs);
     staged.extend(artefacts::build(
@@ -168,7 +200,10 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         },
     )?);
     let initrd = scratch.dir.join("initramfs.cpio");
-    let expected_file = expected_values(&source, &module.name, config.fuzz_seed);
+    let mut expected_file = expected_values(&source, &module.name, config.fuzz_seed);
+    if config.sysroot.is_some() {
+        expected_file.push_str(&format!("SCAP_SYSROOT={}\n", config::GUEST_SYSROOT));
+    }
     write_initramfs(&initrd, &expected_file, &module, &tests, &staged, &programs)?;
     step(format!(
         "built {} and {} guest tests in {:.1} s; booting",
@@ -209,7 +244,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         module_warnings: module.warnings,
         kernel_release: kernel.release,
         kernel_origin: kernel.origin,
-        driver_src: source.dir,
+        driver_src: driver,
         kept_scratch: config.keep.then(|| scratch.dir.clone()),
     })
 }
