@@ -3,7 +3,9 @@
 //! under qemu (TCG) with the guest tests of `tests/guest/`, and reports what
 //! each test printed. With a kernel suite ([`config::GuestKernel::Suite`])
 //! it boots that Debian suite's kernel instead, the module built for it in
-//! the suite's build root (crate debian-suite).
+//! the suite's build root (crate debian-suite). Or it boots a module
+//! built elsewhere ([`Config::module`], e.g. DKMS's build of an upstream
+//! driver tree) with the guest tests of `tests/guest/upstream/`.
 //!
 //! `cargo run -p scap-vm -- run` runs everything once; the integration tests
 //! in `tests/` boot once per test binary (and kernel) and assert each guest

@@ -293,6 +293,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_given_module_is_a_module_file() {
+        let kernel = Kernel {
+            release: "7.2.13+deb14-amd64".into(),
+            package_version: "7.2.13-1".into(),
+            kbuild: Kbuild::Host("/nonexistent".into()),
+            vmlinux: "/nonexistent/vmlinux".into(),
+            origin: "test".into(),
+        };
+        let dir = std::env::temp_dir().join(format!("scap-vm-given-{}", std::process::id()));
+        let err = given(Path::new("/x/scap.ko.bz2"), &kernel, &dir)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a kernel module file name"), "{err}");
+        // A file that is no ELF object: its .modinfo cannot be read.
+        fs::create_dir_all(&dir).unwrap();
+        let fake = dir.join("scap.ko");
+        fs::write(&fake, b"not an object").unwrap();
+        let err = given(&fake, &kernel, &dir.join("out"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("scap.ko"), "{err}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn warning_lines_are_gcc_and_modpost_warnings() {
         let stderr = b"  CC [M]  /t/main.o\n/t/main.c:3:5: warning: no previous prototype for 'f' [-Wmissing-prototypes]\n    3 | int f(void)\nWARNING: modpost: missing MODULE_LICENSE() in /t/scap.o\nSkipping BTF generation for /t/scap.ko due to unavailability of vmlinux\n";
         assert_eq!(
