@@ -345,14 +345,10 @@ fn sids_sysdig_captures_live_from_the_dkms_module(
     kernel: &str,
 ) {
     let sysdig = field(&root.show("sysdig").unwrap(), "Version").unwrap();
-    // 0.41.4+repack-4+b1: what `sysdig --version` says is the upstream part.
-    let upstream = sysdig
-        .rsplit_once(':')
-        .map_or(sysdig.as_str(), |(_, v)| v)
-        .split(['+', '-', '~'])
-        .next()
-        .unwrap()
-        .to_string();
+    // 0.41.4+repack-4+b1: `sysdig --version` says the upstream version,
+    // 0.41.4+repack (no epoch, no Debian revision).
+    let no_epoch = sysdig.split_once(':').map_or(sysdig.as_str(), |(_, v)| v);
+    let upstream = no_epoch.rsplit_once('-').map_or(no_epoch, |(v, _)| v);
     let mut config = scap_vm::Config::from_env().unwrap();
     config.only.clear();
     config.kernel =
