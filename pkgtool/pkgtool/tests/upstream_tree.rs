@@ -5,7 +5,10 @@
 //! Versions and module name come from the tree's driver_config.h and are
 //! checked against the module built; the packages carry the API major in
 //! their names, the tree's licence and copyright, pass lintian and
-//! rpmlint, and the prebuilt module installs in sid's system.
+//! rpmlint, and the prebuilt module installs in sid's system. In sid's
+//! system, `apt-get install sysdig` ends with scap-api8-dkms built by DKMS;
+//! in a VM booting sid's kernel with that module (tests/vm's harness, a
+//! given module), sid's unmodified sysdig captures live from it.
 
 #![cfg(feature = "system-tests")]
 
@@ -407,8 +410,9 @@ fn sids_sysdig_captures_live_from_the_dkms_module(
         "{compat}"
     );
     eprintln!(
-        "sid's sysdig {sysdig} with DKMS's {}: {live}; {compat}",
-        ko.display()
+        "sid's sysdig {sysdig} with DKMS's {} (VM {:.1} s): {live}; {compat}",
+        ko.display(),
+        report.elapsed.as_secs_f64()
     );
 }
 
