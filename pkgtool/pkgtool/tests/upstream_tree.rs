@@ -5,7 +5,10 @@
 //! Versions and module name come from the tree's driver_config.h and are
 //! checked against the module built; the packages carry the API major in
 //! their names, the tree's licence and copyright, pass lintian and
-//! rpmlint, and the prebuilt module installs in sid's system.
+//! rpmlint, and the prebuilt module installs in sid's system. In sid's
+//! system, `apt-get install sysdig` ends with scap-api8-dkms built by DKMS;
+//! in a VM booting sid's kernel with that module (tests/vm's harness, a
+//! given module), sid's unmodified sysdig captures live from it.
 
 #![cfg(feature = "system-tests")]
 
@@ -208,7 +211,8 @@ fn sids_api_8_driver_tree_becomes_scap_api8_packages() {
         )),
         "{said}"
     );
-    // ... and its advice names the package of the consumer's major.
+    // ... and its advice names the package of the consumer's major (as for
+    // the installed and the loaded module, in sid's VM below).
     assert!(said.contains("apt-get install scap-api1-dkms"), "{said}");
 
     sids_sysdig_ends_with_an_api_8_driver(&root, &dir, &dkms, &source, &kernel);
@@ -270,6 +274,17 @@ echo "== module"
 # module but runs no depmod, so modinfo reads the file.
 modinfo -F api_version "$(find /lib/modules/{kernel} -name 'scap.ko*')"
 dkms status scap
+echo "== guest"
+# What the VM takes: the module DKMS built, and sysdig with every library
+# it loads and sid's dynamic loader, under a sysroot of their own.
+guest=/srv/sid-guest
+mkdir -p "$guest/module" "$guest/sysroot"
+cp "$(find /lib/modules/{kernel} -name 'scap.ko*')" "$guest/module/"
+if ldd /usr/bin/sysdig | grep 'not found'; then exit 1; fi
+for file in /usr/bin/sysdig $(ldd /usr/bin/sysdig | grep -o '/[^ ]*'); do
+    cp -L --parents "$file" "$guest/sysroot"
+done
+ls "$guest/module"
 echo "== api1"
 apt-get install -s scap-api1-dkms
 echo "== end""#
@@ -308,6 +323,92 @@ echo "== end""#
     assert!(
         api1.contains("Remv scap-api8-dkms") && api1.contains(&format!("Remv {PEER}")),
         "{api1}"
+    );
+    let guest = upper.join("srv/sid-guest");
+    let ko = guest.join("module").join(step("guest").trim());
+    sids_sysdig_captures_live_from_the_dkms_module(root, &ko, &guest.join("sysroot"), tree, kernel);
+}
+
+/// The module DKMS built in sid's system, loaded in a VM booting sid's
+/// kernel (the harness of tests/vm with a given module, running the guest
+/// tests of tests/guest/upstream/): sid's unmodified sysdig, its binary
+/// and libraries as sid's packages installed them, run by sid's dynamic
+/// loader, captures the known workload's openat/read/close with process
+/// and file names; scap-compat says a consumer of API 8 is compatible, and
+/// one of API 1 is not and should install scap-api1-dkms.
+fn sids_sysdig_captures_live_from_the_dkms_module(
+    root: &BuildRoot,
+    ko: &Path,
+    sysroot: &Path,
+    tree: &DriverSource,
+    kernel: &str,
+) {
+    let sysdig = field(&root.show("sysdig").unwrap(), "Version").unwrap();
+    // 0.41.4+repack-4+b1: `sysdig --version` says the upstream version,
+    // 0.41.4+repack (no epoch, no Debian revision).
+    let no_epoch = sysdig.split_once(':').map_or(sysdig.as_str(), |(_, v)| v);
+    let upstream = no_epoch.rsplit_once('-').map_or(no_epoch, |(v, _)| v);
+    let mut config = scap_vm::Config::from_env().unwrap();
+    config.only.clear();
+    config.kernel =
+        scap_vm::GuestKernel::Suite(scap_vm::config::SuiteKernel::parse("sid").unwrap());
+    config.module = Some(ko.to_path_buf());
+    config.sysroot = Some(sysroot.to_path_buf());
+    let run = scap_vm::run(&config, &mut |progress| {
+        if let scap_vm::Progress::Step(text) = progress {
+            eprintln!("scap-vm [sid, {}]: {text}", ko.display());
+        }
+    })
+    .unwrap_or_else(|err| panic!("the VM run with {}: {err}", ko.display()));
+    let report = &run.report;
+    let failures: Vec<String> = report
+        .expected
+        .iter()
+        .filter(|name| !matches!(report.outcome(name), scap_vm::Outcome::Passed(_)))
+        .map(|name| {
+            format!(
+                "guest test {name}: {}\n{}",
+                report.outcome(name),
+                report.log(name).unwrap_or_default()
+            )
+        })
+        .collect();
+    assert!(
+        failures.is_empty() && report.completed,
+        "sid's sysdig {sysdig} on {kernel} with DKMS's {}:\n{}\n{}\nthe guest's console:\n{}",
+        ko.display(),
+        failures.join("\n"),
+        report.kernel_log(),
+        report.console
+    );
+    assert_eq!(run.kernel_release, kernel);
+    assert_eq!(
+        report.expected,
+        ["scap_compat_other_major", "sysroot_sysdig_live"]
+    );
+    let detail = |name: &str| match report.outcome(name) {
+        scap_vm::Outcome::Passed(result) => result.detail.clone(),
+        other => panic!("{name}: {other}"),
+    };
+    let live = detail("sysroot_sysdig_live");
+    assert!(
+        live.starts_with(&format!(
+            "sysroot's sysdig {upstream} on API {} showed known_opener's openat/read/close",
+            tree.api
+        )),
+        "{live}"
+    );
+    let compat = detail("scap_compat_other_major");
+    assert!(
+        compat.contains(&format!("check --api 8.0.0: compatible (API {}", tree.api))
+            && compat.contains("--api 1.0.0: exit 20")
+            && compat.contains("advice: apt-get install scap-api1-dkms"),
+        "{compat}"
+    );
+    eprintln!(
+        "sid's sysdig {sysdig} with DKMS's {} (VM {:.1} s): {live}; {compat}",
+        ko.display(),
+        report.elapsed.as_secs_f64()
     );
 }
 

@@ -93,7 +93,22 @@ pub struct Config {
     pub fuzz_seed: Option<u64>,
     /// The kernel to boot.
     pub kernel: GuestKernel,
+    /// A module built elsewhere (e.g. by DKMS from an upstream driver
+    /// tree) to boot instead of building driver_src, with the guest tests
+    /// of [`UPSTREAM_TESTS`] rather than ours.
+    pub module: Option<PathBuf>,
+    /// A directory shipped as it is at [`GUEST_SYSROOT`]: another
+    /// system's programs with their libraries and dynamic loader (sid's
+    /// sysdig), for the tests of a given module.
+    pub sysroot: Option<PathBuf>,
 }
+
+/// The guest tests of a given module ([`Config::module`]), under the
+/// guest tests' directory.
+pub const UPSTREAM_TESTS: &str = "upstream";
+/// Where [`Config::sysroot`] is in the guest (`SCAP_SYSROOT` in the
+/// expected-values file).
+pub const GUEST_SYSROOT: &str = "/sysroot";
 
 impl Config {
     /// The defaults for this checkout, overridden by the SCAP_* variables.
@@ -134,6 +149,8 @@ impl Config {
             keep,
             fuzz_seed,
             kernel,
+            module: None,
+            sysroot: None,
         })
     }
 }

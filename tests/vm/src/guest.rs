@@ -194,7 +194,9 @@ fn sources_in(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-fn collect_tree(root: &Path, dir: &Path, staged: &mut Vec<Staged>) -> Result<()> {
+/// Every file under `dir` (symlinks followed), to ship at its path
+/// relative to `root`.
+pub fn collect_tree(root: &Path, dir: &Path, staged: &mut Vec<Staged>) -> Result<()> {
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
         .map_err(Error::io(dir, "run from the project checkout"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))

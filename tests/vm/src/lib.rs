@@ -3,7 +3,9 @@
 //! under qemu (TCG) with the guest tests of `tests/guest/`, and reports what
 //! each test printed. With a kernel suite ([`config::GuestKernel::Suite`])
 //! it boots that Debian suite's kernel instead, the module built for it in
-//! the suite's build root (crate debian-suite).
+//! the suite's build root (crate debian-suite). Or it boots a module
+//! built elsewhere ([`Config::module`], e.g. DKMS's build of an upstream
+//! driver tree) with the guest tests of `tests/guest/upstream/`.
 //!
 //! `cargo run -p scap-vm -- run` runs everything once; the integration tests
 //! in `tests/` boot once per test binary (and kernel) and assert each guest
@@ -64,6 +66,7 @@ pub struct Run {
     pub kernel_release: String,
     /// Where the kernel came from (`linux-headers-amd64`, `sid's linux-image-amd64`).
     pub kernel_origin: String,
+    /// The driver sources built, or the module given ([`Config::module`]).
     pub driver_src: PathBuf,
     /// The selected tests not run on this kernel, each with why
     /// ([`artefacts::runnable_on`]).
@@ -140,19 +143,44 @@ impl Drop for Scratch {
 
 pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
     let started = Instant::now();
-    let source = DriverSource::read(&config.driver_src)?;
-    let tests = guest::select(guest::discover(&config.guest_dir)?, &config.only)?;
+    let tests_dir = match config.module {
+        None => config.guest_dir.clone(),
+        Some(_) => config.guest_dir.join(config::UPSTREAM_TESTS),
+    };
+    let tests = guest::select(guest::discover(&tests_dir)?, &config.only)?;
     let kernel = kernel::prepare(&config.cache_dir, &config.kernel, &mut |text| {
         progress(Progress::Step(text))
     })?;
     let mut step = |text: String| progress(Progress::Step(&text));
+    let mut scratch = Scratch::create()?;
+    scratch.keep = config.keep;
+    // Our sources, built here; or a given module, whose versions its
+    // .modinfo says (the helpers still build against our sources' headers).
+    let (source, module, driver) = match &config.module {
+        None => {
+            let source = DriverSource::read(&config.driver_src)?;
+            let module = module::build(&source, &kernel, &scratch.dir)?;
+            let driver = source.dir.clone();
+            (source, module, driver)
+        }
+        Some(ko) => {
+            let given = module::given(ko, &kernel, &scratch.dir.join("given"))?;
+            let source = DriverSource {
+                dir: config.driver_src.clone(),
+                api: given.info.api,
+                schema: given.info.schema,
+                upstream: None,
+            };
+            (source, given.module, ko.clone())
+        }
+    };
     step(format!(
         "kernel {} ({} {}, {}), driver {} (API {}, schema {})",
         kernel.release,
         kernel.origin,
         kernel.package_version,
         kernel.vmlinux.display(),
-        source.dir.display(),
+        driver.display(),
         source.api,
         source.schema
     ));
@@ -170,10 +198,16 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         }
         step(format!("not run on {}: {name} ({why})", kernel.release));
     }
-    let mut scratch = Scratch::create()?;
-    scratch.keep = config.keep;
-    let module = module::build(&source, &kernel, &scratch.dir)?;
     let mut staged = guest::stage(&tests, &config.guest_dir, &source.dir, &scratch.dir)?;
+    if let Some(sysroot) = &config.sysroot {
+        let mut files = Vec::new();
+        guest::collect_tree(sysroot, sysroot, &mut files)?;
+        let prefix = config::GUEST_SYSROOT.trim_start_matches('/');
+        staged.extend(files.into_iter().map(|file| guest::Staged {
+            guest: format!("{prefix}/{}", file.guest),
+            ..file
+        }));
+    }
     let needs: Vec<String> = tests.iter().flat_map(|t| t.needs.clone()).collect();
     let (needed, programs) = artefacts::partition(&needs);
     staged.extend(artefacts::build(
@@ -188,7 +222,10 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         },
     )?);
     let initrd = scratch.dir.join("initramfs.cpio");
-    let expected_file = expected_values(&source, &module.name, config.fuzz_seed);
+    let mut expected_file = expected_values(&source, &module.name, config.fuzz_seed);
+    if config.sysroot.is_some() {
+        expected_file.push_str(&format!("SCAP_SYSROOT={}\n", config::GUEST_SYSROOT));
+    }
     write_initramfs(&initrd, &expected_file, &module, &tests, &staged, &programs)?;
     step(format!(
         "built {} and {} guest tests in {:.1} s; booting",
@@ -229,7 +266,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         module_warnings: module.warnings,
         kernel_release: kernel.release,
         kernel_origin: kernel.origin,
-        driver_src: source.dir,
+        driver_src: driver,
         left_out,
         kept_scratch: config.keep.then(|| scratch.dir.clone()),
     })

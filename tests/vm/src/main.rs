@@ -32,6 +32,16 @@ enum Cmd {
         /// sid) or SUITE:oldest (the lowest ABI of that series).
         #[arg(long, env = config::ENV_KERNEL_SUITE)]
         kernel_suite: Option<String>,
+        /// Boot this module (.ko, .ko.xz, .ko.zst, .ko.gz; e.g. DKMS's
+        /// build of an upstream driver tree, for the kernel booted) instead
+        /// of building the driver sources, with the guest tests of
+        /// tests/guest/upstream/; its versions come from its .modinfo.
+        #[arg(long)]
+        module: Option<std::path::PathBuf>,
+        /// Ship this directory as it is at /sysroot in the guest: another
+        /// system's programs with their libraries and dynamic loader.
+        #[arg(long)]
+        sysroot: Option<std::path::PathBuf>,
     },
 }
 
@@ -41,6 +51,8 @@ fn main() -> ExitCode {
         only,
         keep,
         kernel_suite,
+        module,
+        sysroot,
     } = Cli::parse().command;
     let mut config = match Config::from_env() {
         Ok(config) => config,
@@ -56,6 +68,8 @@ fn main() -> ExitCode {
         config.only = only;
     }
     config.keep |= keep;
+    config.module = module;
+    config.sysroot = sysroot;
     if kernel_suite.is_some() {
         config.kernel = match GuestKernel::from_suite(kernel_suite.as_deref()) {
             Ok(kernel) => kernel,

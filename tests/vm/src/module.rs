@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use scap_driver_api::modinfo::{self, ModuleInfo};
 use scap_driver_api::names::DEFAULT_MODULE;
 use scap_driver_api::source::{self, API_VERSION_FILE};
 use scap_driver_api::{DriverSource, Version};
@@ -65,6 +66,84 @@ fn build_copy(
         name: DEFAULT_MODULE.to_string(),
         ko,
         warnings,
+    })
+}
+
+/// A module built elsewhere, e.g. by DKMS from an upstream driver tree,
+/// and what its `.modinfo` says.
+#[derive(Debug, Clone)]
+pub struct GivenModule {
+    pub module: BuiltModule,
+    pub info: ModuleInfo,
+}
+
+/// The module file `ko` as kernels install them (`.ko`, or compressed
+/// `.ko.xz`, `.ko.zst`, `.ko.gz`: Debian's kernels since 6.x have DKMS
+/// compress what it builds), uncompressed into `dir` for busybox's insmod
+/// under its `.modinfo` name, checked to be built for `kernel`.
+pub fn given(ko: &Path, kernel: &Kernel, dir: &Path) -> Result<GivenModule> {
+    let file_name = ko.file_name().unwrap_or_default().to_string_lossy();
+    let decompress = match file_name.rsplit_once(".ko") {
+        Some((_, "")) => None,
+        Some((_, ".xz")) => Some("xz"),
+        Some((_, ".zst")) => Some("zstd"),
+        Some((_, ".gz")) => Some("gzip"),
+        _ => {
+            return Err(Error::invalid(
+                format!("{}: not a kernel module file name", ko.display()),
+                "give a .ko, .ko.xz, .ko.zst or .ko.gz file",
+            ))
+        }
+    };
+    let data = match decompress {
+        None => fs::read(ko).map_err(Error::io(ko, "check that it exists and is readable"))?,
+        Some(tool) => {
+            cmd::run(
+                Command::new(tool).arg("-dc").arg(ko),
+                &format!("{tool} -dc {}", ko.display()),
+                "give an intact module file",
+            )?
+            .stdout
+        }
+    };
+    let info = modinfo::read(&data).map_err(|err| {
+        Error::from(err.at(ko, "give a scap module built with its versions in .modinfo"))
+    })?;
+    fs::create_dir_all(dir).map_err(Error::io(dir, "make the scratch directory writable"))?;
+    let staged = dir.join("given.ko");
+    fs::write(&staged, &data).map_err(Error::io(&staged, "make the scratch directory writable"))?;
+    let name = cmd::stdout_of(
+        Command::new("modinfo").args(["-F", "name"]).arg(&staged),
+        &format!("modinfo {}", ko.display()),
+        "give an intact module file",
+    )?;
+    if name.is_empty() {
+        return Err(Error::invalid(
+            format!("{}: its .modinfo has no name", ko.display()),
+            "give a module built by kbuild",
+        ));
+    }
+    if info.built_for() != Some(kernel.release.as_str()) {
+        return Err(Error::invalid(
+            format!(
+                "{} is built for {:?}, not {}",
+                ko.display(),
+                info.built_for().unwrap_or_default(),
+                kernel.release
+            ),
+            "boot the kernel it was built for (--kernel-suite)",
+        ));
+    }
+    let named = dir.join(format!("{name}.ko"));
+    fs::rename(&staged, &named)
+        .map_err(Error::io(&named, "make the scratch directory writable"))?;
+    Ok(GivenModule {
+        module: BuiltModule {
+            name,
+            ko: named,
+            warnings: Vec::new(),
+        },
+        info,
     })
 }
 
@@ -229,6 +308,31 @@ pub fn copy_sources(from: &Path, to: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_given_module_is_a_module_file() {
+        let kernel = Kernel {
+            release: "7.2.13+deb14-amd64".into(),
+            package_version: "7.2.13-1".into(),
+            kbuild: Kbuild::Host("/nonexistent".into()),
+            vmlinux: "/nonexistent/vmlinux".into(),
+            origin: "test".into(),
+        };
+        let dir = std::env::temp_dir().join(format!("scap-vm-given-{}", std::process::id()));
+        let err = given(Path::new("/x/scap.ko.bz2"), &kernel, &dir)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a kernel module file name"), "{err}");
+        // A file that is no ELF object: its .modinfo cannot be read.
+        fs::create_dir_all(&dir).unwrap();
+        let fake = dir.join("scap.ko");
+        fs::write(&fake, b"not an object").unwrap();
+        let err = given(&fake, &kernel, &dir.join("out"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("scap.ko"), "{err}");
+        let _ = fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn warning_lines_are_gcc_and_modpost_warnings() {

@@ -22,7 +22,20 @@ pub(super) fn loaded_module(
     );
     let module = &system.module;
     let reload = format!("modprobe -r {module} && modprobe {module} (when no consumer runs)");
-    let sysfs_api: Option<Version> = found.version.as_deref().and_then(|v| v.parse().ok());
+    // Our module's sysfs version is its API version; a falcosecurity-libs
+    // driver's is its release (sid's 0.23.2 is API 8.0.4), which may parse
+    // as one: the installed file tells, when its MODULE_VERSION is the
+    // loaded one's and is not its api_version.
+    let versioned_otherwise = installed.is_some_and(|info| {
+        found.version.is_some()
+            && info.version == found.version
+            && info.version != Some(info.api.to_string())
+    });
+    let sysfs_api: Option<Version> = found
+        .version
+        .as_deref()
+        .filter(|_| !versioned_otherwise)
+        .and_then(|v| v.parse().ok());
     match (&found.version, sysfs_api) {
         (_, Some(api)) => {
             d.api = Some(api);
@@ -265,6 +278,32 @@ mod tests {
         assert!(texts(&d).iter().any(|t| t.starts_with(
             "stale: the loaded module is version \"0.1.1dev+git20220316.e5c53d64\", not the installed \"1.0.0\""
         )));
+    }
+
+    #[test]
+    fn a_release_in_sysfs_is_no_api_when_the_installed_file_says_so() {
+        // sid's falcosecurity-libs 0.23.2 driver: MODULE_VERSION 0.23.2,
+        // api_version 8.0.4.
+        let d = loaded_module(
+            &system(false),
+            found(Some("0.23.2"), 0),
+            Some(&installed("8.0.4", "0.23.2")),
+            &wanted("8.0.0"),
+        );
+        assert_eq!(d.api, None, "{d:?}");
+        assert!(texts(&d).iter().any(|t| t.contains(
+            "its sysfs version \"0.23.2\" is not an API version (a driver versioned another way)"
+        )));
+        assert!(!texts(&d).iter().any(|t| t.starts_with("stale")), "{d:?}");
+        // Without that file's word, a version that parses is the API.
+        let d = loaded_module(
+            &system(false),
+            found(Some("0.23.2"), 0),
+            Some(&installed("0.23.2", "0.23.2")),
+            &wanted("8.0.0"),
+        );
+        assert_eq!(d.api, Some("0.23.2".parse().unwrap()));
+        assert_eq!(d.verdict, Verdict::Incompatible);
     }
 
     #[test]
