@@ -47,9 +47,11 @@ verdict=$(awk -v writes="$writes" '
 		}
 		print "OK " threads " " entered " " exits
 	}' /tmp/writes)
+# A thread whose write exits were all skipped shows no line (seen on 7.3):
+# its events count as missing below, and must be among the skipped.
 case $verdict in
-OK\ "$threads"\ *) ;;
-OK\ *) fail "sysdig shows the writes of $(echo "$verdict" | cut -d' ' -f2) threads, not $threads" ;;
+OK\ 0\ *) fail "sysdig shows the writes of none of the $threads threads" ;;
+OK\ *) ;;
 *) fail "${verdict#FAIL }" ;;
 esac
 # shellcheck disable=SC2086 # the verdict's words, split on purpose
@@ -60,4 +62,4 @@ missing=$((2 * threads * writes - $3 - $4))
 skipped=$(sed -n 's/^scap-probe: warning: \([0-9]*\) events not captured.*/\1/p' /tmp/scap-probe.err)
 [ "$missing" -le "${skipped:-0}" ] ||
 	fail "$missing write events missing, but the kernel skipped the probe only ${skipped:-0} times: events lost unaccounted"
-echo "$threads unpinned threads x $writes numbered writes on $(possible_cpus) CPUs through the probe: no malformed event; $3 write enters and $4 exits of $((threads * writes)) each arrived, every exit with its thread's own line, in order; the $missing missing within the ${skipped:-0} the kernel skipped"
+echo "$threads unpinned threads x $writes numbered writes on $(possible_cpus) CPUs through the probe: no malformed event; writes of $2 threads seen, $3 write enters and $4 exits of $((threads * writes)) each arrived, every exit with its thread's own line, in order; the $missing missing within the ${skipped:-0} the kernel skipped"
