@@ -633,6 +633,72 @@ struct Suite {
     signs: bool,
 }
 
+/// One repository suite for bookworm holding both majors (ours of API 1
+/// with `--transitional` for bookworm's falcosecurity-scap-dkms release,
+/// and an API-8 DKMS package): bookworm's sysdig, installed with apt for
+/// real, takes our API-1 driver through the transitional package, DKMS
+/// builds it for the chroot's kernel, and nothing of API 8 comes.
+#[test]
+fn bookworms_sysdig_takes_our_api_1_driver_from_a_repository_of_both_majors() {
+    let dir = scratch("chroot-transitional");
+    let chroot = Chroot::unpack("chroot-transitional-root", "bookworm");
+    let debian = chroot
+        .ok("apt-cache show --no-all-versions falcosecurity-scap-dkms | sed -n 's/^Version: //p'");
+    // Debian's upstream version: without the revision.
+    let release = debian.trim().rsplit_once('-').unwrap().0.to_string();
+    let api1 = dir.join("api1");
+    pkgtool_build_ok(
+        &sources_with_api(&dir.join("v1"), "1.0.0"),
+        &[
+            "--kind",
+            "dkms",
+            "--format",
+            "deb",
+            "--transitional",
+            &release,
+            "--out",
+            api1.to_str().unwrap(),
+        ],
+    );
+    let api8 = dir.join("api8");
+    pkgtool_build_ok(
+        &sources_with_api(&dir.join("v8"), "8.0.0"),
+        &[
+            "--kind",
+            "dkms",
+            "--format",
+            "deb",
+            "--out",
+            api8.to_str().unwrap(),
+        ],
+    );
+    let mut debs = files_ending(&api1, ".deb");
+    debs.extend(files_ending(&api8, ".deb"));
+    assert_eq!(debs.len(), 3, "{debs:?}");
+    assert_lintian_clean(&debs);
+    chroot.publish(&debs);
+
+    let out = chroot.ok("apt-get install -y sysdig");
+    let installed = chroot.ok(
+        "dpkg-query -W -f '${Package} ${Version} ${Status}\\n' 'scap-*' falcosecurity-scap-dkms | grep ' ok installed$'",
+    );
+    assert_eq!(
+        installed.lines().collect::<Vec<_>>(),
+        [
+            format!("falcosecurity-scap-dkms {release}+api1 install ok installed"),
+            "scap-api1-dkms 1.0.0 install ok installed".to_string(),
+        ],
+        "apt-get install sysdig:\n{out}"
+    );
+    let kernel = chroot.ok("cd /lib/modules && ls -d */build/include | cut -d/ -f1");
+    let api = chroot.ok(&format!(
+        "modinfo -F api_version \"$(find /lib/modules/{} -name 'scap.ko*')\"",
+        kernel.trim()
+    ));
+    assert_eq!(api.trim(), "1.0.0");
+    chroot.assert_consistent();
+}
+
 /// scap-api1-dkms 1.0.0, 1.1.0 and 1.2.0 (which does not compile), built
 /// once for every suite's test.
 fn suite_debs() -> &'static [PathBuf; 3] {

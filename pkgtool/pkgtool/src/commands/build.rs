@@ -47,6 +47,13 @@ pub struct BuildArgs {
     /// build, made with cargo for the musl target].
     #[arg(long, value_name = "FILE")]
     pub(crate) compat_binary: Option<PathBuf>,
+    /// With the dkms kind in deb: also the transitional package
+    /// falcosecurity-scap-dkms RELEASE+apiM, depending on the DKMS package,
+    /// for a repository suite whose consumers recommend Debian's package of
+    /// that name and need this API major [default: a falcosecurity-libs
+    /// tree's DRIVER_VERSION; none for other trees].
+    #[arg(long, value_name = "RELEASE")]
+    pub(crate) transitional: Option<String>,
     /// Print what would be built (packages, kernels, sources, what is
     /// skipped and why) and build nothing.
     #[arg(long)]
@@ -176,9 +183,10 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
 
     if plan.dkms {
         for &format in &plan.formats {
-            let pkg = kinds::dkms::package(&release, format)?;
+            let transitional = plan.transitional.as_deref();
+            let pkg = kinds::dkms::package(&release, format, transitional)?;
             write(&mut progress, &pkg, format)?;
-            if let Some(pkg) = kinds::dkms::transitional(&release, format) {
+            if let Some(pkg) = kinds::dkms::transitional(&release, format, transitional) {
                 write(&mut progress, &pkg, format)?;
             }
         }

@@ -107,8 +107,8 @@ fn render_all(release: &Release, date: &str) -> Result<BTreeMap<String, String>,
     vars.debhelper = true;
     let dkms_conf = templates::render("dkms/dkms.conf", &vars);
 
-    let deb_pkg = kinds::dkms::package(release, Format::Deb)?;
-    let rpm_pkg = kinds::dkms::package(release, Format::Rpm)?;
+    let deb_pkg = kinds::dkms::package(release, Format::Deb, None)?;
+    let rpm_pkg = kinds::dkms::package(release, Format::Rpm, None)?;
     let make = |pkg: &Package, format| -> RecipeVars<'_> {
         let mut common = release.common();
         common.date = date.to_string();

@@ -25,7 +25,13 @@ const DKMS_CONF: &str = "dkms.conf";
 /// the package does not claim it (dh_dkms's default is `>= 2.1.0.0`).
 pub const DKMS_MIN: &str = "2.8";
 
-pub fn package(release: &Release, format: Format) -> Result<Package, UserError> {
+/// `transitional`: the version of the transitional package built beside it
+/// (plan.rs), which it must not conflict with.
+pub fn package(
+    release: &Release,
+    format: Format,
+    transitional: Option<&str>,
+) -> Result<Package, UserError> {
     let names = &release.names;
     let name = names.dkms_package.clone();
     let vars = Vars::new(release, &name, None);
@@ -61,13 +67,13 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
 
     let (mut provides, mut conflicts) = module_relations(release);
     provides.push(Relation::any(&names.module_dkms_virtual));
-    // Policy 7.5: one DKMS `scap` at a time, so Debian's package goes; of
-    // an upstream tree, all but the transitional package standing for it.
+    // Policy 7.5: one DKMS `scap` at a time, so Debian's package goes, all
+    // but the transitional package standing for this one.
     let falcosecurity = &names.falcosecurity_dkms;
-    match transitional_version(release) {
+    match transitional {
         Some(version) => {
-            conflicts.push(Relation::versioned(falcosecurity, Op::Lt, &version));
-            conflicts.push(Relation::versioned(falcosecurity, Op::Gt, &version));
+            conflicts.push(Relation::versioned(falcosecurity, Op::Lt, version));
+            conflicts.push(Relation::versioned(falcosecurity, Op::Gt, version));
         }
         None => conflicts.push(Relation::any(falcosecurity)),
     }
@@ -130,18 +136,23 @@ pub fn package(release: &Release, format: Format) -> Result<Package, UserError> 
     Ok(pkg)
 }
 
-/// The version of the transitional `falcosecurity-scap-dkms` of an upstream
-/// tree: its falcosecurity-libs release, then `+apiM`, which sorts
-/// after Debian's revisions of that release (`0.23.2+api8` >
-/// `0.23.2-6`) and never equals one of them. None for trees that are no
-/// falcosecurity-libs release, as ours.
-pub fn transitional_version(release: &Release) -> Option<String> {
-    let upstream = release.source.upstream.as_ref()?;
-    Some(format!(
-        "{}+api{}",
-        upstream.driver_version,
-        release.api().major
-    ))
+/// The version of the transitional `falcosecurity-scap-dkms`: the
+/// falcosecurity-libs release it stands for (an upstream tree's own
+/// DRIVER_VERSION, or `--transitional`), then `+apiM`, which sorts after
+/// Debian's revisions of that release (`0.23.2+api8` > `0.23.2-6`) and
+/// never equals one of them.
+pub fn transitional_version(release: &Release, libs_release: &str) -> Result<String, UserError> {
+    // Debian policy 5.6.12's upstream_version, starting with a digit.
+    let valid = libs_release.starts_with(|c: char| c.is_ascii_digit())
+        && libs_release
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".+~".contains(c));
+    if !valid {
+        return Err(UserError(format!(
+            "transitional package release {libs_release:?}: not a Debian upstream version; give the falcosecurity-libs release as Debian versions it, such as 0.23.2 or 0.1.1dev+git20220316.e5c53d64"
+        )));
+    }
+    Ok(format!("{libs_release}+api{}", release.api().major))
 }
 
 /// Debian's sysdig, of either API major, says `Recommends:
@@ -151,8 +162,8 @@ pub fn transitional_version(release: &Release) -> Option<String> {
 /// which depends on it: published in the suite whose consumers need that
 /// major, `apt-get install sysdig` ends with ours (README, "Relations").
 /// Debian only: rpm distributions have no such package.
-pub fn transitional(release: &Release, format: Format) -> Option<Package> {
-    let version = transitional_version(release)?;
+pub fn transitional(release: &Release, format: Format, version: Option<&str>) -> Option<Package> {
+    let version = version?.to_string();
     if format != Format::Deb {
         return None;
     }
@@ -179,6 +190,20 @@ pub fn transitional(release: &Release, format: Format) -> Option<Package> {
         scripts: Vec::new(),
         origin: driver_origin(&vars),
     };
-    pkg.describe(&templates::render("descriptions/transitional", &vars));
+    #[derive(serde::Serialize)]
+    struct TransitionalVars<'a> {
+        #[serde(flatten)]
+        vars: &'a Vars<'a>,
+        libs_release: &'a str,
+    }
+    let libs_release = pkg.version.rsplit_once("+api").map_or("", |(r, _)| r);
+    let text = templates::render(
+        "descriptions/transitional",
+        &TransitionalVars {
+            vars: &vars,
+            libs_release,
+        },
+    );
+    pkg.describe(&text);
     Some(pkg)
 }

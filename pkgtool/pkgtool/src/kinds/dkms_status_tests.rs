@@ -184,7 +184,7 @@ fn deb_maintainer_scripts_pass_shellcheck() {
         upstream: None,
     };
     let release = Release::new(source, "scap", 1_700_000_000);
-    let pkg = super::dkms::package(&release, crate::package::Format::Deb).unwrap();
+    let pkg = super::dkms::package(&release, crate::package::Format::Deb, None).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     for (script, body) in &pkg.scripts {

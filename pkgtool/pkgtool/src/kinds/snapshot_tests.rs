@@ -53,11 +53,11 @@ fn rpm_text(pkg: &Package) -> String {
 #[test]
 fn dkms_packages() {
     let release = release();
-    let deb_pkg = super::dkms::package(&release, Format::Deb).unwrap();
+    let deb_pkg = super::dkms::package(&release, Format::Deb, None).unwrap();
     insta::assert_snapshot!("dkms-deb", deb_text(&deb_pkg, &release));
     insta::assert_snapshot!(
         "dkms-rpm",
-        rpm_text(&super::dkms::package(&release, Format::Rpm).unwrap())
+        rpm_text(&super::dkms::package(&release, Format::Rpm, None).unwrap())
     );
     let conf = deb_pkg
         .files
@@ -164,12 +164,14 @@ fn upstream_tree_packages() {
         }),
     };
     let release = Release::new(source, "scap", 1_700_000_000);
-    let dkms = super::dkms::package(&release, Format::Deb).unwrap();
+    let version = super::dkms::transitional_version(&release, "0.23.2").unwrap();
+    let dkms = super::dkms::package(&release, Format::Deb, Some(&version)).unwrap();
     insta::assert_snapshot!("upstream-dkms-deb", deb::control(&dkms, &release, 42));
-    let transitional = super::dkms::transitional(&release, Format::Deb).unwrap();
+    let transitional = super::dkms::transitional(&release, Format::Deb, Some(&version)).unwrap();
     insta::assert_snapshot!(
         "upstream-transitional-deb",
         deb::control(&transitional, &release, 0)
     );
-    assert!(super::dkms::transitional(&release, Format::Rpm).is_none());
+    assert!(super::dkms::transitional(&release, Format::Rpm, Some(&version)).is_none());
+    assert!(super::dkms::transitional_version(&release, "v0.23").is_err());
 }

@@ -35,6 +35,8 @@ pub struct Plan {
     pub kernels: Vec<kbuild::Target>,
     pub probe: Option<ProbeFrom>,
     pub compat: Option<CompatFrom>,
+    /// The transitional falcosecurity-scap-dkms's version (deb, with dkms).
+    pub transitional: Option<String>,
     /// Why a default kind is not built, for the summary.
     pub notes: Vec<String>,
 }
@@ -150,9 +152,28 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
         ));
         None
     };
+    let dkms = kinds.contains(&Kind::Dkms);
+    let transitional = match args.transitional {
+        Some(_) if !dkms => return Err(UserError(
+            "--transitional given without the dkms kind; add --kind dkms or drop --transitional"
+                .to_string(),
+        )),
+        Some(given) => Some(crate::kinds::dkms::transitional_version(release, &given)?),
+        None if dkms => release
+            .source
+            .upstream
+            .as_ref()
+            .map(|upstream| {
+                crate::kinds::dkms::transitional_version(release, &upstream.driver_version)
+            })
+            .transpose()?,
+        None => None,
+    }
+    .filter(|_| formats.contains(&Format::Deb));
     Ok(Plan {
         formats,
-        dkms: kinds.contains(&Kind::Dkms),
+        dkms,
+        transitional,
         kernels,
         probe,
         compat,

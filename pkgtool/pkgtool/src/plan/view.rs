@@ -55,15 +55,13 @@ impl PlanView {
                 from: format!("{source}, built by DKMS on each machine"),
                 kernel: None,
             });
-            if let Some(version) = crate::kinds::dkms::transitional_version(release) {
-                if plan.formats.contains(&Format::Deb) {
-                    packages.push(PlannedPackage {
-                        kind: "dkms",
-                        names: vec![format!("{} {version}", names.falcosecurity_dkms)],
-                        from: format!("transitional, depends on {}", names.dkms_package),
-                        kernel: None,
-                    });
-                }
+            if let Some(version) = &plan.transitional {
+                packages.push(PlannedPackage {
+                    kind: "dkms",
+                    names: vec![format!("{} {version}", names.falcosecurity_dkms)],
+                    from: format!("transitional, depends on {}", names.dkms_package),
+                    kernel: None,
+                });
             }
         }
         for target in &plan.kernels {
@@ -182,6 +180,7 @@ mod tests {
         let plan = Plan {
             formats: vec![Format::Deb, Format::Rpm],
             dkms: true,
+            transitional: None,
             kernels: vec![
                 Target::host("6.1.0-57-amd64".into()),
                 Target::host("6.12.118+deb13-amd64".into()),
