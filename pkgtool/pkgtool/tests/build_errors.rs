@@ -255,6 +255,27 @@ fn bad_kernels_and_arguments() {
     let line = build_fails(
         &src,
         &out,
+        &["--kind", "modules", "--transitional", "0.1.1"],
+        &[],
+    );
+    assert_says(&line, &["--transitional given without the dkms kind"]);
+    let line = build_fails(
+        &src,
+        &out,
+        &["--kind", "dkms", "--transitional", "v0.23 beta"],
+        &[],
+    );
+    assert_says(
+        &line,
+        &[
+            "\"v0.23 beta\": not a Debian upstream version",
+            "such as 0.23.2",
+        ],
+    );
+
+    let line = build_fails(
+        &src,
+        &out,
         &["--kind", "dkms"],
         &[("SOURCE_DATE_EPOCH", "yesterday")],
     );
