@@ -129,3 +129,60 @@ stop_capture() {
 	wait "$capture_pid"
 	capture_pid=
 }
+
+# Runs a sysdig (the command line given) live against the known_opener
+# workload until it prints the workload's openat and read exits and its
+# close (CLOSE_DIR, a grep -E pattern: newer consumers show close by its
+# exit only); fails with sysdig's stderr and output if it exits, complains
+# or prints nothing of it in 120 s. Leaves its output in /tmp/sysdig.out
+# and the seconds it took in known_opener_waited.
+watch_known_opener() { # CLOSE_DIR COMMAND...
+	close_dir=$1
+	shift
+	out=/tmp/sysdig.out
+	err=/tmp/sysdig.err
+	stop=/tmp/stop-known-opener
+	echo "scap-vm known file" > "$SCAP_KNOWN_FILE"
+	rm -f "$stop"
+	known_opener "$SCAP_KNOWN_FILE" "$stop" &
+	workload=$!
+	"$@" --unbuffered -p '%evt.type %evt.dir %proc.name %fd.name' \
+		"proc.name=known_opener and evt.type in (openat, read, close)" > "$out" 2> "$err" &
+	watched=$!
+	known_opener_waited=0
+	until known_opener_seen openat '<' && known_opener_seen read '<' &&
+		known_opener_seen close "$close_dir"; do
+		if ! kill -0 "$watched" 2>/dev/null; then
+			known_opener_finish
+			cat "$err"
+			fail "sysdig exited after ${known_opener_waited} s: $(grep -v '^$' "$err" | tail -n1)"
+		fi
+		if [ "$known_opener_waited" -ge 120 ]; then
+			known_opener_finish
+			echo "--- sysdig stderr:"
+			cat "$err"
+			echo "--- sysdig output (last 20 lines):"
+			tail -n 20 "$out"
+			fail "after 120 s sysdig printed $(wc -l < "$out") lines, not the workload's openat/read/close of $SCAP_KNOWN_FILE"
+		fi
+		sleep 1
+		known_opener_waited=$((known_opener_waited + 1))
+	done
+	known_opener_finish
+	if grep -qiE 'error|incompatib|unsupported' "$err"; then
+		cat "$err"
+		fail "sysdig complained: $(grep -iE 'error|incompatib|unsupported' "$err" | head -n1)"
+	fi
+	head -n 8 "$out"
+}
+
+known_opener_seen() { # TYPE DIR
+	grep -qE "^$1 $2 known_opener $SCAP_KNOWN_FILE\$" /tmp/sysdig.out
+}
+
+known_opener_finish() {
+	touch /tmp/stop-known-opener
+	kill -INT "$watched" 2>/dev/null
+	wait "$watched" 2>/dev/null
+	wait "$workload" 2>/dev/null
+}
