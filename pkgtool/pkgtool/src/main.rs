@@ -59,35 +59,37 @@ enum Command {
     },
 }
 
-/// An error for the user: one line naming the thing and the fix.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UserError(String);
+/// The error every part of pkgtool returns: one line naming the thing at
+/// fault, what is wrong with it and the fix (the project's one error type).
+pub use scap_driver_api::Problem;
 
-impl From<scap_driver_api::Problem> for UserError {
-    fn from(problem: scap_driver_api::Problem) -> Self {
-        UserError(problem.to_string())
-    }
-}
-
-fn find_source(given: Option<PathBuf>) -> Result<PathBuf, UserError> {
+fn find_source(given: Option<PathBuf>) -> Result<PathBuf, Problem> {
     if let Some(dir) = given {
         return Ok(dir);
     }
-    let cwd = std::env::current_dir()
-        .map_err(|e| UserError(format!("cannot read the current directory: {e}")))?;
+    let cwd = std::env::current_dir().map_err(|e| {
+        Problem::new(
+            "the current directory",
+            format!("cannot read it: {e}"),
+            "run from an existing directory or pass --source DIR",
+        )
+    })?;
     cwd.ancestors()
         .map(|dir| dir.join("driver-src"))
-        .find(|dir| dir.join(scap_driver_api::source::API_VERSION_FILE).is_file())
+        .find(|dir| {
+            dir.join(scap_driver_api::source::API_VERSION_FILE)
+                .is_file()
+        })
         .ok_or_else(|| {
-            UserError(format!(
-                "no driver-src/API_VERSION in {} or above it; run from the project or pass --source DIR",
-                cwd.display()
-            ))
+            Problem::at(
+                &cwd,
+                "no driver-src/API_VERSION here or above it",
+                "run from the project or pass --source DIR",
+            )
         })
 }
 
-fn run(cli: Cli) -> Result<(), UserError> {
+fn run(cli: Cli) -> Result<(), Problem> {
     if let Command::ConsumerSnippet(args) = &cli.command {
         // Needs no driver sources: consumers' maintainers run it anywhere.
         return commands::snippet::run(args, &cli.module_name);

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::Problem;
+
 /// The package formats pkgtool writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Format {
@@ -201,19 +203,27 @@ impl Package {
     /// independent; lintian's arch-dependent-file-in-usr-share), nor in a
     /// package for every architecture. Checked before any package is
     /// written, for both formats.
-    pub fn check_layout(&self) -> Result<(), String> {
+    pub fn check_layout(&self) -> Result<(), Problem> {
         for file in self.files.iter().filter(|f| f.data.starts_with(b"\x7fELF")) {
             let fix = "install it under /usr/lib or /usr/bin";
             if file.path.starts_with("/usr/share/") {
-                return Err(format!(
-                    "{}: {} is an ELF file under /usr/share, which is for architecture-independent data; {fix}",
-                    self.name, file.path
+                return Err(Problem::new(
+                    &self.name,
+                    format!(
+                        "{} is an ELF file under /usr/share, which is for architecture-independent data",
+                        file.path
+                    ),
+                    fix,
                 ));
             }
             if self.arch == Arch::Independent {
-                return Err(format!(
-                    "{}: {} is an ELF file in an architecture-independent package; make the package native or {fix} of a native package",
-                    self.name, file.path
+                return Err(Problem::new(
+                    &self.name,
+                    format!(
+                        "{} is an ELF file in an architecture-independent package",
+                        file.path
+                    ),
+                    format!("make the package native or {fix} of a native package"),
                 ));
             }
         }
@@ -291,7 +301,7 @@ mod tests {
             vec![File::new("/usr/share/scap/p.o", 0o644, elf.clone())],
         );
         assert_eq!(
-            shared.check_layout().unwrap_err(),
+            shared.check_layout().unwrap_err().to_string(),
             "scap-test: /usr/share/scap/p.o is an ELF file under /usr/share, which is for architecture-independent data; install it under /usr/lib or /usr/bin"
         );
         let all = package(
@@ -301,6 +311,7 @@ mod tests {
         assert!(all
             .check_layout()
             .unwrap_err()
+            .to_string()
             .contains("ELF file in an architecture-independent package"));
     }
 

@@ -8,7 +8,7 @@ use scap_driver_api::{DriverSource, Names, Version, SUPPORTED_KERNELS};
 use serde::Serialize;
 
 use crate::meta;
-use crate::UserError;
+use crate::Problem;
 
 #[derive(Debug, Clone)]
 pub struct Release {
@@ -134,12 +134,14 @@ impl Release {
 /// SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else
 /// the time of the last git commit of the driver sources (the same in every
 /// clone), else the newest modification time among them.
-pub fn source_date_epoch(driver_src: &Path) -> Result<u64, UserError> {
+pub fn source_date_epoch(driver_src: &Path) -> Result<u64, Problem> {
     if let Ok(text) = std::env::var("SOURCE_DATE_EPOCH") {
         return text.trim().parse().map_err(|_| {
-            UserError(format!(
-                "SOURCE_DATE_EPOCH={text:?} is not a number of seconds; set it to e.g. $(git log -1 --format=%ct) or unset it"
-            ))
+            Problem::new(
+                "the environment",
+                format!("SOURCE_DATE_EPOCH={text:?} is not a number of seconds"),
+                "set it to e.g. $(git log -1 --format=%ct) or unset it",
+            )
         });
     }
     if let Some(epoch) = last_commit_time(driver_src) {
@@ -149,7 +151,13 @@ pub fn source_date_epoch(driver_src: &Path) -> Result<u64, UserError> {
     for file in scap_driver_api::source::files(driver_src)? {
         let modified = std::fs::metadata(&file.absolute)
             .and_then(|m| m.modified())
-            .map_err(|e| UserError(format!("{}: {e}", file.absolute.display())))?;
+            .map_err(|e| {
+                Problem::at(
+                    &file.absolute,
+                    format!("cannot read its modification time: {e}"),
+                    "check the driver sources, or set SOURCE_DATE_EPOCH",
+                )
+            })?;
         let secs = modified
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::artefacts::elf;
-use crate::UserError;
+use crate::Problem;
 
 /// Where cargo-deb's assets name the release build of the crate's binary.
 const RELEASE_DIR: &str = "target/release/";
@@ -78,7 +78,7 @@ fn yes() -> bool {
 
 /// The helper crate of the project's cargo workspace, if the project has
 /// one (a copy of driver-src/ alone has none).
-pub fn find(project: &Path) -> Result<Option<HelperCrate>, UserError> {
+pub fn find(project: &Path) -> Result<Option<HelperCrate>, Problem> {
     let workspace_manifest = project.join("Cargo.toml");
     if !workspace_manifest.is_file() {
         return Ok(None);
@@ -88,21 +88,29 @@ pub fn find(project: &Path) -> Result<Option<HelperCrate>, UserError> {
         .arg("--manifest-path")
         .arg(&workspace_manifest)
         .output()
-        .map_err(|e| UserError(format!("cannot run cargo: {e}; install Rust (rustup)")))?;
+        .map_err(cannot_run_cargo)?;
     if !output.status.success() {
-        return Err(UserError(format!(
-            "cargo metadata --manifest-path {} failed: {}; fix the manifest",
-            workspace_manifest.display(),
-            String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("no message")
-        )));
+        return Err(Problem::new(
+            format!(
+                "cargo metadata --manifest-path {}",
+                workspace_manifest.display()
+            ),
+            format!(
+                "failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("no message")
+            ),
+            "fix the manifest",
+        ));
     }
     let metadata: Value = serde_json::from_slice(&output.stdout).map_err(|e| {
-        UserError(format!(
-            "cargo metadata printed no JSON ({e}); check the cargo installation"
-        ))
+        Problem::new(
+            "cargo metadata",
+            format!("printed no JSON ({e})"),
+            "check the cargo installation",
+        )
     })?;
     let Some(package) = metadata["packages"]
         .as_array()
@@ -116,15 +124,10 @@ pub fn find(project: &Path) -> Result<Option<HelperCrate>, UserError> {
 }
 
 /// Reads one package of `cargo metadata`.
-fn from_package(package: &Value, workspace_manifest: PathBuf) -> Result<HelperCrate, UserError> {
+fn from_package(package: &Value, workspace_manifest: PathBuf) -> Result<HelperCrate, Problem> {
     let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap_or_default());
-    let bad = |what: String| {
-        UserError(format!(
-            "{}: {what}; fix the crate's manifest",
-            manifest.display()
-        ))
-    };
-    let text = |key: &str| -> Result<String, UserError> {
+    let bad = |what: String| Problem::at(&manifest, what, "fix the crate's manifest");
+    let text = |key: &str| -> Result<String, Problem> {
         package[key]
             .as_str()
             .filter(|v| !v.trim().is_empty())
@@ -213,6 +216,14 @@ fn cargo() -> std::ffi::OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
+fn cannot_run_cargo(err: std::io::Error) -> Problem {
+    Problem::new(
+        "cargo",
+        format!("cannot run it: {err}"),
+        "install Rust (rustup)",
+    )
+}
+
 /// The Rust target of the static build: musl for this architecture.
 pub fn static_target() -> String {
     format!("{}-unknown-linux-musl", std::env::consts::ARCH)
@@ -220,7 +231,7 @@ pub fn static_target() -> String {
 
 /// `cargo build --release` of the helper for the musl target, with the
 /// features the metadata names; returns the executable's path.
-pub fn build(krate: &HelperCrate, log_path: &Path) -> Result<PathBuf, UserError> {
+pub fn build(krate: &HelperCrate, log_path: &Path) -> Result<PathBuf, Problem> {
     let target = static_target();
     let mut cmd = Command::new(cargo());
     cmd.args(["build", "--release", "--locked", "--bin", &krate.name])
@@ -234,11 +245,14 @@ pub fn build(krate: &HelperCrate, log_path: &Path) -> Result<PathBuf, UserError>
     if !krate.features.is_empty() {
         cmd.arg("--features").arg(krate.features.join(","));
     }
-    let output = cmd
-        .output()
-        .map_err(|e| UserError(format!("cannot run cargo: {e}; install Rust (rustup)")))?;
-    std::fs::write(log_path, &output.stderr)
-        .map_err(|e| UserError(format!("{}: cannot write: {e}", log_path.display())))?;
+    let output = cmd.output().map_err(cannot_run_cargo)?;
+    std::fs::write(log_path, &output.stderr).map_err(|e| {
+        Problem::at(
+            log_path,
+            format!("cannot write: {e}"),
+            "pass a writable --out DIR",
+        )
+    })?;
     if !output.status.success() {
         let hint =
             if String::from_utf8_lossy(&output.stderr).contains("target may not be installed") {
@@ -246,12 +260,14 @@ pub fn build(krate: &HelperCrate, log_path: &Path) -> Result<PathBuf, UserError>
             } else {
                 String::new()
             };
-        return Err(UserError(format!(
-            "building {} for {target} failed ({}); see {}{hint}",
-            krate.name,
-            output.status,
-            log_path.display()
-        )));
+        return Err(Problem::at(
+            &krate.manifest,
+            format!(
+                "building {} for {target} failed ({})",
+                krate.name, output.status
+            ),
+            format!("see {}{hint}", log_path.display()),
+        ));
     }
     // The artefact messages name the executable wherever the target
     // directory is.
@@ -263,11 +279,11 @@ pub fn build(krate: &HelperCrate, log_path: &Path) -> Result<PathBuf, UserError>
         })
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
         .ok_or_else(|| {
-            UserError(format!(
-                "cargo build of {} named no executable; see {}",
-                krate.name,
-                log_path.display()
-            ))
+            Problem::new(
+                format!("cargo build of {}", krate.name),
+                "named no executable",
+                format!("see {}", log_path.display()),
+            )
         })
 }
 
@@ -276,29 +292,32 @@ pub fn build(krate: &HelperCrate, log_path: &Path) -> Result<PathBuf, UserError>
 /// shared libraries (so that maintainer scripts can run it whatever is
 /// installed), stripped (the workspace's release profile strips it), that
 /// says it is `<name> <version>`.
-pub fn read_checked(path: &Path, krate: &HelperCrate) -> Result<Vec<u8>, UserError> {
+pub fn read_checked(path: &Path, krate: &HelperCrate) -> Result<Vec<u8>, Problem> {
     let fix = format!(
         "pass the static build (cargo build --release -p {} --target {}) or leave out --compat-binary",
         krate.name,
         static_target()
     );
-    let data = std::fs::read(path)
-        .map_err(|e| UserError(format!("{}: cannot read: {e}; {fix}", path.display())))?;
+    let data =
+        std::fs::read(path).map_err(|e| Problem::at(path, format!("cannot read: {e}"), &fix))?;
     elf::static_executable(&data)
         .and_then(|()| elf::stripped(&data))
-        .map_err(|e| UserError(format!("{}: {e}; {fix}", path.display())))?;
+        .map_err(|e| Problem::at(path, e, &fix))?;
     let output = Command::new(path)
         .arg("--version")
         .output()
-        .map_err(|e| UserError(format!("{}: cannot run: {e}; {fix}", path.display())))?;
+        .map_err(|e| Problem::at(path, format!("cannot run: {e}"), &fix))?;
     let said = String::from_utf8_lossy(&output.stdout).trim().to_string();
     let wanted = format!("{} {}", krate.name, krate.version);
     if !output.status.success() || said != wanted {
-        return Err(UserError(format!(
-            "{}: --version says {said:?}, not {wanted:?} ({}); {fix}",
-            path.display(),
-            krate.manifest.display()
-        )));
+        return Err(Problem::at(
+            path,
+            format!(
+                "--version says {said:?}, not {wanted:?} ({})",
+                krate.manifest.display()
+            ),
+            fix,
+        ));
     }
     Ok(data)
 }

@@ -8,7 +8,7 @@ use debian_suite::{BuildRoot, Pick, Suite};
 use scap_driver_api::{modinfo, source, SUPPORTED_KERNELS};
 
 use crate::release::Release;
-use crate::UserError;
+use crate::Problem;
 
 pub fn headers_dir(kernel: &str) -> PathBuf {
     Path::new("/lib/modules").join(kernel).join("build")
@@ -28,20 +28,25 @@ pub fn installed_kernels() -> Vec<String> {
 }
 
 /// Checks a kernel can be built for, before any work starts.
-pub fn check_kernel(release: &Release, kernel: &str) -> Result<(), UserError> {
+pub fn check_kernel(release: &Release, kernel: &str) -> Result<(), Problem> {
     let module = &release.names.module;
     if !SUPPORTED_KERNELS.contains_release(kernel) {
-        return Err(UserError(format!(
-            "kernel {kernel} is outside the kernels {SUPPORTED_KERNELS} that {module} {} supports; drop --kernel {kernel}",
-            release.version()
-        )));
+        return Err(Problem::new(
+            "--kernel",
+            format!(
+                "kernel {kernel} is outside the kernels {SUPPORTED_KERNELS} that {module} {} supports",
+                release.version()
+            ),
+            format!("drop --kernel {kernel}"),
+        ));
     }
     let headers = headers_dir(kernel);
     if !headers.join("include").is_dir() {
-        return Err(UserError(format!(
-            "kernel {kernel}: no headers in {}; install linux-headers-{kernel} or drop --kernel {kernel}",
-            headers.display()
-        )));
+        return Err(Problem::new(
+            format!("kernel {kernel}"),
+            format!("no headers in {}", headers.display()),
+            format!("install linux-headers-{kernel} or drop --kernel {kernel}"),
+        ));
     }
     Ok(())
 }
@@ -75,34 +80,34 @@ pub fn suite_targets(
     release: &Release,
     suite: &Suite,
     kernels: Vec<String>,
-) -> Result<Vec<Target>, UserError> {
-    let suite_error = |err: debian_suite::Error| UserError(err.to_string());
-    let cache = debian_suite::default_cache().map_err(suite_error)?;
+) -> Result<Vec<Target>, Problem> {
+    let cache = debian_suite::default_cache()?;
     let mut progress = |text: &str| eprintln!("pkgtool: {text}");
-    let root = BuildRoot::open(&cache, suite, &mut progress).map_err(suite_error)?;
+    let root = BuildRoot::open(&cache, suite, &mut progress)?;
     let kernels = match kernels.is_empty() {
-        true => vec![
-            root.kernel(suite, Pick::Newest)
-                .map_err(suite_error)?
-                .release,
-        ],
+        true => vec![root.kernel(suite, Pick::Newest)?.release],
         false => kernels,
     };
     let module = &release.names.module;
     let mut targets = Vec::new();
     for kernel in kernels {
         if !SUPPORTED_KERNELS.contains_release(&kernel) {
-            return Err(UserError(format!(
-                "{suite}'s kernel {kernel} is outside the kernels {SUPPORTED_KERNELS} that {module} {} supports; pick another suite or --kernel",
-                release.version()
-            )));
+            return Err(Problem::new(
+                format!("--suite {suite}"),
+                format!(
+                    "{suite}'s kernel {kernel} is outside the kernels {SUPPORTED_KERNELS} that {module} {} supports",
+                    release.version()
+                ),
+                "pick another suite or --kernel",
+            ));
         }
         root.install(&[&format!("linux-headers-{kernel}")], &mut progress)
             .map_err(|err| {
-                UserError(format!(
-                    "kernel {kernel}: no headers in {suite}'s archive ({}); name a kernel of {suite} with --kernel, or drop --kernel",
-                    err.what
-                ))
+                Problem::new(
+                    format!("kernel {kernel}"),
+                    format!("no headers in {suite}'s archive ({})", err.what),
+                    format!("name a kernel of {suite} with --kernel, or drop --kernel"),
+                )
             })?;
         targets.push(Target {
             kernel,
@@ -115,14 +120,12 @@ pub fn suite_targets(
 /// Builds `<module>.ko` for the target's kernel in `work_dir` (or in the
 /// suite's build root), strips its debug information (as DKMS does) and
 /// returns it.
-pub fn build(release: &Release, target: &Target, work_dir: &Path) -> Result<Vec<u8>, UserError> {
+pub fn build(release: &Release, target: &Target, work_dir: &Path) -> Result<Vec<u8>, Problem> {
     let module = &release.names.module;
     let kernel = &target.kernel;
     let build_dir = match &target.builder {
         Builder::Host => work_dir.join(format!("{module}-{}-{kernel}", release.version())),
-        Builder::Suite(root) => root
-            .scratch(&format!("pkgtool-{module}-{}", release.version()))
-            .map_err(|err| UserError(err.to_string()))?,
+        Builder::Suite(root) => root.scratch(&format!("pkgtool-{module}-{}", release.version()))?,
     };
     let built = build_in(release, target, &build_dir, work_dir);
     std::fs::remove_dir_all(&build_dir).ok();
@@ -134,7 +137,7 @@ fn build_in(
     target: &Target,
     build_dir: &Path,
     work_dir: &Path,
-) -> Result<Vec<u8>, UserError> {
+) -> Result<Vec<u8>, Problem> {
     let module = &release.names.module;
     let kernel = &target.kernel;
     copy_sources(&release.source.dir, build_dir)?;
@@ -172,18 +175,25 @@ fn build_in(
             root.command("/", &args)
         }
     };
-    let output = command
-        .output()
-        .map_err(|e| UserError(format!("cannot run make: {e}; install make and gcc")))?;
+    let output = command.output().map_err(|e| {
+        Problem::new(
+            "make",
+            format!("cannot run it: {e}"),
+            "install make and gcc",
+        )
+    })?;
     let mut log = output.stdout.clone();
     log.extend_from_slice(&output.stderr);
     write_file(&log_path, &log)?;
     if !output.status.success() {
-        return Err(UserError(format!(
-            "building {module}.ko for kernel {kernel} failed ({}); see {}",
-            output.status,
-            log_path.display()
-        )));
+        return Err(Problem::at(
+            &release.source.dir,
+            format!(
+                "building {module}.ko for kernel {kernel} failed ({})",
+                output.status
+            ),
+            format!("see {}", log_path.display()),
+        ));
     }
     let ko = build_dir.join(format!("{module}.ko"));
     let stripped = work_dir.join(format!("{module}-{kernel}.ko"));
@@ -193,21 +203,27 @@ fn build_in(
         .arg(&stripped)
         .arg(&ko)
         .status()
-        .map_err(|e| UserError(format!("cannot run strip: {e}; install binutils")))?;
+        .map_err(|e| Problem::new("strip", format!("cannot run it: {e}"), "install binutils"))?;
     if !status.success() {
-        return Err(UserError(format!(
-            "strip --strip-debug {} failed ({status}); check the module",
-            ko.display()
-        )));
+        return Err(Problem::new(
+            format!("strip --strip-debug {}", ko.display()),
+            format!("failed ({status})"),
+            "check the module",
+        ));
     }
-    let data =
-        std::fs::read(&stripped).map_err(|e| UserError(format!("{}: {e}", stripped.display())))?;
+    let data = std::fs::read(&stripped).map_err(|e| {
+        Problem::at(
+            &stripped,
+            format!("cannot read the stripped module: {e}"),
+            "check the --out DIR",
+        )
+    })?;
     check_module(release, kernel, &stripped, &data)?;
     Ok(data)
 }
 
 /// The module must say it is this API version, built for this kernel.
-fn check_module(release: &Release, kernel: &str, path: &Path, ko: &[u8]) -> Result<(), UserError> {
+fn check_module(release: &Release, kernel: &str, path: &Path, ko: &[u8]) -> Result<(), Problem> {
     // The version files (ours) or the configured header (upstream's) the
     // module must agree with.
     let declared = match &release.source.upstream {
@@ -220,10 +236,11 @@ fn check_module(release: &Release, kernel: &str, path: &Path, ko: &[u8]) -> Resu
             .to_string(),
     };
     let bad = |what: String| {
-        UserError(format!(
-            "{}: {what}; the module must carry the versions {declared} declares (MODULE_INFO(api_version, ...), MODULE_INFO(schema_version, ...)): fix the tree",
-            path.display()
-        ))
+        Problem::at(
+            path,
+            what,
+            format!("the module must carry the versions {declared} declares (MODULE_INFO(api_version, ...), MODULE_INFO(schema_version, ...)): fix the tree"),
+        )
     };
     let info = modinfo::read(ko).map_err(|err| bad(err.what))?;
     let (api, schema) = (release.source.api, release.source.schema);
@@ -248,15 +265,26 @@ fn check_module(release: &Release, kernel: &str, path: &Path, ko: &[u8]) -> Resu
     }
 }
 
-fn write_file(path: &Path, data: &[u8]) -> Result<(), UserError> {
-    std::fs::write(path, data)
-        .map_err(|e| UserError(format!("{}: cannot write: {e}", path.display())))
+fn write_file(path: &Path, data: &[u8]) -> Result<(), Problem> {
+    std::fs::write(path, data).map_err(|e| {
+        Problem::at(
+            path,
+            format!("cannot write: {e}"),
+            "pass a writable --out DIR",
+        )
+    })
 }
 
 /// A fresh copy of the sources (never build in driver-src/ itself).
-fn copy_sources(src: &Path, dest: &Path) -> Result<(), UserError> {
+fn copy_sources(src: &Path, dest: &Path) -> Result<(), Problem> {
     if dest.exists() {
-        std::fs::remove_dir_all(dest).map_err(|e| UserError(format!("{}: {e}", dest.display())))?;
+        std::fs::remove_dir_all(dest).map_err(|e| {
+            Problem::at(
+                dest,
+                format!("cannot remove the previous build: {e}"),
+                "remove it by hand or pass another --out DIR",
+            )
+        })?;
     }
-    Ok(source::copy_files(src, dest)?)
+    source::copy_files(src, dest)
 }

@@ -8,48 +8,53 @@ use std::process::Command;
 use scap_driver_api::sections::{self, ProbeSections};
 
 use crate::release::Release;
-use crate::UserError;
+use crate::Problem;
 
 /// Where `make -C probe` leaves the object, relative to probe/.
 pub const PROBE_OUTPUT: &str = "build/scap_probe.o";
 
 /// Makes the project's probe and returns its path.
-pub fn make(probe_dir: &Path, log_path: &Path) -> Result<PathBuf, UserError> {
+pub fn make(probe_dir: &Path, log_path: &Path) -> Result<PathBuf, Problem> {
     let output = Command::new("make")
         .arg("-C")
         .arg(probe_dir)
         .output()
-        .map_err(|e| UserError(format!("cannot run make: {e}; install make")))?;
+        .map_err(|e| Problem::new("make", format!("cannot run it: {e}"), "install make"))?;
     let mut log = output.stdout.clone();
     log.extend_from_slice(&output.stderr);
-    std::fs::write(log_path, log)
-        .map_err(|e| UserError(format!("{}: cannot write: {e}", log_path.display())))?;
+    std::fs::write(log_path, log).map_err(|e| {
+        Problem::at(
+            log_path,
+            format!("cannot write: {e}"),
+            "pass a writable --out DIR",
+        )
+    })?;
     if !output.status.success() {
-        return Err(UserError(format!(
-            "make -C {} failed ({}); see {}",
-            probe_dir.display(),
-            output.status,
-            log_path.display()
-        )));
+        return Err(Problem::new(
+            format!("make -C {}", probe_dir.display()),
+            format!("failed ({})", output.status),
+            format!("see {}", log_path.display()),
+        ));
     }
     let object = probe_dir.join(PROBE_OUTPUT);
     if !object.is_file() {
-        return Err(UserError(format!(
-            "make -C {} did not produce {}; fix the probe's Makefile or pass --probe FILE",
-            probe_dir.display(),
-            object.display()
-        )));
+        return Err(Problem::new(
+            format!("make -C {}", probe_dir.display()),
+            format!("did not produce {}", object.display()),
+            "fix the probe's Makefile or pass --probe FILE",
+        ));
     }
     Ok(object)
 }
 
 /// Reads the object and checks its versions against driver-src/.
-pub fn read_checked(path: &Path, release: &Release) -> Result<Vec<u8>, UserError> {
+pub fn read_checked(path: &Path, release: &Release) -> Result<Vec<u8>, Problem> {
     let data = std::fs::read(path).map_err(|e| {
-        UserError(format!(
-            "{}: cannot read the probe object: {e}; build it (make -C probe) or pass --probe FILE",
-            path.display()
-        ))
+        Problem::at(
+            path,
+            format!("cannot read the probe object: {e}"),
+            "build it (make -C probe) or pass --probe FILE",
+        )
     })?;
     let ProbeSections { api, schema, .. } = sections::read(&data).map_err(|err| {
         err.at(
@@ -59,12 +64,14 @@ pub fn read_checked(path: &Path, release: &Release) -> Result<Vec<u8>, UserError
     })?;
     let src = &release.source;
     if api != src.api || schema != src.schema {
-        return Err(UserError(format!(
-            "{}: carries API {api} / schema {schema}, but driver-src/ says API {} / schema {}; rebuild the probe (make -C probe)",
-            path.display(),
-            src.api,
-            src.schema
-        )));
+        return Err(Problem::at(
+            path,
+            format!(
+                "carries API {api} / schema {schema}, but driver-src/ says API {} / schema {}",
+                src.api, src.schema
+            ),
+            "rebuild the probe (make -C probe)",
+        ));
     }
     Ok(data)
 }

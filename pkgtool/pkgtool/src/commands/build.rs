@@ -14,7 +14,7 @@ use crate::package::{Format, Package};
 use crate::plan::{self, ProbeFrom};
 use crate::release::{self, Release};
 use crate::writers::{deb, rpm_package};
-use crate::UserError;
+use crate::Problem;
 
 #[derive(clap::Args, Debug)]
 pub struct BuildArgs {
@@ -70,11 +70,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn run<T>(
-        &mut self,
-        what: &str,
-        f: impl FnOnce() -> Result<T, UserError>,
-    ) -> Result<T, UserError> {
+    fn run<T>(&mut self, what: &str, f: impl FnOnce() -> Result<T, Problem>) -> Result<T, Problem> {
         self.step += 1;
         eprintln!("pkgtool: [{}/{}] {what} ...", self.step, self.total);
         let start = Instant::now();
@@ -101,16 +97,16 @@ struct Staging {
 
 impl Staging {
     /// Moves the staged packages into `out`; returns their new paths.
-    fn commit(self, out: &Path) -> Result<Vec<(PathBuf, String)>, UserError> {
+    fn commit(self, out: &Path) -> Result<Vec<(PathBuf, String)>, Problem> {
         let mut moved = Vec::new();
         for (path, summary) in &self.files {
             let target = out.join(path.file_name().expect("a package file name"));
             std::fs::rename(path, &target).map_err(|e| {
-                UserError(format!(
-                    "{}: cannot move into {}: {e}; pass a writable --out DIR",
-                    path.display(),
-                    out.display()
-                ))
+                Problem::at(
+                    path,
+                    format!("cannot move into {}: {e}", out.display()),
+                    "pass a writable --out DIR",
+                )
             })?;
             moved.push((target, summary.clone()));
         }
@@ -124,7 +120,7 @@ impl Drop for Staging {
     }
 }
 
-pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError> {
+pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), Problem> {
     let src = DriverSource::read(source)?;
     let epoch = release::source_date_epoch(source)?;
     let release = Release::new(src, module, epoch);
@@ -147,10 +143,11 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
 
     let work = out.join(".build");
     std::fs::create_dir_all(&work).map_err(|e| {
-        UserError(format!(
-            "{}: cannot create: {e}; pass a writable --out DIR",
-            work.display()
-        ))
+        Problem::at(
+            &work,
+            format!("cannot create: {e}"),
+            "pass a writable --out DIR",
+        )
     })?;
 
     let formats = plan.formats.len();
@@ -162,14 +159,19 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
             + usize::from(plan.compat.is_some()) * (1 + formats),
     };
     let staging_dir = work.join("staging");
-    std::fs::create_dir_all(&staging_dir)
-        .map_err(|e| UserError(format!("{}: cannot create: {e}", staging_dir.display())))?;
+    std::fs::create_dir_all(&staging_dir).map_err(|e| {
+        Problem::at(
+            &staging_dir,
+            format!("cannot create: {e}"),
+            "pass a writable --out DIR",
+        )
+    })?;
     let mut staging = Staging {
         dir: staging_dir.clone(),
         files: Vec::new(),
     };
     let mut write = |progress: &mut Progress, pkg: &Package, format: Format| {
-        pkg.check_layout().map_err(UserError)?;
+        pkg.check_layout()?;
         let path = progress.run(
             &format!("writing {} ({format})", pkg.name),
             || match format {
@@ -178,7 +180,7 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), UserError
             },
         )?;
         staging.files.push((path, pkg.summary.clone()));
-        Ok::<_, UserError>(())
+        Ok::<_, Problem>(())
     };
 
     if plan.dkms {

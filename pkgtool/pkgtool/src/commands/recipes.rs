@@ -14,7 +14,7 @@ use crate::kinds::{self, Vars};
 use crate::package::{Format, Package};
 use crate::release::{self, Common, Release};
 use crate::writers::{deb, rpm_package};
-use crate::{templates, UserError};
+use crate::{templates, Problem};
 
 /// The recipe directories, relative to the project root; pkgtool owns
 /// them whole.
@@ -99,7 +99,7 @@ fn fields(pkg: &Package, format: Format) -> Vec<Field> {
 }
 
 /// Every rendered recipe file by its path under the project root.
-fn render_all(release: &Release, date: &str) -> Result<BTreeMap<String, String>, UserError> {
+fn render_all(release: &Release, date: &str) -> Result<BTreeMap<String, String>, Problem> {
     let names = &release.names;
     let package = &names.dkms_package;
     let mut vars = Vars::new(release, package, None);
@@ -239,12 +239,7 @@ fn existing(project: &Path, package: &str) -> BTreeMap<String, String> {
     files
 }
 
-pub fn run(
-    source: &Path,
-    module: &str,
-    check: bool,
-    out: Option<PathBuf>,
-) -> Result<(), UserError> {
+pub fn run(source: &Path, module: &str, check: bool, out: Option<PathBuf>) -> Result<(), Problem> {
     let src = DriverSource::read(source)?;
     let project = source
         .canonicalize()
@@ -264,19 +259,25 @@ pub fn run(
             .chain(now.keys().filter(|path| !wanted.contains_key(*path)))
             .collect();
         if !stale.is_empty() {
-            return Err(UserError(format!(
-                "the recipes are out of date ({}); run: cargo run -p pkgtool -- recipes",
-                stale
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            return Err(Problem::at(
+                &target,
+                format!(
+                    "the recipes are out of date ({})",
+                    stale
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "run: cargo run -p pkgtool -- recipes",
+            ));
         }
         println!("pkgtool: the recipes in debian/ and rpm/ are up to date");
         return Ok(());
     }
-    let io = |p: &Path, e: std::io::Error| UserError(format!("{}: cannot write: {e}", p.display()));
+    let io = |p: &Path, e: std::io::Error| {
+        Problem::at(p, format!("cannot write: {e}"), "pass a writable --out DIR")
+    };
     for path in now.keys().filter(|path| !wanted.contains_key(*path)) {
         let full = target.join(path);
         std::fs::remove_file(&full).map_err(|e| io(&full, e))?;

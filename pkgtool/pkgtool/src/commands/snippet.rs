@@ -9,7 +9,7 @@ use scap_driver_api::helper::{HELPER, KERNEL_ENV};
 use scap_driver_api::{CheckOutcome, Names, Version};
 use serde::Serialize;
 
-use crate::UserError;
+use crate::Problem;
 
 const TEMPLATE: &str = include_str!("../../../../templates/consumer-postinst.sh");
 
@@ -71,13 +71,13 @@ fn is_package_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c))
 }
 
-pub fn render(args: &SnippetArgs, module: &str) -> Result<String, UserError> {
+pub fn render(args: &SnippetArgs, module: &str) -> Result<String, Problem> {
     if !is_package_name(&args.name) {
-        return Err(UserError(format!(
-            "--name {:?} is not a Debian package name; give the consumer's package name \
-             (lowercase letters, digits, + - ., at least two characters)",
-            args.name
-        )));
+        return Err(Problem::new(
+            "--name",
+            format!("{:?} is not a Debian package name", args.name),
+            "give the consumer's package name (lowercase letters, digits, + - ., at least two characters)",
+        ));
     }
     let names = Names::new(module, args.api);
     let vars = Vars {
@@ -105,7 +105,7 @@ pub fn render(args: &SnippetArgs, module: &str) -> Result<String, UserError> {
         .unwrap_or_else(|e| panic!("templates/consumer-postinst.sh: {e}")))
 }
 
-pub fn run(args: &SnippetArgs, module: &str) -> Result<(), UserError> {
+pub fn run(args: &SnippetArgs, module: &str) -> Result<(), Problem> {
     print!("{}", render(args, module)?);
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use scap_driver_api::{DriverSource, Names, Version};
 use serde::Serialize;
 
-use crate::UserError;
+use crate::Problem;
 
 #[derive(Serialize)]
 struct VersionInfo {
@@ -29,7 +29,7 @@ struct Report {
     names: Names,
 }
 
-pub fn run(source: &Path, module: &str, json: bool) -> Result<(), UserError> {
+pub fn run(source: &Path, module: &str, json: bool) -> Result<(), Problem> {
     let src = DriverSource::read(source)?;
     let names = Names::new(module, src.api);
     let report = Report {

@@ -11,7 +11,7 @@ use crate::package::{wrap, Arch, File, Format, Origin, Package, Relations};
 use crate::release::Release;
 use crate::templates;
 use crate::writers::deb::gzip;
-use crate::UserError;
+use crate::Problem;
 
 /// Debian's and rpm's man pages are gzip-compressed (Policy 12.1).
 const MAN_DIR: &str = "/usr/share/man/";
@@ -36,13 +36,16 @@ pub fn package(
     format: Format,
     krate: &HelperCrate,
     executable: &[u8],
-) -> Result<Package, UserError> {
+) -> Result<Package, Problem> {
     if krate.license != LICENSE {
-        return Err(UserError(format!(
-            "{}: license {}, but templates/deb/compat.copyright.hbs states {LICENSE}; update the template",
-            krate.manifest.display(),
-            krate.license
-        )));
+        return Err(Problem::at(
+            &krate.manifest,
+            format!(
+                "license {}, but templates/deb/compat.copyright.hbs states {LICENSE}",
+                krate.license
+            ),
+            "update the template",
+        ));
     }
     let mut files = Vec::new();
     for asset in &krate.assets {
@@ -52,11 +55,11 @@ pub fn package(
         let data = match &asset.source {
             AssetSource::Executable => executable.to_vec(),
             AssetSource::File(source) => std::fs::read(source).map_err(|e| {
-                UserError(format!(
-                    "{}: cannot read: {e}; fix the assets of {}",
-                    source.display(),
-                    krate.manifest.display()
-                ))
+                Problem::at(
+                    source,
+                    format!("cannot read: {e}"),
+                    format!("fix the assets of {}", krate.manifest.display()),
+                )
             })?,
         };
         let file = if asset.path.starts_with(MAN_DIR) && !asset.path.ends_with(".gz") {

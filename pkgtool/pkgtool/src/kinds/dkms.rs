@@ -10,7 +10,7 @@ use scap_driver_api::source;
 use crate::package::{Arch, File, Format, Op, Package, Relation, Relations, Script};
 use crate::release::Release;
 use crate::templates;
-use crate::UserError;
+use crate::Problem;
 
 use super::{driver_origin, module_relations, Vars};
 
@@ -31,7 +31,7 @@ pub fn package(
     release: &Release,
     format: Format,
     transitional: Option<&str>,
-) -> Result<Package, UserError> {
+) -> Result<Package, Problem> {
     let names = &release.names;
     let name = names.dkms_package.clone();
     let vars = Vars::new(release, &name, None);
@@ -48,10 +48,11 @@ pub fn package(
             continue;
         }
         let data = std::fs::read(&source.absolute).map_err(|e| {
-            UserError(format!(
-                "{}: cannot read: {e}; check the driver sources",
-                source.absolute.display()
-            ))
+            Problem::at(
+                &source.absolute,
+                format!("cannot read: {e}"),
+                "check the driver sources",
+            )
         })?;
         let mode = if source.executable { 0o755 } else { 0o644 };
         let path = format!("{src_dir}/{}", source.relative);
@@ -141,16 +142,18 @@ pub fn package(
 /// DRIVER_VERSION, or `--transitional`), then `+apiM`, which sorts after
 /// Debian's revisions of that release (`0.23.2+api8` > `0.23.2-6`) and
 /// never equals one of them.
-pub fn transitional_version(release: &Release, libs_release: &str) -> Result<String, UserError> {
+pub fn transitional_version(release: &Release, libs_release: &str) -> Result<String, Problem> {
     // Debian policy 5.6.12's upstream_version, starting with a digit.
     let valid = libs_release.starts_with(|c: char| c.is_ascii_digit())
         && libs_release
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ".+~".contains(c));
     if !valid {
-        return Err(UserError(format!(
-            "transitional package release {libs_release:?}: not a Debian upstream version; give the falcosecurity-libs release as Debian versions it, such as 0.23.2 or 0.1.1dev+git20220316.e5c53d64"
-        )));
+        return Err(Problem::new(
+            format!("transitional package release {libs_release:?}"),
+            "not a Debian upstream version",
+            "give the falcosecurity-libs release as Debian versions it, such as 0.23.2 or 0.1.1dev+git20220316.e5c53d64",
+        ));
     }
     Ok(format!("{libs_release}+api{}", release.api().major))
 }

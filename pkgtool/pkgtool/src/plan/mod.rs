@@ -13,7 +13,7 @@ use crate::commands::build::BuildArgs;
 use crate::kinds::Kind;
 use crate::package::Format;
 use crate::release::Release;
-use crate::UserError;
+use crate::Problem;
 
 pub mod view;
 
@@ -41,7 +41,7 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, UserError> {
+pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, Problem> {
     let mut formats = if args.formats.is_empty() {
         vec![Format::Deb, Format::Rpm]
     } else {
@@ -55,6 +55,15 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
     } else {
         vec![Kind::Dkms, Kind::Modules, Kind::Probe, Kind::Compat]
     };
+    // The argument an error about the kinds asked for names.
+    let asked = format!(
+        "--kind {}",
+        kinds
+            .iter()
+            .map(Kind::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     let mut notes = Vec::new();
 
     let kernels = if !kinds.contains(&Kind::Modules) {
@@ -64,9 +73,11 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
             (true, None) => None,
         };
         if let Some(option) = given {
-            return Err(UserError(format!(
-                "{option} given without the modules kind; add --kind modules or drop {option}"
-            )));
+            return Err(Problem::new(
+                &asked,
+                format!("{option} given without the modules kind"),
+                format!("add --kind modules or drop {option}"),
+            ));
         }
         Vec::new()
     } else if let Some(suite) = &args.suite {
@@ -77,8 +88,10 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
     } else if args.kernels.is_empty() {
         let found = kbuild::installed_kernels();
         if found.is_empty() {
-            return Err(UserError(
-                "no kernel headers in /lib/modules/*/build to prebuild the module for; install linux-headers-amd64 (or the headers of your kernel), pass --kernel RELEASE or --suite SUITE, or leave out --kind modules".to_string(),
+            return Err(Problem::new(
+                "/lib/modules/*/build",
+                "no kernel headers there to prebuild the module for",
+                "install linux-headers-amd64 (or the headers of your kernel), pass --kernel RELEASE or --suite SUITE, or leave out --kind modules",
             ));
         }
         // Found, not asked for: a kernel the driver does not support is a
@@ -114,10 +127,11 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
         if dir.join("Makefile").is_file() {
             Some(ProbeFrom::Make(dir))
         } else if explicit {
-            return Err(UserError(format!(
-                "no probe to package: {} has no Makefile; pass --probe FILE or leave out --kind probe",
-                dir.display()
-            )));
+            return Err(Problem::new(
+                &asked,
+                format!("no probe to package: {} has no Makefile", dir.display()),
+                "pass --probe FILE or leave out --kind probe",
+            ));
         } else {
             notes.push(format!(
                 "probe: not packaged, {} has no Makefile (pass --probe FILE)",
@@ -129,9 +143,10 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
 
     let compat = if !kinds.contains(&Kind::Compat) {
         if args.compat_binary.is_some() {
-            return Err(UserError(
-                "--compat-binary given without the compat kind; add --kind compat or drop --compat-binary"
-                    .to_string(),
+            return Err(Problem::new(
+                &asked,
+                "--compat-binary given without the compat kind",
+                "add --kind compat or drop --compat-binary",
             ));
         }
         None
@@ -141,10 +156,18 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
             executable: args.compat_binary,
         })
     } else if explicit || args.compat_binary.is_some() {
-        return Err(UserError(format!(
-            "no {HELPER} to package: {} has no cargo workspace with the {HELPER} crate; build from the project's checkout or leave out --kind compat",
-            project.display()
-        )));
+        return Err(Problem::new(
+            if explicit {
+                asked.as_str()
+            } else {
+                "--compat-binary"
+            },
+            format!(
+                "no {HELPER} to package: {} has no cargo workspace with the {HELPER} crate",
+                project.display()
+            ),
+            "build from the project's checkout or leave out --kind compat",
+        ));
     } else {
         notes.push(format!(
             "compat: not packaged, {} has no cargo workspace with the {HELPER} crate",
@@ -154,10 +177,13 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
     };
     let dkms = kinds.contains(&Kind::Dkms);
     let transitional = match args.transitional {
-        Some(_) if !dkms => return Err(UserError(
-            "--transitional given without the dkms kind; add --kind dkms or drop --transitional"
-                .to_string(),
-        )),
+        Some(_) if !dkms => {
+            return Err(Problem::new(
+                &asked,
+                "--transitional given without the dkms kind",
+                "add --kind dkms or drop --transitional",
+            ))
+        }
         Some(given) => Some(crate::kinds::dkms::transitional_version(release, &given)?),
         None if dkms => release
             .source

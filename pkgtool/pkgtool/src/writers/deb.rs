@@ -17,18 +17,23 @@ use crate::meta;
 use crate::package::{File, Package};
 use crate::release::Release;
 use crate::templates;
-use crate::UserError;
+use crate::Problem;
 
 pub fn file_name(pkg: &Package) -> String {
     format!("{}_{}_{}.deb", pkg.name, pkg.version, pkg.arch.deb())
 }
 
 /// Writes `<out_dir>/<name>_<version>_<arch>.deb`.
-pub fn write(pkg: &Package, release: &Release, out_dir: &Path) -> Result<PathBuf, UserError> {
+pub fn write(pkg: &Package, release: &Release, out_dir: &Path) -> Result<PathBuf, Problem> {
     let bytes = build(pkg, release);
     let path = out_dir.join(file_name(pkg));
-    std::fs::write(&path, bytes)
-        .map_err(|e| UserError(format!("{}: cannot write: {e}", path.display())))?;
+    std::fs::write(&path, bytes).map_err(|e| {
+        Problem::at(
+            &path,
+            format!("cannot write: {e}"),
+            "pass a writable --out DIR",
+        )
+    })?;
     Ok(path)
 }
 

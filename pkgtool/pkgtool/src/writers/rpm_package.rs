@@ -9,7 +9,7 @@ use rpm::{BuildConfig, CompressionType, Dependency, FileMode, FileOptions, Scrip
 use crate::meta;
 use crate::package::{Op, Package, Relation, Script};
 use crate::release::Release;
-use crate::UserError;
+use crate::Problem;
 
 /// rpm release of every package: the upstream version says everything.
 const RPM_RELEASE: &str = "1";
@@ -45,14 +45,15 @@ fn dependency(r: &Relation) -> Dependency {
     }
 }
 
-fn rpm_error(pkg: &Package, e: rpm::Error) -> UserError {
-    UserError(format!(
-        "{}: cannot build the rpm: {e}; this is a pkgtool bug, please report it",
-        pkg.name
-    ))
+fn rpm_error(pkg: &Package, e: rpm::Error) -> Problem {
+    Problem::new(
+        &pkg.name,
+        format!("cannot build the rpm: {e}"),
+        "this is a pkgtool bug, please report it",
+    )
 }
 
-pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, UserError> {
+pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, Problem> {
     let config = BuildConfig::v4()
         .compression(CompressionType::Gzip)
         .source_date(release.epoch as u32);
@@ -133,11 +134,15 @@ pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, UserError
 }
 
 /// Writes `<out_dir>/<name>-<version>-1.<arch>.rpm`.
-pub fn write(pkg: &Package, release: &Release, out_dir: &Path) -> Result<PathBuf, UserError> {
+pub fn write(pkg: &Package, release: &Release, out_dir: &Path) -> Result<PathBuf, Problem> {
     let built = build(pkg, release)?;
     let path = out_dir.join(file_name(pkg));
-    built
-        .write_file(&path)
-        .map_err(|e| UserError(format!("{}: cannot write: {e}", path.display())))?;
+    built.write_file(&path).map_err(|e| {
+        Problem::at(
+            &path,
+            format!("cannot write: {e}"),
+            "pass a writable --out DIR",
+        )
+    })?;
     Ok(path)
 }
