@@ -9,42 +9,18 @@ use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use scap_capture::{Event, EventError};
+use scap_capture::Event;
 use scap_driver_api::ioctl::{self, VersionsError};
-use scap_driver_api::{Version, VersionKind};
+use scap_driver_api::{Problem, Version, VersionKind};
 
 /// Compiled into libscap: each CPU's ring holds this many bytes.
 pub const RING_BUF_SIZE: usize = 8 * 1024 * 1024;
 const DATA_MMAP_LEN: usize = 2 * RING_BUF_SIZE;
 const INFO_MMAP_LEN: usize = 48;
 
-#[derive(Debug, thiserror::Error)]
-pub enum RingError {
-    #[error("{}: cannot open: {source}; load the module (modprobe scap) and run as root", path.display())]
-    Open { path: PathBuf, source: io::Error },
-    #[error("no {prefix}N device: the scap module is not loaded; load it (modprobe scap)")]
-    NoDevice { prefix: String },
-    #[error("{}: {what} failed: {source}; the loaded module predates API versioning: reload it (rmmod scap; modprobe scap)", path.display())]
-    VersionIoctl {
-        path: PathBuf,
-        what: &'static str,
-        source: io::Error,
-    },
-    #[error("{}: {what}: {source}", path.display())]
-    Device {
-        path: PathBuf,
-        what: &'static str,
-        source: io::Error,
-    },
-    #[error("{}: head {head} or tail {tail} outside the ring; the module is broken", path.display())]
-    Position { path: PathBuf, head: u32, tail: u32 },
-    #[error("{}: buffer corruption at tail {tail}: {source}", path.display())]
-    Corrupt {
-        path: PathBuf,
-        tail: u32,
-        source: EventError,
-    },
-}
+/// What to do about a module that gives a ring it should not.
+const BROKEN_MODULE_FIX: &str =
+    "the loaded module is broken: reload it (rmmod scap; modprobe scap), and report it if it persists";
 
 struct Mapping {
     ptr: *mut libc::c_void,
@@ -93,7 +69,7 @@ pub struct DeviceVersions {
 }
 
 /// Opens every online CPU's device and reads its versions; maps nothing yet.
-pub fn open_devices(prefix: &str) -> Result<Vec<(u16, PathBuf, File, DeviceVersions)>, RingError> {
+pub fn open_devices(prefix: &str) -> Result<Vec<(u16, PathBuf, File, DeviceVersions)>, Problem> {
     let mut devices = Vec::new();
     for cpu in 0u16.. {
         let path = PathBuf::from(format!("{prefix}{cpu}"));
@@ -104,28 +80,33 @@ pub fn open_devices(prefix: &str) -> Result<Vec<(u16, PathBuf, File, DeviceVersi
             Ok(file) => file,
             // An offline CPU.
             Err(e) if e.raw_os_error() == Some(libc::ENODEV) => continue,
-            Err(source) => return Err(RingError::Open { path, source }),
+            Err(err) => {
+                return Err(Problem::at(
+                    &path,
+                    format!("cannot open: {err}"),
+                    "load the module (modprobe scap) and run as root",
+                ))
+            }
         };
         let what = |kind| match kind {
             VersionKind::Api => "GET_API_VERSION",
             VersionKind::Schema => "GET_SCHEMA_VERSION",
         };
+        let predates = |kind, err: io::Error| {
+            Problem::at(
+                &path,
+                format!("{} failed: {err}", what(kind)),
+                "the loaded module predates API versioning: reload it (rmmod scap; modprobe scap)",
+            )
+        };
         let found = ioctl::versions(&file).map_err(|err| match err {
-            VersionsError::Unsupported => RingError::VersionIoctl {
-                path: path.clone(),
-                what: what(VersionKind::Api),
-                source: io::Error::from_raw_os_error(libc::ENOTTY),
-            },
-            VersionsError::Failed { kind, errno } => RingError::VersionIoctl {
-                path: path.clone(),
-                what: what(kind),
-                source: errno.into(),
-            },
-            VersionsError::BadCode { kind, error } => RingError::Device {
-                path: path.clone(),
-                what: what(kind),
-                source: io::Error::new(io::ErrorKind::InvalidData, error),
-            },
+            VersionsError::Unsupported => {
+                predates(VersionKind::Api, io::Error::from_raw_os_error(libc::ENOTTY))
+            }
+            VersionsError::Failed { kind, errno } => predates(kind, errno.into()),
+            VersionsError::BadCode { kind, error } => {
+                Problem::at(&path, format!("{}: {error}", what(kind)), BROKEN_MODULE_FIX)
+            }
         })?;
         let versions = DeviceVersions {
             path: path.clone(),
@@ -135,20 +116,24 @@ pub fn open_devices(prefix: &str) -> Result<Vec<(u16, PathBuf, File, DeviceVersi
         devices.push((cpu, path, file, versions));
     }
     if devices.is_empty() {
-        return Err(RingError::NoDevice {
-            prefix: prefix.to_string(),
-        });
+        return Err(Problem::new(
+            format!("{prefix}N"),
+            "no such device: the scap module is not loaded",
+            "load it (modprobe scap)",
+        ));
     }
     Ok(devices)
 }
 
 impl Ring {
     /// Maps the ring and enables capture on it.
-    pub fn start(cpu: u16, path: &Path, file: File) -> Result<Self, RingError> {
-        let err = |what, source| RingError::Device {
-            path: path.to_path_buf(),
-            what,
-            source,
+    pub fn start(cpu: u16, path: &Path, file: File) -> Result<Self, Problem> {
+        let err = |what, source: io::Error| {
+            Problem::at(
+                path,
+                format!("{what}: {source}"),
+                "run as root, and see the kernel's log (dmesg) for the module's reason",
+            )
         };
         let data =
             map(&file, DATA_MMAP_LEN, libc::PROT_READ).map_err(|e| err("mmap of the data", e))?;
@@ -175,15 +160,15 @@ impl Ring {
     }
 
     /// Hands every event between tail and head to `sink`, then frees them.
-    pub fn drain(&self, mut sink: impl FnMut(u16, Event<'_>)) -> Result<usize, RingError> {
+    pub fn drain(&self, mut sink: impl FnMut(u16, Event<'_>)) -> Result<usize, Problem> {
         let head = self.head().load(Ordering::Acquire);
         let tail = self.tail().load(Ordering::Relaxed);
         if head as usize >= RING_BUF_SIZE || tail as usize >= RING_BUF_SIZE {
-            return Err(RingError::Position {
-                path: self.path.clone(),
-                head,
-                tail,
-            });
+            return Err(Problem::at(
+                &self.path,
+                format!("head {head} or tail {tail} outside the ring"),
+                BROKEN_MODULE_FIX,
+            ));
         }
         let avail = (head as usize + RING_BUF_SIZE - tail as usize) % RING_BUF_SIZE;
         // SAFETY: the data is mapped twice, so tail + avail < 2 * RING_BUF_SIZE
@@ -194,10 +179,15 @@ impl Ring {
         let mut at = 0;
         let mut count = 0;
         while at < avail {
-            let event = Event::parse(&bytes[at..]).map_err(|source| RingError::Corrupt {
-                path: self.path.clone(),
-                tail: ((tail as usize + at) % RING_BUF_SIZE) as u32,
-                source,
+            let event = Event::parse(&bytes[at..]).map_err(|err| {
+                Problem::at(
+                    &self.path,
+                    format!(
+                        "buffer corruption at tail {}: {err}",
+                        (tail as usize + at) % RING_BUF_SIZE
+                    ),
+                    BROKEN_MODULE_FIX,
+                )
             })?;
             at += event.as_bytes().len();
             sink(self.cpu, event);
