@@ -16,9 +16,12 @@
 #include "scap_version.h"
 #include "scap_abi.h"
 #include "event.h"
+#include "regs.h"
 #include "fd.h"
 #include "flags.h"
+#include "schema1.h"
 #include "syscall_codes.h"
+#include "fd_events.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -51,33 +54,14 @@ static __always_inline bool scap_skip(__u64 pid_tgid)
 	return BPF_CORE_READ(task, thread_info.status) & SCAP_TS_COMPAT;
 }
 
-/* Syscall argument n, as the task passed it (x86_64 calling convention). */
-static __always_inline __u64 scap_arg(struct pt_regs *regs, int n)
-{
-	switch (n) {
-	case 0:
-		return BPF_CORE_READ(regs, di);
-	case 1:
-		return BPF_CORE_READ(regs, si);
-	case 2:
-		return BPF_CORE_READ(regs, dx);
-	default:
-		return BPF_CORE_READ(regs, r10);
-	}
-}
-
-/* Syscalls pass fds as int; schema 1 carries them as s64. */
-static __always_inline __s64 scap_fd_arg(struct pt_regs *regs, int n)
-{
-	return (int)scap_arg(regs, n);
-}
-
 static __always_inline void scap_enter(struct pt_regs *regs, long nr,
 				       __u64 pid_tgid)
 {
 	struct probe_evt e;
 	__u64 flags;
 
+	if (scap_fd_enter(regs, nr, pid_tgid))
+		return;
 	switch (nr) {
 	case __NR_open:
 		if (probe_evt_begin(&e, SCAPE_OPEN_E, 3, pid_tgid,
@@ -128,6 +112,8 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 	struct probe_evt e;
 	__u64 flags;
 
+	if (scap_fd_exit(regs, nr, ret, pid_tgid))
+		return;
 	switch (nr) {
 	case __NR_open:
 		if (probe_evt_begin(&e, SCAPE_OPEN_X, 5, pid_tgid,
