@@ -22,6 +22,9 @@
 #include "schema1.h"
 #include "syscall_codes.h"
 #include "fd_events.h"
+#include "task.h"
+#include "cgroups.h"
+#include "proc.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -60,7 +63,7 @@ static __always_inline void scap_enter(struct pt_regs *regs, long nr,
 	struct probe_evt e;
 	__u64 flags;
 
-	if (scap_fd_enter(regs, nr, pid_tgid))
+	if (scap_fd_enter(regs, nr, pid_tgid) || scap_proc_enter(regs, nr, pid_tgid))
 		return;
 	switch (nr) {
 	case __NR_open:
@@ -112,7 +115,7 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 	struct probe_evt e;
 	__u64 flags;
 
-	if (scap_fd_exit(regs, nr, ret, pid_tgid))
+	if (scap_fd_exit(regs, nr, ret, pid_tgid) || scap_proc_exit(regs, nr, ret, pid_tgid))
 		return;
 	switch (nr) {
 	case __NR_open:
@@ -196,5 +199,24 @@ int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (!scap_traced(nr))
 		return 0;
 	scap_exit(regs, nr, args[1], pid_tgid);
+	return 0;
+}
+
+/*
+ * sched_process_exit(task): the exiting task is current. Kernel threads are
+ * not reported, as in the module.
+ */
+SEC("raw_tracepoint/sched_process_exit")
+int scap_sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	(void)ctx;
+	if (scap_loader_tgid && pid_tgid >> 32 == scap_loader_tgid)
+		return 0;
+	if (BPF_CORE_READ(task, flags) & SCAP_PF_KTHREAD)
+		return 0;
+	scap_procexit(pid_tgid);
 	return 0;
 }

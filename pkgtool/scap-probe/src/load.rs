@@ -7,7 +7,7 @@ use aya::maps::{MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{Ebpf, EbpfLoader};
 
-use crate::check::{ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP};
+use crate::check::{ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP, PROCEXIT_PROGRAM};
 
 /// Globals the probe reads, set before loading.
 const BOOT_TIME_GLOBAL: &str = "scap_boot_time_ns";
@@ -65,6 +65,13 @@ fn boot_time_ns() -> u64 {
     now(libc::CLOCK_REALTIME) - now(libc::CLOCK_BOOTTIME)
 }
 
+/// The programs and the raw tracepoints they are attached to.
+const PROGRAMS: [(&str, &str); 3] = [
+    (ENTER_PROGRAM, "sys_enter"),
+    (EXIT_PROGRAM, "sys_exit"),
+    (PROCEXIT_PROGRAM, "sched_process_exit"),
+];
+
 /// The attached probe; dropping it detaches and unloads everything.
 pub struct Attached {
     ebpf: Ebpf,
@@ -83,19 +90,19 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
         .override_global(LOADER_TGID_GLOBAL, &tgid, true)
         .load(bytes)
         .map_err(|err| load_err(&err))?;
-    for (program, tracepoint) in [(ENTER_PROGRAM, "sys_enter"), (EXIT_PROGRAM, "sys_exit")] {
+    for (program, tracepoint) in PROGRAMS {
+        // check::object made sure the syscall programs exist; an object
+        // older than PROCEXIT_PROGRAM has none to attach.
+        let Some(prog) = ebpf.program_mut(program) else {
+            continue;
+        };
         let attach_err = |err: &dyn std::error::Error| LoadError::Attach {
             program,
             tracepoint,
             summary: summary(err),
             detail: format!("{err:#?}"),
         };
-        // check::object made sure both programs exist.
-        let prog: &mut RawTracePoint = ebpf
-            .program_mut(program)
-            .expect("checked before loading")
-            .try_into()
-            .map_err(|err| attach_err(&err))?;
+        let prog: &mut RawTracePoint = prog.try_into().map_err(|err| attach_err(&err))?;
         prog.load().map_err(|err| load_err(&err))?;
         prog.attach(tracepoint).map_err(|err| attach_err(&err))?;
     }
@@ -151,8 +158,11 @@ impl Attached {
     /// all; None where the kernel does not count it.
     pub fn skipped(&mut self) -> Option<u64> {
         let mut total = 0;
-        for program in [ENTER_PROGRAM, EXIT_PROGRAM] {
-            let prog: &RawTracePoint = self.ebpf.program(program)?.try_into().ok()?;
+        for (program, _) in PROGRAMS {
+            let Some(prog) = self.ebpf.program(program) else {
+                continue;
+            };
+            let prog: &RawTracePoint = prog.try_into().ok()?;
             total += recursion_misses(prog)?;
         }
         Some(total)
