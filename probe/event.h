@@ -40,13 +40,15 @@
 				 2 * SCAP_MAX_PARAMS + 16 + SCAP_PATH_MAX + 16)
 /*
  * The clone and execve exits: the argument area (exe and args), the
- * cgroups and the environment, each at most a page, and 128 bytes of fixed
- * values and short strings; every write is checked against its own
- * largest width, which the slack covers.
+ * cgroups and the environment, each at most a page, and about 200 bytes
+ * of fixed values and short strings: under 12.5 KiB, so their values are
+ * written at offsets masked with SCAP_PROC_OFF_MASK (which never changes
+ * them) without a check each, which would multiply the verifier's paths;
+ * the record has room for the widest write (two pages) past the mask.
  */
 #define SCAP_AREA_MAX		4096
-#define SCAP_RECORD_PROC	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
-				 2 * SCAP_MAX_PARAMS + 3 * SCAP_AREA_MAX + 2048)
+#define SCAP_PROC_OFF_MASK	16383
+#define SCAP_RECORD_PROC	(SCAP_PROC_OFF_MASK + 1 + 2 * SCAP_AREA_MAX)
 
 /*
  * One ring for all CPUs, four times a module ring: records are reserved at
@@ -185,22 +187,6 @@ static __always_inline void probe_evt_empty_str(struct probe_evt *e)
 	probe_evt_const_str(e, 0, 1);
 }
 
-/* A NUL-terminated kernel string of at most max bytes (max < 256). */
-static __always_inline void probe_evt_kernel_str(struct probe_evt *e,
-						const char *kstr, __u32 max)
-{
-	long n;
-
-	if (!probe_evt_fits(e, 256))
-		return;
-	n = bpf_probe_read_kernel_str(e->buf + e->off, max & 255, kstr);
-	if (n <= 0 || n > 256) {
-		e->buf[e->off] = 0;
-		n = 1;
-	}
-	probe_evt_param_len(e, n);
-}
-
 /*
  * A NUL-terminated string from user memory: "(NULL)" for a NULL pointer, as
  * the module writes it; "" when it cannot be read (where the module drops
@@ -250,6 +236,49 @@ static __always_inline void probe_evt_user_buf(struct probe_evt *e,
 		return;
 	if (n && bpf_probe_read_user(e->buf + e->off, n & SCAP_SNAPLEN_MASK, ubuf))
 		n = 0;
+	probe_evt_param_len(e, n);
+}
+
+/* Where the next value of a SCAP_RECORD_PROC event goes. */
+static __always_inline __u8 *probe_big_at(struct probe_evt *e)
+{
+	return e->buf + (e->off & SCAP_PROC_OFF_MASK);
+}
+
+static __always_inline void probe_big_u8(struct probe_evt *e, __u8 v)
+{
+	*probe_big_at(e) = v;
+	probe_evt_param_len(e, sizeof(v));
+}
+
+static __always_inline void probe_big_u32(struct probe_evt *e, __u32 v)
+{
+	__builtin_memcpy(probe_big_at(e), &v, sizeof(v));
+	probe_evt_param_len(e, sizeof(v));
+}
+
+static __always_inline void probe_big_s64(struct probe_evt *e, __s64 v)
+{
+	__builtin_memcpy(probe_big_at(e), &v, sizeof(v));
+	probe_evt_param_len(e, sizeof(v));
+}
+
+static __always_inline void probe_big_empty_str(struct probe_evt *e)
+{
+	*probe_big_at(e) = 0;
+	probe_evt_param_len(e, 1);
+}
+
+/* A NUL-terminated kernel string of at most max (< 256) bytes. */
+static __always_inline void probe_big_kernel_str(struct probe_evt *e, const char *kstr,
+						__u32 max)
+{
+	long n = bpf_probe_read_kernel_str(probe_big_at(e), max & 255, kstr);
+
+	if (n <= 0 || n > 256) {
+		*probe_big_at(e) = 0;
+		n = 1;
+	}
 	probe_evt_param_len(e, n);
 }
 

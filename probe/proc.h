@@ -87,7 +87,7 @@ static __always_inline __u32 scap_copy_area(__u8 *dst, __u64 start, __u64 end,
 static __always_inline __u32 scap_copy_argv(__u8 *dst, const char *const *argv,
 					    __u32 *first)
 {
-	__u32 len = 0;
+	__u32 len = 0, at;
 	int i;
 
 	*first = 0;
@@ -103,10 +103,16 @@ static __always_inline __u32 scap_copy_argv(__u8 *dst, const char *const *argv,
 			break;
 		if (len >= SCAP_AREA_MAX)
 			return 0;
-		n = bpf_probe_read_user_str(dst + (len & (SCAP_AREA_MAX - 1)),
-					    SCAP_AREA_MAX - len, p);
+		/*
+		 * The same as len, in a form the verifier can bound (the
+		 * empty asm keeps clang from dropping the mask).
+		 */
+		at = len;
+		asm volatile("" : "+r"(at));
+		at &= SCAP_AREA_MAX - 1;
+		n = bpf_probe_read_user_str(dst + at, SCAP_AREA_MAX - at, p);
 		/* A string filling what is left would have no room for more. */
-		if (n <= 0 || n >= SCAP_AREA_MAX - len)
+		if (n <= 0 || n >= SCAP_AREA_MAX - at)
 			return 0;
 		if (!i)
 			*first = n;
@@ -116,21 +122,21 @@ static __always_inline __u32 scap_copy_argv(__u8 *dst, const char *const *argv,
 }
 
 /* exe and args: the first string of the area, then the rest of it. */
-static __always_inline void probe_evt_exe_args(struct probe_evt *e, bool from_argv,
-					       struct mm_struct *mm, const char *const *argv)
+static __always_inline void probe_big_exe_args(struct probe_evt *e, bool from_argv,
+					       struct mm_struct *mm, const char *const *argv,
+					       struct scap_scratch *s)
 {
 	__u32 len, first;
 
-	if (!probe_evt_fits(e, 2 * SCAP_AREA_MAX))
-		return;
 	if (from_argv)
-		len = scap_copy_argv(e->buf + e->off, argv, &first);
+		len = scap_copy_argv(probe_big_at(e), argv, &first);
 	else
-		len = scap_copy_area(e->buf + e->off, BPF_CORE_READ(mm, arg_start),
+		len = scap_copy_area(probe_big_at(e), BPF_CORE_READ(mm, arg_start),
 				     BPF_CORE_READ(mm, arg_end), &first);
-	if (!len || first > len) {
-		e->buf[e->off] = 0;
-		probe_evt_param_len(e, 1);
+	len = scap_forget(s, len);
+	first = scap_forget(s, first);
+	if (!len || !first || first > len || len > SCAP_AREA_MAX) {
+		probe_big_empty_str(e);
 		probe_evt_param_len(e, 0);
 		return;
 	}
@@ -139,19 +145,19 @@ static __always_inline void probe_evt_exe_args(struct probe_evt *e, bool from_ar
 }
 
 /* env: the environment area, or a failed execve's envp. */
-static __always_inline void probe_evt_env(struct probe_evt *e, bool from_envp,
-					  struct mm_struct *mm, const char *const *envp)
+static __always_inline void probe_big_env(struct probe_evt *e, bool from_envp,
+					  struct mm_struct *mm, const char *const *envp,
+					  struct scap_scratch *s)
 {
 	__u32 len, first;
 
-	if (!probe_evt_fits(e, 2 * SCAP_AREA_MAX))
-		return;
 	if (from_envp)
-		len = scap_copy_argv(e->buf + e->off, envp, &first);
+		len = scap_copy_argv(probe_big_at(e), envp, &first);
 	else
-		len = scap_copy_area(e->buf + e->off, BPF_CORE_READ(mm, env_start),
+		len = scap_copy_area(probe_big_at(e), BPF_CORE_READ(mm, env_start),
 				     BPF_CORE_READ(mm, env_end), &first);
-	probe_evt_param_len(e, len);
+	len = scap_forget(s, len);
+	probe_evt_param_len(e, len > SCAP_AREA_MAX ? 0 : len);
 }
 
 /*
@@ -164,9 +170,11 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	bool exec = nr == __NR_execve || nr == __NR_execveat;
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	const char *const *argv, *const *envp;
+	struct scap_scratch *scratch;
 	struct pid_namespace *pidns;
-	const char *const *argv;
 	struct probe_evt e;
+	__u32 zero = 0;
 	struct scap_vm vm;
 	__u64 flags = 0;
 	__u32 level;
@@ -194,33 +202,36 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 	/* The module cannot report a task without arguments: it drops those. */
 	if (ret >= 0 && (!mm || !BPF_CORE_READ(mm, arg_end)))
 		return;
+	scratch = bpf_map_lookup_elem(&scap_scratch_map, &zero);
+	if (!scratch)
+		return;
 	if (probe_evt_begin(&e, type, 20, pid_tgid, SCAP_RECORD_PROC))
 		return;
-	probe_evt_s64(&e, ret);
+	probe_big_s64(&e, ret);
 	if (ret < 0 && !exec) {
 		/* A failed clone has no child: empty exe and args. */
-		probe_evt_empty_str(&e);
+		probe_big_empty_str(&e);
 		probe_evt_param_len(&e, 0);
 	} else {
 		/* A failed exec: the arguments it was given. */
 		argv = (const char *const *)scap_arg(regs, nr == __NR_execve ? 1 : 2);
-		probe_evt_exe_args(&e, ret < 0, mm, argv);
+		probe_big_exe_args(&e, ret < 0, mm, argv, scratch);
 	}
-	probe_evt_s64(&e, BPF_CORE_READ(task, pid));
-	probe_evt_s64(&e, BPF_CORE_READ(task, tgid));
-	probe_evt_s64(&e, BPF_CORE_READ(task, real_parent, pid));
+	probe_big_s64(&e, BPF_CORE_READ(task, pid));
+	probe_big_s64(&e, BPF_CORE_READ(task, tgid));
+	probe_big_s64(&e, BPF_CORE_READ(task, real_parent, pid));
 	/* cwd: always empty, as in the module; libsinsp keeps the parent's. */
-	probe_evt_empty_str(&e);
-	probe_evt_s64(&e, BPF_CORE_READ(task, signal, rlim[SCAP_RLIMIT_NOFILE].rlim_cur));
-	probe_evt_s64(&e, BPF_CORE_READ(task, maj_flt));
-	probe_evt_s64(&e, BPF_CORE_READ(task, min_flt));
+	probe_big_empty_str(&e);
+	probe_big_s64(&e, BPF_CORE_READ(task, signal, rlim[SCAP_RLIMIT_NOFILE].rlim_cur));
+	probe_big_s64(&e, BPF_CORE_READ(task, maj_flt));
+	probe_big_s64(&e, BPF_CORE_READ(task, min_flt));
 	scap_task_vm(mm, &vm);
-	probe_evt_u32(&e, vm.size);
-	probe_evt_u32(&e, vm.rss);
-	probe_evt_u32(&e, vm.swap);
-	probe_evt_kernel_str(&e, (const char *)task + bpf_core_field_offset(task->comm),
+	probe_big_u32(&e, vm.size);
+	probe_big_u32(&e, vm.rss);
+	probe_big_u32(&e, vm.swap);
+	probe_big_kernel_str(&e, (const char *)task + bpf_core_field_offset(task->comm),
 			     sizeof(task->comm));
-	probe_evt_cgroups(&e, task);
+	probe_big_cgroups(&e, task, scratch);
 	pidns = scap_task_pidns(task, &level);
 	if (!exec) {
 		const struct cred *cred = BPF_CORE_READ(task, cred);
@@ -238,22 +249,22 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 		flags = scap_clone_flags(flags);
 		if (level || BPF_CORE_READ(task, nsproxy, pid_ns_for_children) != pidns)
 			flags |= PROBE_CL_CHILD_IN_PIDNS;
-		probe_evt_u32(&e, flags);
-		probe_evt_u32(&e, scap_map_id(userns, false, BPF_CORE_READ(cred, euid.val),
+		probe_big_u32(&e, flags);
+		probe_big_u32(&e, scap_map_id(userns, false, BPF_CORE_READ(cred, euid.val),
 					      SCAP_OVERFLOW_ID));
-		probe_evt_u32(&e, scap_map_id(userns, true, BPF_CORE_READ(cred, egid.val),
+		probe_big_u32(&e, scap_map_id(userns, true, BPF_CORE_READ(cred, egid.val),
 					      SCAP_OVERFLOW_ID));
-		probe_evt_s64(&e, scap_pid_nr_at(BPF_CORE_READ(task, thread_pid), level, pidns));
-		probe_evt_s64(&e, scap_pid_nr_at(tgid_pid, level, pidns));
+		probe_big_s64(&e, scap_pid_nr_at(BPF_CORE_READ(task, thread_pid), level, pidns));
+		probe_big_s64(&e, scap_pid_nr_at(tgid_pid, level, pidns));
 	} else {
-		probe_evt_env(&e, ret < 0, mm, (const char *const *)scap_arg(regs,
-								nr == __NR_execve ? 2 : 3));
-		probe_evt_u32(&e, scap_task_tty(task));
-		probe_evt_s64(&e, scap_pid_nr_at(BPF_CORE_READ(task, signal,
+		envp = (const char *const *)scap_arg(regs, nr == __NR_execve ? 2 : 3);
+		probe_big_env(&e, ret < 0, mm, envp, scratch);
+		probe_big_u32(&e, scap_task_tty(task));
+		probe_big_s64(&e, scap_pid_nr_at(BPF_CORE_READ(task, signal,
 							       pids[SCAP_PIDTYPE_PGID]),
 						 level, pidns));
-		probe_evt_u32(&e, scap_task_loginuid(task));
-		probe_evt_u32(&e, scap_exe_writable(task, mm) ? 1 : 0);
+		probe_big_u32(&e, scap_task_loginuid(task));
+		probe_big_u32(&e, scap_exe_writable(task, mm) ? 1 : 0);
 	}
 	probe_evt_submit(&e);
 }

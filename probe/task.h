@@ -34,7 +34,7 @@ static __always_inline __u64 scap_mm_counter(struct mm_struct *mm, int i)
 {
 	__s64 v = 0;
 
-	if (bpf_core_field_size(mm->rss_stat) == 4 * sizeof(atomic_long_t)) {
+	if (bpf_core_type_exists(struct mm_rss_stat)) {
 		atomic_long_t *counts = (void *)mm + bpf_core_field_offset(mm->rss_stat);
 
 		bpf_probe_read_kernel(&v, sizeof(v), &counts[i & 3]);
