@@ -162,13 +162,13 @@ static __always_inline void probe_big_env(struct probe_evt *e, bool from_envp,
 
 /*
  * The exit of clone, fork, vfork, clone3 (in the parent and in the child),
- * execve and execveat: the task after the call.
+ * or (exec) of execve and execveat: the task after the call. Each kind has
+ * a program of its own (see scap_probe.c), so exec is a constant.
  */
 static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, long ret,
-						 __u64 pid_tgid)
+						 __u64 pid_tgid, bool exec)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	bool exec = nr == __NR_execve || nr == __NR_execveat;
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	const char *const *argv, *const *envp;
 	struct scap_scratch *scratch;
@@ -269,22 +269,14 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 	probe_evt_submit(&e);
 }
 
-/* The exit event of a process syscall; false if nr is none of them. */
-static __always_inline bool scap_proc_exit(struct pt_regs *regs, long nr, long ret,
-					   __u64 pid_tgid)
+static __always_inline bool scap_is_clone(long nr)
 {
-	switch (nr) {
-	case __NR_clone:
-	case __NR_fork:
-	case __NR_vfork:
-	case __NR_clone3:
-	case __NR_execve:
-	case __NR_execveat:
-		scap_proc_exit_event(regs, nr, ret, pid_tgid);
-		return true;
-	default:
-		return false;
-	}
+	return nr == __NR_clone || nr == __NR_fork || nr == __NR_vfork || nr == __NR_clone3;
+}
+
+static __always_inline bool scap_is_exec(long nr)
+{
+	return nr == __NR_execve || nr == __NR_execveat;
 }
 
 /*

@@ -115,7 +115,7 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 	struct probe_evt e;
 	__u64 flags;
 
-	if (scap_fd_exit(regs, nr, ret, pid_tgid) || scap_proc_exit(regs, nr, ret, pid_tgid))
+	if (scap_fd_exit(regs, nr, ret, pid_tgid))
 		return;
 	switch (nr) {
 	case __NR_open:
@@ -185,6 +185,22 @@ int scap_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/*
+ * The clone and execve exits have programs of their own, which sys_exit
+ * tail-calls: in one program with the rest, their paths would exceed what
+ * the verifiers of 5.10 and 6.1 accept. The loader fills scap_tail; where
+ * it did not, the tail call fails and the exit goes unreported.
+ */
+#define SCAP_TAIL_CLONE_EXIT	0
+#define SCAP_TAIL_EXEC_EXIT	1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} scap_tail SEC(".maps");
+
 SEC("raw_tracepoint/sys_exit")
 int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -198,7 +214,38 @@ int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	nr = BPF_CORE_READ(regs, orig_ax);
 	if (!scap_traced(nr))
 		return 0;
+	if (scap_is_clone(nr)) {
+		bpf_tail_call(ctx, &scap_tail, SCAP_TAIL_CLONE_EXIT);
+		return 0;
+	}
+	if (scap_is_exec(nr)) {
+		bpf_tail_call(ctx, &scap_tail, SCAP_TAIL_EXEC_EXIT);
+		return 0;
+	}
 	scap_exit(regs, nr, args[1], pid_tgid);
+	return 0;
+}
+
+/* Tail-called by scap_sys_exit (same context), never attached. */
+SEC("raw_tracepoint/sys_exit")
+int scap_sys_exit_clone(struct bpf_raw_tracepoint_args *ctx)
+{
+	const __u64 *args = (const __u64 *)(void *)ctx;
+	struct pt_regs *regs = (struct pt_regs *)args[0];
+
+	scap_proc_exit_event(regs, BPF_CORE_READ(regs, orig_ax), args[1],
+			     bpf_get_current_pid_tgid(), false);
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int scap_sys_exit_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	const __u64 *args = (const __u64 *)(void *)ctx;
+	struct pt_regs *regs = (struct pt_regs *)args[0];
+
+	scap_proc_exit_event(regs, BPF_CORE_READ(regs, orig_ax), args[1],
+			     bpf_get_current_pid_tgid(), true);
 	return 0;
 }
 

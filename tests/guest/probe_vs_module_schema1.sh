@@ -1,0 +1,95 @@
+#!/bin/sh
+# The process and fd-plumbing events of schema 1 from the module and from
+# the probe: support/proc_fd_workload (chdir, getcwd, fchdir, pipe*, dup*,
+# fcntl, eventfd*, signalfd*, timerfd_create, inotify_init*, creat,
+# openat2, userfaultfd; clone, fork, vfork, clone3, a thread, execve,
+# execveat, a failed execve, exits with a status and by a signal) captured
+# from each; `sysdig -r` prints those events the same, per thread, once the
+# values that differ between two runs are normalised: thread ids (mapped to
+# their order of creation, which the workload writes; others are X), page
+# fault and memory counters, pipe inodes.
+# scap-vm: needs scap-probe probe.o sysdig
+. /scap/lib.sh
+
+fd_types="chdir getcwd fchdir pipe dup fcntl eventfd signalfd timerfd_create inotify_init creat openat2 userfaultfd"
+types="$fd_types clone vfork clone3 execve execveat procexit"
+filter="evt.type in ($(echo "$types" | sed 's/ /, /g'))"
+workdir=/tmp/proc_fd_workload
+mkdir -p "$workdir" || fail "mkdir $workdir"
+
+# TIDS_FILE < sysdig lines > normalised lines, grouped by thread.
+normalise() {
+	awk -v tidsfile="$1" '
+	BEGIN {
+		n = 0
+		while ((getline t < tidsfile) > 0)
+			idx[t] = ++n
+	}
+	function id(v,    num, rest) {
+		num = v; sub(/[^0-9-].*/, "", num)
+		rest = substr(v, length(num) + 1)
+		if (num in idx)
+			return "T" idx[num] rest
+		# 0 (the child of a clone) and errors stay.
+		return (num + 0 <= 0 ? num : "X") rest
+	}
+	!($1 in idx) { next }
+	{
+		t = idx[$1]
+		line = "T" t
+		clone = ($2 == "clone" || $2 == "fork" || $2 == "vfork" || $2 == "clone3")
+		for (i = 2; i <= NF; i++) {
+			f = $i
+			split(f, kv, "=")
+			k = kv[1]; v = substr(f, length(k) + 2)
+			if (k == "tid" || k == "pid" || k == "ptid" || k == "vtid" ||
+			    k == "vpid" || k == "pgid" || (k == "res" && clone))
+				f = k "=" id(v)
+			else if (k ~ /^(pgft_maj|pgft_min|vm_size|vm_rss|vm_swap|ino)$/)
+				f = k "=N"
+			gsub(/pipe:\[[0-9]+\]/, "pipe:[N]", f)
+			line = line " " f
+		}
+		out[t] = out[t] line "\n"
+		if (t > max)
+			max = t
+	}
+	END {
+		for (t = 1; t <= max; t++)
+			printf "%s", out[t]
+	}'
+}
+
+capture() {
+	how=$1
+	shift
+	scap-probe "$@" -w "/tmp/$how-pf.scap" -- proc_fd_workload "/tmp/$how.tids" "$workdir" \
+		2> "/tmp/$how.err" || fail "scap-probe $1 proc_fd_workload: $(cat "/tmp/$how.err")"
+	sysdig -r "/tmp/$how-pf.scap" -p '%thread.tid %evt.type %evt.dir %evt.args' "$filter" \
+		> "/tmp/$how-pf.raw" 2> /tmp/sysdig.err ||
+		fail "sysdig -r /tmp/$how-pf.scap: $(cat /tmp/sysdig.err)"
+	normalise "/tmp/$how.tids" < "/tmp/$how-pf.raw" > "/tmp/$how-pf.events" ||
+		fail "normalising /tmp/$how-pf.raw failed"
+}
+
+capture module record
+capture probe capture --probe "$SCAP_PROBE_OBJECT"
+
+# The module's capture is the reference: every type there, none as GENERIC.
+# (Failing that, the probe's events show what it would be compared with.)
+generic=$(grep -c ' ID=' /tmp/module-pf.events)
+if [ "$generic" -ne 0 ]; then
+	echo "the probe's events:"
+	cat /tmp/probe-pf.events
+	fail "the module reports $generic of the workload's events as GENERIC (it lacks them):" \
+		"$(grep ' ID=' /tmp/module-pf.events | cut -d' ' -f2 | sort -u | tr '\n' ' ')"
+fi
+for t in $types; do
+	grep -q "^T[0-9]* $t [<>] " /tmp/module-pf.events ||
+		fail "the module capture has no $t event of the workload"
+done
+grep -q "^T[0-9]* procexit > status=768 ret=3 sig=0 core=0" /tmp/module-pf.events ||
+	fail "the module capture has no procexit of the child that exited with 3"
+diff -u /tmp/module-pf.events /tmp/probe-pf.events ||
+	fail "sysdig -r prints the module's and the probe's events of proc_fd_workload differently (diff above: - module, + probe)"
+echo "module and probe: sysdig -r prints the same $(wc -l < /tmp/probe-pf.events) events of proc_fd_workload's $(wc -l < /tmp/probe.tids) threads ($(echo "$types" | wc -w) event types)"
