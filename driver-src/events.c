@@ -7,6 +7,7 @@
  */
 #include <linux/bug.h>
 #include <linux/minmax.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 /*
  * 6.12 moved asm/unaligned.h to linux/unaligned.h. Test for the header, not
@@ -37,6 +38,8 @@ void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
 		return;
 	}
 	evt->nparams = scap_event_nparams[type];
+	if (evt->nparams == SCAP_NPARAMS_NONE)
+		evt->nparams = 0;
 	evt->cur = 0;
 	head_len = SCAP_EVT_HDR_LEN + evt->nparams * sizeof(u16);
 	if (room < head_len) {
@@ -80,6 +83,14 @@ static bool scap_evt_fits(struct scap_evt *evt, u32 len)
 	return true;
 }
 
+void scap_evt_u8(struct scap_evt *evt, u8 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	*evt->val = val;
+	scap_evt_advance(evt, sizeof(val));
+}
+
 void scap_evt_u16(struct scap_evt *evt, u16 val)
 {
 	if (!scap_evt_fits(evt, sizeof(val)))
@@ -102,6 +113,38 @@ void scap_evt_s64(struct scap_evt *evt, s64 val)
 		return;
 	put_unaligned_le64(val, evt->val);
 	scap_evt_advance(evt, sizeof(val));
+}
+
+/* A NUL-terminated kernel string, cut to max bytes with the NUL. */
+void scap_evt_str(struct scap_evt *evt, const char *str, u32 max)
+{
+	u32 len = strnlen(str, max - 1);
+
+	if (!scap_evt_fits(evt, len + 1))
+		return;
+	memcpy(evt->val, str, len);
+	evt->val[len] = '\0';
+	scap_evt_advance(evt, len + 1);
+}
+
+/*
+ * For a value the caller writes itself: where it goes, and in *room how
+ * many bytes fit there (at most max); NULL if the event already failed.
+ * scap_evt_put() then accounts for the bytes written.
+ */
+u8 *scap_evt_space(struct scap_evt *evt, u32 max, u32 *room)
+{
+	if (evt->err)
+		return NULL;
+	*room = min(max, evt->room);
+	return evt->val;
+}
+
+void scap_evt_put(struct scap_evt *evt, u32 len)
+{
+	if (!scap_evt_fits(evt, len))
+		return;
+	scap_evt_advance(evt, len);
 }
 
 /*
@@ -148,6 +191,18 @@ void scap_evt_user_str(struct scap_evt *evt, const char __user *str, u32 max)
 	scap_evt_advance(evt, copied + 1);
 }
 
+/* The same, or fallback when the string cannot be read. */
+void scap_evt_user_str_or(struct scap_evt *evt, const char __user *str, u32 max,
+			  const char *fallback)
+{
+	scap_evt_user_str(evt, str, max);
+	if (evt->err == -EFAULT) {
+		/* Nothing was accounted for the failed value. */
+		evt->err = 0;
+		scap_evt_str(evt, fallback, max);
+	}
+}
+
 /* len bytes from userspace, read without faulting pages in. */
 void scap_evt_user_buf(struct scap_evt *evt, const void __user *buf, u32 len)
 {
@@ -158,6 +213,13 @@ void scap_evt_user_buf(struct scap_evt *evt, const void __user *buf, u32 len)
 		return;
 	}
 	scap_evt_advance(evt, len);
+}
+
+/* Fails the event with err, unless it failed already. */
+void scap_evt_fail(struct scap_evt *evt, int err)
+{
+	if (!evt->err)
+		evt->err = err;
 }
 
 /* The event's length, ready to publish, or why it must be dropped. */

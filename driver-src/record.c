@@ -22,6 +22,9 @@ static void scap_ring_write(struct scap_ring *ring, u16 type, scap_fill_fn fill,
 	int len;
 
 	WRITE_ONCE(info->n_evts, info->n_evts + 1);
+	/* The peer driver counts procexit as a context switch too. */
+	if (type == SCAPE_PROCEXIT_1_E)
+		WRITE_ONCE(info->n_context_switches, info->n_context_switches + 1);
 	scap_evt_start(&evt, ring->data + ring->head, scap_ring_free_space(ring),
 		       type, ts, current->pid);
 	if (!evt.err)
@@ -65,7 +68,7 @@ static bool scap_sampled_out(struct scap_ring *ring, const struct scap_consumer 
 }
 
 /*
- * Called from the syscall tracepoints with preemption disabled: this CPU's
+ * Called from the tracepoints with preemption disabled: this CPU's
  * rings have no other writer (tracepoints.c).
  */
 void scap_record_syscall(u16 type, scap_fill_fn fill, struct scap_syscall_ctx *ctx)

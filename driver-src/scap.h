@@ -113,12 +113,19 @@ struct scap_evt {
 
 void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
 		    u64 ts, u64 tid);
+void scap_evt_u8(struct scap_evt *evt, u8 val);
 void scap_evt_u16(struct scap_evt *evt, u16 val);
 void scap_evt_u32(struct scap_evt *evt, u32 val);
 void scap_evt_s64(struct scap_evt *evt, s64 val);
 void scap_evt_user_str(struct scap_evt *evt, const char __user *str, u32 max);
 void scap_evt_user_buf(struct scap_evt *evt, const void __user *buf, u32 len);
 int scap_evt_finish(struct scap_evt *evt);
+void scap_evt_str(struct scap_evt *evt, const char *str, u32 max);
+void scap_evt_user_str_or(struct scap_evt *evt, const char __user *str, u32 max,
+			  const char *fallback);
+u8 *scap_evt_space(struct scap_evt *evt, u32 max, u32 *room);
+void scap_evt_put(struct scap_evt *evt, u32 len);
+void scap_evt_fail(struct scap_evt *evt, int err);
 
 /* fillers.c */
 void scap_fill_generic_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
@@ -132,5 +139,23 @@ void scap_fill_res_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_rw_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_rw_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_drop(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+
+/* task_info.c: the current task, for the process events */
+void scap_evt_exe_args(struct scap_evt *evt, bool from_mm,
+		       const char __user *const __user *argv);
+void scap_evt_env(struct scap_evt *evt, bool from_mm,
+		  const char __user *const __user *envp);
+void scap_evt_cgroups(struct scap_evt *evt);
+u32 scap_task_tty(void);
+u32 scap_task_loginuid(void);
+bool scap_task_exe_writable(void);
+
+/* fillers_proc.c */
+void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_clone_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_execve_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_execveat_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_exec_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_procexit_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 
 #endif /* SCAP_H */

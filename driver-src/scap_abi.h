@@ -131,9 +131,12 @@ enum scap_event_type {
 
 /*
  * Their parameter counts (schema 1's event_table), an initializer for an
- * array of SCAP_EVENT_MAX counts; 0 marks a type this driver never emits.
+ * array of SCAP_EVENT_MAX counts; 0 marks a type this driver never emits,
+ * SCAP_NPARAMS_NONE one it emits without parameters.
  */
+#define SCAP_NPARAMS_NONE	0xff
 #define SCAP_EVENT_NPARAMS_INIT {					\
+	SCAP_PROC_EVENT_NPARAMS						\
 	[SCAPE_GENERIC_E] = 2,		/* ID, nativeID */		\
 	[SCAPE_GENERIC_X] = 1,		/* ID */			\
 	[SCAPE_OPEN_E] = 3,		/* name, flags, mode */		\
@@ -149,6 +152,81 @@ enum scap_event_type {
 	[SCAPE_OPENAT_2_E] = 4,		/* dirfd, name, flags, mode */	\
 	[SCAPE_OPENAT_2_X] = 6,		/* fd, dirfd, name, flags, mode, dev */ \
 }
+
+/* The process lifecycle events (fillers_proc.c). */
+enum scap_proc_event_type {
+	SCAPE_PROCEXIT_1_E = 186,
+	SCAPE_CLONE_20_E = 222,
+	SCAPE_CLONE_20_X = 223,
+	SCAPE_FORK_20_E = 224,
+	SCAPE_FORK_20_X = 225,
+	SCAPE_VFORK_20_E = 226,
+	SCAPE_VFORK_20_X = 227,
+	SCAPE_EXECVE_19_E = 292,
+	SCAPE_EXECVE_19_X = 293,
+	SCAPE_EXECVEAT_E = 330,
+	SCAPE_EXECVEAT_X = 331,
+	SCAPE_CLONE3_E = 334,
+	SCAPE_CLONE3_X = 335,
+};
+
+/*
+ * Their parameter counts, part of SCAP_EVENT_NPARAMS_INIT. The clone
+ * family's exits: res, exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj,
+ * pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups, flags, uid, gid, vtid,
+ * vpid; the exec family's: the same first 15, then env, tty, pgid,
+ * loginuid, flags.
+ */
+#define SCAP_PROC_EVENT_NPARAMS						\
+	[SCAPE_PROCEXIT_1_E] = 4,	/* status, ret, sig, core */	\
+	[SCAPE_CLONE_20_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_CLONE_20_X] = 20,					\
+	[SCAPE_FORK_20_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_FORK_20_X] = 20,						\
+	[SCAPE_VFORK_20_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_VFORK_20_X] = 20,					\
+	[SCAPE_EXECVE_19_E] = 1,	/* filename */			\
+	[SCAPE_EXECVE_19_X] = 20,					\
+	[SCAPE_EXECVEAT_E] = 3,		/* dirfd, pathname, flags */	\
+	[SCAPE_EXECVEAT_X] = 20,					\
+	[SCAPE_CLONE3_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_CLONE3_X] = 20,
+
+/* Clone exits' flags (PT_FLAGS32): the schema's bits for the clone flags. */
+#define SCAP_CL_CLONE_FILES		(1 << 0)
+#define SCAP_CL_CLONE_FS		(1 << 1)
+#define SCAP_CL_CLONE_IO		(1 << 2)
+#define SCAP_CL_CLONE_NEWIPC		(1 << 3)
+#define SCAP_CL_CLONE_NEWNET		(1 << 4)
+#define SCAP_CL_CLONE_NEWNS		(1 << 5)
+#define SCAP_CL_CLONE_NEWPID		(1 << 6)
+#define SCAP_CL_CLONE_NEWUTS		(1 << 7)
+#define SCAP_CL_CLONE_PARENT		(1 << 8)
+#define SCAP_CL_CLONE_PARENT_SETTID	(1 << 9)
+#define SCAP_CL_CLONE_PTRACE		(1 << 10)
+#define SCAP_CL_CLONE_SIGHAND		(1 << 11)
+#define SCAP_CL_CLONE_SYSVSEM		(1 << 12)
+#define SCAP_CL_CLONE_THREAD		(1 << 13)
+#define SCAP_CL_CLONE_UNTRACED		(1 << 14)
+#define SCAP_CL_CLONE_VM		(1 << 15)
+#define SCAP_CL_CLONE_NEWUSER		(1 << 20)
+#define SCAP_CL_CLONE_CHILD_CLEARTID	(1 << 23)
+#define SCAP_CL_CLONE_CHILD_SETTID	(1 << 24)
+#define SCAP_CL_CLONE_SETTLS		(1 << 25)
+#define SCAP_CL_CLONE_VFORK		(1 << 27)
+#define SCAP_CL_CLONE_NEWCGROUP		(1 << 28)
+/* Set when the task's pid namespace, or its children's, is not the initial one. */
+#define SCAP_CL_CHILD_IN_PIDNS		(1 << 29)
+
+/* Exec exits' flags: the new image's file is writable by the task. */
+#define SCAP_EXE_WRITABLE		(1 << 0)
+
+/* EXECVEAT_E's flags. */
+#define SCAP_EXVAT_AT_EMPTY_PATH	(1 << 0)
+#define SCAP_EXVAT_AT_SYMLINK_NOFOLLOW	(1 << 1)
+
+/* exe, args and env carry at most this many bytes (one page on x86_64). */
+#define SCAP_ARGS_MAX		4096
 
 /* PT_FLAGS32 of open/openat: file_flags, not the kernel's O_* bits. */
 #define SCAP_O_RDONLY		(1 << 0)

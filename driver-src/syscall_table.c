@@ -20,6 +20,15 @@ static const struct scap_event_pair scap_specific_events[] = {
 	[__NR_close] = { SCAPE_CLOSE_E, SCAPE_CLOSE_X, scap_fill_fd_e, scap_fill_res_x },
 	[__NR_openat] = { SCAPE_OPENAT_2_E, SCAPE_OPENAT_2_X,
 			  scap_fill_openat_e, scap_fill_openat_x },
+	/* The process lifecycle (fillers_proc.c). */
+	[__NR_clone] = { SCAPE_CLONE_20_E, SCAPE_CLONE_20_X, scap_fill_none, scap_fill_clone_x },
+	[__NR_fork] = { SCAPE_FORK_20_E, SCAPE_FORK_20_X, scap_fill_none, scap_fill_clone_x },
+	[__NR_vfork] = { SCAPE_VFORK_20_E, SCAPE_VFORK_20_X, scap_fill_none, scap_fill_clone_x },
+	[__NR_clone3] = { SCAPE_CLONE3_E, SCAPE_CLONE3_X, scap_fill_none, scap_fill_clone_x },
+	[__NR_execve] = { SCAPE_EXECVE_19_E, SCAPE_EXECVE_19_X,
+			  scap_fill_execve_e, scap_fill_exec_x },
+	[__NR_execveat] = { SCAPE_EXECVEAT_E, SCAPE_EXECVEAT_X,
+			    scap_fill_execveat_e, scap_fill_exec_x },
 };
 
 /*

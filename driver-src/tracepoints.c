@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The sys_enter and sys_exit tracepoints. They are not exported to
- * modules, so they are looked up by name; probes are attached only while
- * there is a consumer (attaching makes every syscall take the slow path).
+ * The sys_enter, sys_exit and sched_process_exit tracepoints. They are not
+ * exported to modules, so they are looked up by name; probes are attached
+ * only while there is a consumer (attaching makes every syscall take the
+ * slow path).
  */
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <asm/syscall.h>
+#include <trace/events/sched.h>
 
 #include "scap.h"
 
@@ -17,6 +20,7 @@ DEFINE_PER_CPU(long, scap_tracepoint_hits);
 
 static struct tracepoint *scap_tp_sys_enter;
 static struct tracepoint *scap_tp_sys_exit;
+static struct tracepoint *scap_tp_procexit;
 
 static void scap_syscall_record(struct pt_regs *regs, long nr, long ret, bool enter)
 {
@@ -51,12 +55,53 @@ static void scap_sys_exit(void *data, struct pt_regs *regs, long ret)
 	scap_syscall_record(regs, syscall_get_nr(current, regs), ret, false);
 }
 
+/* In the exiting task, for user tasks only. */
+static void scap_procexit_record(struct task_struct *p)
+{
+	struct scap_syscall_ctx ctx = { .sc.drop = SCAP_DROP_NEVER };
+
+	this_cpu_inc(scap_tracepoint_hits);
+	if (p->flags & PF_KTHREAD)
+		return;
+	preempt_disable_notrace();
+	scap_record_syscall(SCAPE_PROCEXIT_1_E, scap_fill_procexit_e, &ctx);
+	preempt_enable_notrace();
+}
+
+static void scap_procexit(void *data, struct task_struct *p)
+{
+	scap_procexit_record(p);
+}
+
+static void scap_procexit_group_dead(void *data, struct task_struct *p, bool group_dead)
+{
+	scap_procexit_record(p);
+}
+
+/*
+ * 6.16 ("exit: move and extend sched_process_exit() tracepoint") added
+ * group_dead to the probe's arguments. Told apart by the prototype, not the
+ * version, so that a backport builds too.
+ */
+#define SCAP_PROCEXIT_HAS_GROUP_DEAD						\
+	__builtin_types_compatible_p(typeof(&register_trace_sched_process_exit),	\
+				     int (*)(void (*)(void *, struct task_struct *, bool), void *))
+
+static void *scap_procexit_probe(void)
+{
+	if (SCAP_PROCEXIT_HAS_GROUP_DEAD)
+		return scap_procexit_group_dead;
+	return scap_procexit;
+}
+
 static void scap_find_tracepoint(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "sys_enter"))
 		scap_tp_sys_enter = tp;
 	else if (!strcmp(tp->name, "sys_exit"))
 		scap_tp_sys_exit = tp;
+	else if (!strcmp(tp->name, "sched_process_exit"))
+		scap_tp_procexit = tp;
 }
 
 int scap_tracepoints_init(void)
@@ -64,6 +109,10 @@ int scap_tracepoints_init(void)
 	for_each_kernel_tracepoint(scap_find_tracepoint, NULL);
 	if (!scap_tp_sys_enter || !scap_tp_sys_exit) {
 		pr_err("the kernel has no sys_enter/sys_exit tracepoints; build it with CONFIG_HAVE_SYSCALL_TRACEPOINTS\n");
+		return -ENOENT;
+	}
+	if (!scap_tp_procexit) {
+		pr_err("the kernel has no sched_process_exit tracepoint\n");
 		return -ENOENT;
 	}
 	return 0;
@@ -79,13 +128,18 @@ int scap_tracepoints_register(void)
 	err = tracepoint_probe_register(scap_tp_sys_exit, scap_sys_exit, NULL);
 	if (err)
 		goto err_exit;
+	err = tracepoint_probe_register(scap_tp_procexit, scap_procexit_probe(), NULL);
+	if (err)
+		goto err_procexit;
 	return 0;
 
+err_procexit:
+	tracepoint_probe_unregister(scap_tp_sys_exit, scap_sys_exit, NULL);
 err_exit:
 	tracepoint_probe_unregister(scap_tp_sys_enter, scap_sys_enter, NULL);
 	tracepoint_synchronize_unregister();
 err_enter:
-	pr_err("cannot attach to the syscall tracepoints: %d\n", err);
+	pr_err("cannot attach to the tracepoints: %d\n", err);
 	return err;
 }
 
@@ -93,6 +147,7 @@ void scap_tracepoints_unregister(void)
 {
 	int cpu;
 
+	tracepoint_probe_unregister(scap_tp_procexit, scap_procexit_probe(), NULL);
 	tracepoint_probe_unregister(scap_tp_sys_exit, scap_sys_exit, NULL);
 	tracepoint_probe_unregister(scap_tp_sys_enter, scap_sys_enter, NULL);
 	tracepoint_synchronize_unregister();

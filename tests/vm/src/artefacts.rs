@@ -9,19 +9,22 @@
 //! | `bad-probes` | [`GUEST_BAD_PROBES`]`/*.o` | that probe altered with llvm-objcopy (see [`BAD_PROBES`]) |
 //! | `other-api-module` | [`GUEST_OTHER_API_KO`] | the module built from a copy of the sources declaring [`other_api`] |
 //! | `legacy-scap-module` | [`GUEST_LEGACY_KO`] | the test fixture [`LEGACY_SCAP_DIR`] (a stand-in for drivers we cannot run) built as `scap.ko` with `MODULE_VERSION` = the sources' API version |
+//! | `peer-module` | [`GUEST_PEER_KO`] | Debian 12's falcosecurity-scap-dkms (the peer driver, also `scap.ko`) built for the kernel under test ([`crate::peer`]) |
 //! | `rejected-probes` | [`GUEST_REJECTED_PROBES`]`/*.o` | the test fixture [`REJECTED_PROBE_SOURCE`] built by clang -target bpf with the sources' versions, once per [`REJECTED_PROBES`] variant: a program the verifier refuses |
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use scap_driver_api::kernels::KernelSeries;
 use scap_driver_api::{DriverSource, Version};
 
 use crate::cmd;
 use crate::error::{Error, Result};
-use crate::guest::Staged;
+use crate::guest::{GuestTest, Staged};
 use crate::kernel::Kernel;
 use crate::module;
+use crate::peer;
 
 pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
 pub const GUEST_PROBE: &str = "/scap/probe/scap_probe.o";
@@ -31,6 +34,7 @@ pub const GUEST_LEGACY_KO: &str = "/scap/legacy/scap.ko";
 /// The legacy stand-in's sources (its own Kbuild), under the guest tests.
 pub const LEGACY_SCAP_DIR: &str = "support/legacy_scap";
 pub const GUEST_REJECTED_PROBES: &str = "/scap/rejected-probes";
+pub const GUEST_PEER_KO: &str = "/scap/peer/scap.ko";
 /// The eBPF fixture whose program the verifier refuses, under the guest tests.
 pub const REJECTED_PROBE_SOURCE: &str = "support/rejected_probe/rejected_probe.bpf.c";
 /// Its variants: file name, the macro that picks why the verifier refuses it.
@@ -63,10 +67,11 @@ pub enum Artefact {
     OtherApiModule,
     LegacyModule,
     RejectedProbes,
+    PeerModule,
 }
 
 impl Artefact {
-    pub const ALL: [Artefact; 7] = [
+    pub const ALL: [Artefact; 8] = [
         Artefact::ScapProbe,
         Artefact::ScapCompat,
         Artefact::Probe,
@@ -74,6 +79,7 @@ impl Artefact {
         Artefact::OtherApiModule,
         Artefact::LegacyModule,
         Artefact::RejectedProbes,
+        Artefact::PeerModule,
     ];
 
     pub fn name(self) -> &'static str {
@@ -85,11 +91,22 @@ impl Artefact {
             Artefact::OtherApiModule => "other-api-module",
             Artefact::LegacyModule => "legacy-scap-module",
             Artefact::RejectedProbes => "rejected-probes",
+            Artefact::PeerModule => "peer-module",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// Why this artefact cannot be made for the kernel `release`, if it
+    /// cannot: a test needing it is then left out of that kernel's run,
+    /// saying so (never silently).
+    pub fn unavailable_for(self, release: &str) -> Option<String> {
+        match self {
+            Artefact::PeerModule => peer_unavailable_for(release),
+            _ => None,
+        }
     }
 
     /// The workspace binary this artefact is, if it is one.
@@ -116,6 +133,45 @@ pub fn partition(needs: &[String]) -> (Vec<Artefact>, Vec<String>) {
     programs.sort();
     programs.dedup();
     (artefacts, programs)
+}
+
+/// The first kernel series the peer cannot be compiled for: Linux 6.4
+/// removed the owner argument of `class_create()` (commit 1aaba11da9aa,
+/// "driver core: class: remove module * from class_create()"), and the
+/// peer's main.c (Debian 12's package, a 2022 snapshot patched by Debian
+/// for bookworm's 6.1) calls `class_create(THIS_MODULE, ...)`.
+pub const PEER_FIRST_UNBUILDABLE: KernelSeries = KernelSeries { major: 6, minor: 4 };
+
+fn peer_unavailable_for(release: &str) -> Option<String> {
+    let series = KernelSeries::of_release(release)?;
+    (series >= PEER_FIRST_UNBUILDABLE).then(|| {
+        format!(
+            "Debian 12's {} does not compile for {release}: it calls class_create() with \
+             the owner argument Linux {PEER_FIRST_UNBUILDABLE} removed",
+            peer::PACKAGE
+        )
+    })
+}
+
+/// The selected tests that can run on the kernel `release`, and those left
+/// out with why (an artefact they need cannot be made for it).
+pub fn runnable_on(
+    tests: Vec<GuestTest>,
+    release: &str,
+) -> (Vec<GuestTest>, Vec<(String, String)>) {
+    let mut runnable = Vec::new();
+    let mut left_out = Vec::new();
+    for test in tests {
+        let (artefacts, _) = partition(&test.needs);
+        match artefacts
+            .iter()
+            .find_map(|a| a.unavailable_for(release).map(|why| (a.name(), why)))
+        {
+            Some((name, why)) => left_out.push((test.name, format!("needs {name}: {why}"))),
+            None => runnable.push(test),
+        }
+    }
+    (runnable, left_out)
 }
 
 /// The API version of the other module: the next minor, so that it is
@@ -211,6 +267,11 @@ pub fn build(artefacts: &[Artefact], ctx: &Context) -> Result<Vec<Staged>> {
                     executable: false,
                 });
             }
+            Artefact::PeerModule => staged.push(Staged {
+                host: peer::module(ctx.cache_dir, ctx.kernel)?,
+                guest: GUEST_PEER_KO.to_string(),
+                executable: false,
+            }),
             Artefact::RejectedProbes => {
                 for (name, host) in rejected_probes(ctx)? {
                     staged.push(Staged {
@@ -378,6 +439,41 @@ mod tests {
         assert_eq!(programs, ["jq", "sysdig"]);
         for artefact in Artefact::ALL {
             assert_eq!(Artefact::from_name(artefact.name()), Some(artefact));
+        }
+    }
+
+    #[test]
+    fn tests_needing_the_peer_are_left_out_where_it_cannot_build() {
+        let test = |name: &str, needs: &[&str]| GuestTest {
+            name: name.into(),
+            kind: crate::guest::Kind::Shell,
+            source: PathBuf::new(),
+            needs: needs.iter().map(|n| n.to_string()).collect(),
+        };
+        let tests = || {
+            vec![
+                test("plain", &["sysdig"]),
+                test("diff", &["sysdig", "peer-module"]),
+            ]
+        };
+        for release in ["5.10.0-30-amd64", "6.1.0-57-amd64", "6.3.0-1-amd64"] {
+            let (runnable, left_out) = runnable_on(tests(), release);
+            assert_eq!(runnable.len(), 2, "{release}");
+            assert!(left_out.is_empty(), "{release}");
+        }
+        for release in ["6.4.0-1-amd64", "6.12.48+deb13-amd64", "7.2.0-1-amd64"] {
+            let (runnable, left_out) = runnable_on(tests(), release);
+            let names: Vec<&str> = runnable.iter().map(|t| t.name.as_str()).collect();
+            assert_eq!(names, ["plain"], "{release}");
+            assert_eq!(left_out.len(), 1, "{release}");
+            assert_eq!(left_out[0].0, "diff");
+            assert!(
+                left_out[0].1.starts_with(
+                    "needs peer-module: Debian 12's falcosecurity-scap-dkms does not compile for"
+                ),
+                "{}",
+                left_out[0].1
+            );
         }
     }
 

@@ -159,8 +159,12 @@ impl Builder {
     }
 
     /// A dynamically linked host program at its own path, with the shared
-    /// libraries `ldd` lists for it.
+    /// libraries `ldd` lists for it and the data directories it reads
+    /// ([`data_dirs`]).
     pub fn program_with_libraries(&mut self, program: &str) -> Result<()> {
+        for dir in data_dirs(program) {
+            self.tree(dir, Path::new(dir))?;
+        }
         let path = which(program)?;
         let listing = cmd::stdout_of(
             Command::new("ldd").arg(&path),
@@ -179,12 +183,44 @@ impl Builder {
         Ok(())
     }
 
+    /// Every regular file under the host directory `host` (symlinks
+    /// followed), at the same relative paths under `guest`.
+    pub fn tree(&mut self, guest: &str, host: &Path) -> Result<()> {
+        let fix = "reinstall the package that owns it";
+        let mut entries: Vec<_> = fs::read_dir(host)
+            .map_err(Error::io(host, fix))?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let inside = format!("{}/{name}", guest.trim_end_matches('/'));
+            if path.is_dir() {
+                self.tree(&inside, &path)?;
+            } else if path.is_file() {
+                self.copy(&inside, &path)?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn finish(self) -> Result<()> {
         let path = self.path.clone();
         self.cpio
             .finish()
             .map(drop)
             .map_err(Error::io(path, "make the scratch directory writable"))
+    }
+}
+
+/// The directories of its package a program reads at run time, shipped
+/// with it: sysdig's chisels (Lua scripts `sysdig -c NAME` looks for in
+/// its package's chisel directory, and the libraries they share there).
+pub fn data_dirs(program: &str) -> &'static [&'static str] {
+    match program {
+        "sysdig" => &["/usr/share/sysdig/chisels"],
+        _ => &[],
     }
 }
 

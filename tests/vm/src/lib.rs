@@ -17,6 +17,7 @@ pub mod guest;
 pub mod initramfs;
 pub mod kernel;
 pub mod module;
+pub mod peer;
 pub mod qemu;
 pub mod report;
 
@@ -27,7 +28,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use scap_driver_api::DriverSource;
 
 use artefacts::{
-    GUEST_BAD_PROBES, GUEST_LEGACY_KO, GUEST_OTHER_API_KO, GUEST_PROBE, GUEST_REJECTED_PROBES,
+    GUEST_BAD_PROBES, GUEST_LEGACY_KO, GUEST_OTHER_API_KO, GUEST_PEER_KO, GUEST_PROBE,
+    GUEST_REJECTED_PROBES,
 };
 
 pub use config::{Config, GuestKernel};
@@ -63,6 +65,9 @@ pub struct Run {
     /// Where the kernel came from (`linux-headers-amd64`, `sid's linux-image-amd64`).
     pub kernel_origin: String,
     pub driver_src: PathBuf,
+    /// The selected tests not run on this kernel, each with why
+    /// ([`artefacts::runnable_on`]).
+    pub left_out: Vec<(String, String)>,
     /// Set when the scratch directory was kept (SCAP_VM_KEEP).
     pub kept_scratch: Option<PathBuf>,
 }
@@ -89,6 +94,7 @@ pub fn expected_values(source: &DriverSource, module_name: &str, fuzz_seed: Opti
          SCAP_OTHER_API_KO={GUEST_OTHER_API_KO}\n\
          SCAP_LEGACY_KO={GUEST_LEGACY_KO}\n\
          SCAP_REJECTED_PROBES={GUEST_REJECTED_PROBES}\n\
+         SCAP_PEER_KO={GUEST_PEER_KO}\n\
          SCAP_DKMS_PACKAGE={dkms_package}\n\
          SCAP_DEB_MODULES_PREFIX={deb_modules_prefix}\n",
         other_major_code = artefacts::other_major(source.api).encode(),
@@ -150,6 +156,20 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         source.api,
         source.schema
     ));
+    let (tests, left_out) = artefacts::runnable_on(tests, &kernel.release);
+    for (name, why) in &left_out {
+        // Asked for by name, it is an error rather than an empty run.
+        if config.only.contains(name) {
+            return Err(Error::invalid(
+                format!(
+                    "the guest test {name} cannot run on {}: {why}",
+                    kernel.release
+                ),
+                "run it on a kernel the peer builds for (the headers' kernel, no --kernel-suite)",
+            ));
+        }
+        step(format!("not run on {}: {name} ({why})", kernel.release));
+    }
     let mut scratch = Scratch::create()?;
     scratch.keep = config.keep;
     let module = module::build(&source, &kernel, &scratch.dir)?;
@@ -210,6 +230,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         kernel_release: kernel.release,
         kernel_origin: kernel.origin,
         driver_src: source.dir,
+        left_out,
         kept_scratch: config.keep.then(|| scratch.dir.clone()),
     })
 }
@@ -275,6 +296,7 @@ mod tests {
              SCAP_OTHER_API_KO=/scap/other-api/scap.ko\n\
              SCAP_LEGACY_KO=/scap/legacy/scap.ko\n\
              SCAP_REJECTED_PROBES=/scap/rejected-probes\n\
+             SCAP_PEER_KO=/scap/peer/scap.ko\n\
              SCAP_DKMS_PACKAGE=scap-api1-dkms\n\
              SCAP_DEB_MODULES_PREFIX=scap-api1-modules-\n"
         );

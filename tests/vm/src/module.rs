@@ -107,9 +107,30 @@ fn make(
     what: &str,
     no_module_fix: &str,
 ) -> Result<(PathBuf, Vec<String>)> {
+    make_for(
+        dir,
+        &kernel.release,
+        &kernel.kbuild,
+        vars,
+        what,
+        no_module_fix,
+    )
+}
+
+/// [`make`] for a kernel named by its release and where kbuild runs (a
+/// kernel whose image is not needed: the host's headers, for instance).
+pub(crate) fn make_for(
+    dir: &Path,
+    release: &str,
+    kbuild: &Kbuild,
+    vars: &[String],
+    what: &str,
+    no_module_fix: &str,
+) -> Result<(PathBuf, Vec<String>)> {
+    let headers = format!("/lib/modules/{release}/build");
     let fix = "fix the compiler errors above (the build ran in a scratch copy)";
     let ko = dir.join(format!("{DEFAULT_MODULE}.ko"));
-    let output = match &kernel.kbuild {
+    let output = match kbuild {
         Kbuild::Host(headers) => cmd::run(
             Command::new("nice")
                 .args(["-n", "10", "make", "-s", "-j2", "W=1", "-C"])
@@ -129,7 +150,7 @@ fn make(
                 let mut args: Vec<String> = ["nice", "-n", "10", "make", "-s", "-j2", "W=1", "-C"]
                     .map(String::from)
                     .to_vec();
-                args.push(kernel.headers());
+                args.push(headers.clone());
                 args.push(format!("M={inside}"));
                 args.extend(vars.iter().cloned());
                 args.push("modules".into());
@@ -157,14 +178,10 @@ fn make(
         &format!("modinfo {}", ko.display()),
         "the module file is corrupt; rebuild",
     )?;
-    if vermagic.split_whitespace().next() != Some(kernel.release.as_str()) {
+    if vermagic.split_whitespace().next() != Some(release) {
         return Err(Error::invalid(
-            format!(
-                "{} has vermagic {vermagic:?}, not {}",
-                ko.display(),
-                kernel.release
-            ),
-            format!("build against {}", kernel.headers()),
+            format!("{} has vermagic {vermagic:?}, not {release}", ko.display()),
+            format!("build against {headers}"),
         ));
     }
     Ok((ko, warning_lines(&output.stdout, &output.stderr)))

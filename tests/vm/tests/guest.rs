@@ -87,6 +87,8 @@ guest_tests!(
     probe_bad_objects,
     probe_capture,
     probe_vs_module,
+    proc_events,
+    proc_events_peer,
     proclist,
     query_open,
     ring_overflow,

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use scap_vm::{kernel, module};
+use scap_vm::{kernel, module, peer};
 
 fn repo_driver_src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src")
@@ -107,55 +107,13 @@ fn the_module_name_can_be_overridden_at_build_time() {
     );
 }
 
-/// The .deb of Debian's falcosecurity-scap-dkms, kept in the test cache
-/// (the scap-compat tests keep it there too).
-fn peer_deb() -> PathBuf {
-    let config = scap_vm::Config::from_env().unwrap_or_else(|err| panic!("{err}"));
-    let cache = config.cache_dir.join("peer");
-    let find = || {
-        fs::read_dir(&cache).ok().and_then(|dir| {
-            dir.flatten().map(|e| e.path()).find(|p| {
-                p.to_string_lossy().ends_with(".deb")
-                    && p.file_name()
-                        .unwrap()
-                        .to_string_lossy()
-                        .starts_with("falcosecurity-scap-dkms_")
-            })
-        })
-    };
-    if let Some(deb) = find() {
-        return deb;
-    }
-    // Downloaded aside and moved in: a concurrent reader never sees half.
-    let partial = scratch("peer-download");
-    fs::create_dir_all(&partial).unwrap();
-    run(Command::new("apt-get")
-        .args(["download", "-q", "falcosecurity-scap-dkms"])
-        .current_dir(&partial));
-    fs::create_dir_all(&cache).unwrap();
-    for entry in fs::read_dir(&partial).unwrap().flatten() {
-        fs::rename(entry.path(), cache.join(entry.file_name())).unwrap();
-    }
-    let _ = fs::remove_dir_all(&partial);
-    find().expect("apt-get download left falcosecurity-scap-dkms_*.deb")
-}
-
 #[test]
 fn the_syscall_tables_are_what_their_generator_makes() {
     const GENERATED: [&str; 2] = ["syscall_codes.c", "scap_sc_codes.h"];
     let peer = scratch("peer");
-    run(Command::new("dpkg").arg("-x").arg(peer_deb()).arg(&peer));
-    let peer_src = fs::read_dir(peer.join("usr/src"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("scap-")
-        })
-        .expect("the package carries /usr/src/scap-<version>");
+    let config = scap_vm::Config::from_env().unwrap_or_else(|err| panic!("{err}"));
+    let peer_src =
+        peer::unpack_sources(&config.cache_dir, &peer).unwrap_or_else(|err| panic!("{err}"));
     let unistd = headers().join("arch/x86/include/generated/uapi/asm/unistd_64.h");
     let out = scratch("generated");
     fs::create_dir_all(&out).unwrap();

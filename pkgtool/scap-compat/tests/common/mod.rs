@@ -127,55 +127,16 @@ fn user_cache() -> PathBuf {
 }
 
 /// Debian 12's falcosecurity-scap-dkms module (API 1.0.0, schema 1.0.0)
-/// built against the headers; the .deb and the module are cached.
+/// built against the headers, as the VM harness builds it (scap_vm::peer:
+/// the .deb and the module are cached).
 pub fn peer_module() -> PathBuf {
-    let cache = user_cache().join("peer");
-    let cached = cache.join(kernel_release()).join("scap.ko");
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if cached.exists() {
-        return cached;
-    }
-    fs::create_dir_all(&cache).unwrap();
-    let deb = || {
-        fs::read_dir(&cache)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("falcosecurity-scap-dkms_")
-            })
-    };
-    if deb().is_none() {
-        run(Command::new("apt-get")
-            .args(["download", "-q", "falcosecurity-scap-dkms"])
-            .current_dir(&cache));
-    }
-    let deb = deb().expect("apt-get download left a .deb");
-    let work = scratch("peer-build");
-    run(Command::new("dpkg").arg("-x").arg(&deb).arg(&work));
-    let src = fs::read_dir(work.join("usr/src"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("scap-")
-        })
-        .expect("the package carries /usr/src/scap-<version>");
-    run(Command::new("nice")
-        .args(["make", "-s", "-C"])
-        .arg(headers())
-        .arg(format!("M={}", src.display()))
-        .arg("modules"));
-    fs::create_dir_all(cached.parent().unwrap()).unwrap();
-    fs::rename(src.join("scap.ko"), &cached).unwrap();
-    let _ = fs::remove_dir_all(&work);
-    cached
+    scap_vm::peer::module_for(
+        &user_cache(),
+        kernel_release(),
+        &scap_vm::kernel::Kbuild::Host(headers()),
+    )
+    .unwrap_or_else(|err| panic!("{err}"))
 }
 
 pub enum ProbeVariant {
