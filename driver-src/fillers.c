@@ -3,69 +3,16 @@
  * The parameters of each event, in schema 1's order and types (the
  * event_table of libscap's schema 1; see INTERFACE.md).
  */
-#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
-#include <linux/stat.h>
 
 #include "scap.h"
 
-/* Kernel O_* bits to the schema's file_flags (PT_FLAGS32). */
-static u32 scap_open_flags(unsigned long flags)
-{
-	static const struct {
-		unsigned long kernel;
-		u32 scap;
-	} bits[] = {
-		{ O_CREAT, SCAP_O_CREAT },
-		{ O_APPEND, SCAP_O_APPEND },
-		{ O_DSYNC, SCAP_O_DSYNC },
-		{ O_EXCL, SCAP_O_EXCL },
-		{ O_NONBLOCK, SCAP_O_NONBLOCK },
-		{ O_SYNC, SCAP_O_SYNC },	/* includes O_DSYNC's bit */
-		{ O_TRUNC, SCAP_O_TRUNC },
-		{ O_DIRECT, SCAP_O_DIRECT },
-		{ O_DIRECTORY, SCAP_O_DIRECTORY },
-		{ O_LARGEFILE, SCAP_O_LARGEFILE },
-		{ O_CLOEXEC, SCAP_O_CLOEXEC },
-		{ O_TMPFILE, SCAP_O_TMPFILE },	/* includes O_DIRECTORY's bit */
-	};
-	u32 res;
-	int i;
-
-	switch (flags & O_ACCMODE) {
-	case O_WRONLY:
-		res = SCAP_O_WRONLY;
-		break;
-	case O_RDWR:
-		res = SCAP_O_RDWR;
-		break;
-	default:
-		res = SCAP_O_RDONLY;
-		break;
-	}
-	for (i = 0; i < ARRAY_SIZE(bits); i++)
-		if ((flags & bits[i].kernel) == bits[i].kernel)
-			res |= bits[i].scap;
-	return res;
-}
-
-/*
- * The mode only means something when a file may be created. The schema's
- * file_modes bits are the octal permission bits (S_IXOTH = 1 ... S_ISUID).
- */
-static u32 scap_open_mode(unsigned long flags, unsigned long mode)
-{
-	if (!(flags & (O_CREAT | __O_TMPFILE)))
-		return 0;
-	return mode & (S_IRWXUGO | S_ISUID | S_ISGID | S_ISVTX);
-}
-
 /* The device of the filesystem an fd lives on (new_encode_dev), or 0. */
-static u32 scap_fd_dev(long fd)
+u32 scap_fd_dev(long fd)
 {
 	struct file *file;
 	u32 dev;
@@ -85,10 +32,9 @@ static u32 scap_fd_dev(long fd)
 	return dev;
 }
 
-/* fd arguments are ints: sign-extend them into PT_FD. */
-static s64 scap_arg_fd(unsigned long arg)
+/* An event without parameters. */
+void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
 {
-	return (int)arg;
 }
 
 void scap_fill_generic_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
@@ -146,13 +92,13 @@ void scap_fill_openat_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx
 	scap_evt_u32(evt, scap_fd_dev(ctx->ret));
 }
 
-/* close(fd) enter */
+/* fd, the first argument: close, dup*, fchdir enter */
 void scap_fill_fd_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
 {
 	scap_evt_s64(evt, scap_arg_fd(ctx->args[0]));
 }
 
-/* close exit: res */
+/* res alone: close, dup*, fchdir, fcntl and the fd-creating calls' exit */
 void scap_fill_res_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
 {
 	scap_evt_s64(evt, ctx->ret);

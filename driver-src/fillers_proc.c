@@ -125,11 +125,6 @@ static void scap_fill_proc_common(struct scap_evt *evt, const struct scap_syscal
 	scap_evt_cgroups(evt);
 }
 
-/* An enter event without parameters (the clone family's). */
-void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
-{
-}
-
 /*
  * The clone family's exits (clone, fork, vfork, clone3). A failed call has
  * an empty exe and args.

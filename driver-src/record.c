@@ -4,6 +4,9 @@
  * has it open with capture enabled, subject to the consumer's event mask
  * and dropping mode.
  */
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/lockdep.h>
 #include <linux/math64.h>
 #include <linux/rculist.h>
@@ -36,6 +39,44 @@ static void scap_ring_write(struct scap_ring *ring, u16 type, scap_fill_fn fill,
 		WRITE_ONCE(info->n_drops_pf, info->n_drops_pf + 1);
 	else
 		WRITE_ONCE(info->n_drops_buffer, info->n_drops_buffer + 1);
+}
+
+/* Whether fd is open in the current task (O_PATH fds included). */
+static bool scap_fd_is_open(long fd)
+{
+	struct file *file;
+
+	if (fd < 0 || fd > INT_MAX)
+		return false;
+	/* The fd may be closed meanwhile: fput() defers a last release. */
+	file = fget_raw(fd);
+	if (!file)
+		return false;
+	fput(file);
+	return true;
+}
+
+/*
+ * Dropping mode also drops, whatever the syscall's policy and outside the
+ * sampling (no DROP_E/DROP_X for them), events that change no state a
+ * consumer tracks: close enters of fds that are not open (programs that
+ * close every possible fd), failed close exits, and the fcntl calls other
+ * than F_DUPFD and F_DUPFD_CLOEXEC (the only ones that make an fd).
+ */
+static bool scap_stateless(u16 type, const struct scap_syscall_ctx *ctx)
+{
+	switch (type) {
+	case SCAPE_CLOSE_E:
+		return !scap_fd_is_open(scap_arg_fd(ctx->args[0]));
+	case SCAPE_CLOSE_X:
+		return ctx->ret < 0;
+	case SCAPE_FCNTL_E:
+	case SCAPE_FCNTL_X:
+		return (unsigned int)ctx->args[1] != F_DUPFD &&
+		       (unsigned int)ctx->args[1] != F_DUPFD_CLOEXEC;
+	default:
+		return false;
+	}
 }
 
 /*
@@ -87,6 +128,8 @@ void scap_record_syscall(u16 type, scap_fill_fn fill, struct scap_syscall_ctx *c
 			continue;
 		ctx->snaplen = READ_ONCE(consumer->snaplen);
 		ctx->sampling_ratio = READ_ONCE(consumer->sampling_ratio);
+		if (READ_ONCE(consumer->dropping_mode) && scap_stateless(type, ctx))
+			continue;
 		if (scap_sampled_out(ring, consumer, ctx, ts))
 			continue;
 		scap_ring_write(ring, type, fill, ctx, ts);

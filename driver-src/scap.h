@@ -117,8 +117,10 @@ void scap_evt_u8(struct scap_evt *evt, u8 val);
 void scap_evt_u16(struct scap_evt *evt, u16 val);
 void scap_evt_u32(struct scap_evt *evt, u32 val);
 void scap_evt_s64(struct scap_evt *evt, s64 val);
+void scap_evt_u64(struct scap_evt *evt, u64 val);
 void scap_evt_user_str(struct scap_evt *evt, const char __user *str, u32 max);
 void scap_evt_user_buf(struct scap_evt *evt, const void __user *buf, u32 len);
+int scap_evt_read_user(struct scap_evt *evt, void *dst, const void __user *src, u32 len);
 int scap_evt_finish(struct scap_evt *evt);
 void scap_evt_str(struct scap_evt *evt, const char *str, u32 max);
 void scap_evt_user_str_or(struct scap_evt *evt, const char __user *str, u32 max,
@@ -127,7 +129,21 @@ u8 *scap_evt_space(struct scap_evt *evt, u32 max, u32 *room);
 void scap_evt_put(struct scap_evt *evt, u32 len);
 void scap_evt_fail(struct scap_evt *evt, int err);
 
+/* fd arguments are ints: sign-extend them into PT_FD. */
+static inline s64 scap_arg_fd(unsigned long arg)
+{
+	return (int)arg;
+}
+
+/* flags.c */
+u32 scap_open_flags(unsigned long flags);
+u32 scap_open_mode(unsigned long flags, unsigned long mode);
+u32 scap_openat2_resolve(u64 resolve);
+u8 scap_fcntl_cmd(unsigned int cmd);
+
 /* fillers.c */
+u32 scap_fd_dev(long fd);
+void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_generic_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_generic_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_open_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
@@ -151,11 +167,23 @@ u32 scap_task_loginuid(void);
 bool scap_task_exe_writable(void);
 
 /* fillers_proc.c */
-void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_clone_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_execve_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_execveat_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_exec_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_procexit_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+/* fillers_fd.c: fd plumbing and the working directory */
+void scap_fill_creat_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_creat_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_pipe_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_eventfd_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_signalfd_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_timerfd_create_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_inotify_init_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_fcntl_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_openat2_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_openat2_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_userfaultfd_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_path_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 
 #endif /* SCAP_H */

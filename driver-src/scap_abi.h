@@ -151,6 +151,7 @@ enum scap_event_type {
 	[SCAPE_DROP_X] = 1,		/* ratio */			\
 	[SCAPE_OPENAT_2_E] = 4,		/* dirfd, name, flags, mode */	\
 	[SCAPE_OPENAT_2_X] = 6,		/* fd, dirfd, name, flags, mode, dev */ \
+	SCAP_FD_EVENT_NPARAMS						\
 }
 
 /* The process lifecycle events (fillers_proc.c). */
@@ -247,6 +248,100 @@ enum scap_proc_event_type {
 
 /* openat's dirfd for the current directory (the same value as Linux's). */
 #define SCAP_AT_FDCWD		(-100)
+
+/* The events of fd plumbing and the working directory (fillers_fd.c). */
+enum scap_fd_event_type {
+	SCAPE_CREAT_E = 58,
+	SCAPE_CREAT_X = 59,
+	SCAPE_PIPE_E = 60,
+	SCAPE_PIPE_X = 61,
+	SCAPE_EVENTFD_E = 62,
+	SCAPE_EVENTFD_X = 63,
+	SCAPE_GETCWD_E = 92,
+	SCAPE_GETCWD_X = 93,
+	SCAPE_CHDIR_E = 94,
+	SCAPE_CHDIR_X = 95,
+	SCAPE_FCHDIR_E = 96,
+	SCAPE_FCHDIR_X = 97,
+	SCAPE_DUP_E = 124,
+	SCAPE_DUP_X = 125,
+	SCAPE_SIGNALFD_E = 126,
+	SCAPE_SIGNALFD_X = 127,
+	SCAPE_TIMERFD_CREATE_E = 136,
+	SCAPE_TIMERFD_CREATE_X = 137,
+	SCAPE_INOTIFY_INIT_E = 138,
+	SCAPE_INOTIFY_INIT_X = 139,
+	SCAPE_FCNTL_E = 150,
+	SCAPE_FCNTL_X = 151,
+	SCAPE_USERFAULTFD_E = 320,
+	SCAPE_USERFAULTFD_X = 321,
+	SCAPE_OPENAT2_E = 326,
+	SCAPE_OPENAT2_X = 327,
+};
+
+/* Their parameter counts, part of SCAP_EVENT_NPARAMS_INIT. */
+#define SCAP_FD_EVENT_NPARAMS						\
+	[SCAPE_CREAT_E] = 2,		/* name, mode */		\
+	[SCAPE_CREAT_X] = 4,		/* fd, name, mode, dev */	\
+	[SCAPE_PIPE_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_PIPE_X] = 4,		/* res, fd1, fd2, ino */	\
+	[SCAPE_EVENTFD_E] = 2,		/* initval, flags */		\
+	[SCAPE_EVENTFD_X] = 1,		/* res */			\
+	[SCAPE_GETCWD_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_GETCWD_X] = 2,		/* res, path */			\
+	[SCAPE_CHDIR_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_CHDIR_X] = 2,		/* res, path */			\
+	[SCAPE_FCHDIR_E] = 1,		/* fd */			\
+	[SCAPE_FCHDIR_X] = 1,		/* res */			\
+	[SCAPE_DUP_E] = 1,		/* fd */			\
+	[SCAPE_DUP_X] = 1,		/* res */			\
+	[SCAPE_SIGNALFD_E] = 3,		/* fd, mask, flags */		\
+	[SCAPE_SIGNALFD_X] = 1,		/* res */			\
+	[SCAPE_TIMERFD_CREATE_E] = 2,	/* clockid, flags */		\
+	[SCAPE_TIMERFD_CREATE_X] = 1,	/* res */			\
+	[SCAPE_INOTIFY_INIT_E] = 1,	/* flags */			\
+	[SCAPE_INOTIFY_INIT_X] = 1,	/* res */			\
+	[SCAPE_FCNTL_E] = 2,		/* fd, cmd */			\
+	[SCAPE_FCNTL_X] = 1,		/* res */			\
+	[SCAPE_USERFAULTFD_E] = SCAP_NPARAMS_NONE,			\
+	[SCAPE_USERFAULTFD_X] = 2,	/* res, flags */		\
+	[SCAPE_OPENAT2_E] = 5,		/* dirfd, name, flags, mode, resolve */ \
+	[SCAPE_OPENAT2_X] = 6,		/* fd, dirfd, name, flags, mode, resolve */
+
+/* FCNTL_E's cmd (PT_FLAGS8); commands without a value here are UNKNOWN. */
+#define SCAP_FCNTL_UNKNOWN		0
+#define SCAP_FCNTL_F_DUPFD		1
+#define SCAP_FCNTL_F_GETFD		2
+#define SCAP_FCNTL_F_SETFD		3
+#define SCAP_FCNTL_F_GETFL		4
+#define SCAP_FCNTL_F_SETFL		5
+#define SCAP_FCNTL_F_GETLK		6
+#define SCAP_FCNTL_F_SETLK		8
+#define SCAP_FCNTL_F_SETLKW		9
+#define SCAP_FCNTL_F_SETOWN		10
+#define SCAP_FCNTL_F_GETOWN		12
+#define SCAP_FCNTL_F_SETSIG		13
+#define SCAP_FCNTL_F_GETSIG		15
+#define SCAP_FCNTL_F_SETOWN_EX		21
+#define SCAP_FCNTL_F_GETOWN_EX		22
+#define SCAP_FCNTL_F_SETLEASE		23
+#define SCAP_FCNTL_F_GETLEASE		24
+#define SCAP_FCNTL_F_CANCELLK		25
+#define SCAP_FCNTL_F_DUPFD_CLOEXEC	26
+#define SCAP_FCNTL_F_NOTIFY		27
+#define SCAP_FCNTL_F_SETPIPE_SZ		28
+#define SCAP_FCNTL_F_GETPIPE_SZ		29
+#define SCAP_FCNTL_F_OFD_GETLK		30
+#define SCAP_FCNTL_F_OFD_SETLK		31
+#define SCAP_FCNTL_F_OFD_SETLKW		32
+
+/* OPENAT2's resolve (PT_FLAGS32), from struct open_how's RESOLVE_* bits. */
+#define SCAP_RESOLVE_BENEATH		(1 << 0)
+#define SCAP_RESOLVE_IN_ROOT		(1 << 1)
+#define SCAP_RESOLVE_NO_MAGICLINKS	(1 << 2)
+#define SCAP_RESOLVE_NO_SYMLINKS	(1 << 3)
+#define SCAP_RESOLVE_NO_XDEV		(1 << 4)
+#define SCAP_RESOLVE_CACHED		(1 << 5)
 
 /* PPM_SC codes (GENERIC events' ID): scap_sc_codes.h, generated. */
 

@@ -17,8 +17,10 @@
  * - dropping mode: ratios other than 1, 2, 4 ... 128 EINVAL; ratio 1
  *   drops the generic syscalls only; ratio 128 keeps sampled syscalls only
  *   in the first 1/128 of each second, marks gaps with alternating DROP_E
- *   (in a gap) / DROP_X (out of it) carrying the ratio, never drops close;
- *   turned off, a DROP_X closes the last gap and everything is recorded.
+ *   (in a gap) / DROP_X (out of it) carrying the ratio, never drops the
+ *   close of an open fd, always drops close(-1) (an fd not open, a failed
+ *   close); turned off, a DROP_X closes the last gap and everything is
+ *   recorded.
  * On the workload's ring, n_evts grows by exactly the events written.
  */
 #define _GNU_SOURCE
@@ -99,6 +101,8 @@ struct work {
 	bool reads;		/* READ_LEN from /dev/zero */
 	bool getppids;
 	bool closes;		/* close(-1): EBADF */
+	bool closes_open;	/* close(dup(devnull)): 0 */
+	int open_fd;		/* the fd that dup made (the same each time) */
 	bool odd;		/* an ia32 getppid, a number past the table */
 	uint64_t started, ended;
 };
@@ -119,6 +123,11 @@ static void work(void *arg)
 			fail("getppid");
 		if (w->closes && (close(-1) != -1 || errno != EBADF))
 			fail("close(-1) did not fail with EBADF");
+		if (w->closes_open) {
+			w->open_fd = dup(devnull);
+			if (w->open_fd < 0 || close(w->open_fd))
+				fail("dup of /dev/null and its close");
+		}
 		if (w->odd) {
 			long ret;
 
@@ -216,12 +225,12 @@ static void tally_event(const struct event *ev, void *arg)
 		check_data(ev, NULL, READ_LEN);
 		break;
 	case SCAPE_CLOSE_E:
-		if (param_s64(ev, 0) != -1)
-			fail("CLOSE_E fd %" PRId64 ", want -1", param_s64(ev, 0));
+		if (param_s64(ev, 0) != -1 && (!w->closes_open || param_s64(ev, 0) != w->open_fd))
+			fail("CLOSE_E fd %" PRId64 ", want -1 or the fd dup made", param_s64(ev, 0));
 		break;
 	case SCAPE_CLOSE_X:
-		if (param_s64(ev, 0) != -EBADF)
-			fail("CLOSE_X res %" PRId64 ", want -EBADF", param_s64(ev, 0));
+		if (param_s64(ev, 0) != -EBADF && (!w->closes_open || param_s64(ev, 0) != 0))
+			fail("CLOSE_X res %" PRId64 ", want -EBADF or 0", param_s64(ev, 0));
 		break;
 	case SCAPE_GENERIC_E:
 		check_generic_e(t, ev);
@@ -489,7 +498,7 @@ struct gaps {
 	uint32_t ratio;		/* the ratio markers must carry */
 	bool sampling;		/* dropping mode with RATIO: check the times */
 	bool in_gap;		/* the last marker was DROP_E */
-	size_t drop_e, drop_x, kept_writes, closes, generic;
+	size_t drop_e, drop_x, kept_writes, closes, bad_closes, generic;
 	uint32_t bytes;		/* parsed */
 };
 
@@ -532,7 +541,11 @@ static void follow_gaps(const struct event *ev, void *arg)
 		break;
 	case SCAPE_CLOSE_E:
 	case SCAPE_CLOSE_X:
-		g->closes++;
+		/* close(-1)'s enter (fd -1) and exit (-EBADF), or a close of an open fd. */
+		if (param_s64(ev, 0) < 0)
+			g->bad_closes++;
+		else
+			g->closes++;
 		break;
 	case SCAPE_GENERIC_E:
 		if (param_u16(ev, 1) == SYS_getppid)
@@ -557,6 +570,7 @@ static void sampled_work(void *arg)
 	struct sampled_work *s = arg;
 	uint64_t before, after, now;
 	size_t i;
+	int fd;
 
 	s->started = now_ns();
 	for (i = 0;; i++) {
@@ -579,6 +593,9 @@ static void sampled_work(void *arg)
 			syscall(SYS_getppid);
 			s->getppids++;
 			close(-1);
+			fd = dup(devnull);
+			if (fd < 0 || close(fd))
+				fail("dup of /dev/null and its close");
 			s->closes++;
 		}
 		now = now_ns();
@@ -597,7 +614,8 @@ static void check_dropping(void)
 		0, 3, 6, 96, 127, RATIO + 1, 2 * RATIO, (1UL << 32) | 2, (unsigned long)-1,
 	};
 	struct gaps g = { .ratio = 1 };
-	struct work w = { .write_len = WRITE_LEN, .getppids = true, .closes = true };
+	struct work w = { .write_len = WRITE_LEN, .getppids = true, .closes = true,
+			  .closes_open = true };
 	struct counters before, after;
 	struct sampled_work s = { 0 };
 	unsigned long ratio;
@@ -622,9 +640,9 @@ static void check_dropping(void)
 	ring_for_each(&rings[wcpu], wcpu, follow_gaps, &g);
 	if (g.drop_e || g.drop_x)
 		fail("%zu DROP_E and %zu DROP_X with ratio 1", g.drop_e, g.drop_x);
-	if (g.generic || g.kept_writes != 2 * CALLS || g.closes != 2 * CALLS)
-		fail("%zu generic getppid, %zu write and %zu close events; want 0, %d, %d",
-		     g.generic, g.kept_writes, g.closes, 2 * CALLS, 2 * CALLS);
+	if (g.generic || g.kept_writes != 2 * CALLS || g.closes != 2 * CALLS || g.bad_closes)
+		fail("%zu generic getppid, %zu write, %zu close and %zu close(-1) events; want 0, %d, %d, 0",
+		     g.generic, g.kept_writes, g.closes, g.bad_closes, 2 * CALLS, 2 * CALLS);
 
 	phase = "dropping mode, ratio 128";
 	set(SCAP_IOCTL_ENABLE_DROPPING_MODE, RATIO, "ENABLE_DROPPING_MODE");
@@ -647,7 +665,11 @@ static void check_dropping(void)
 		fail("%zu DROP_E and %zu DROP_X, want some of each (%zu writes surely in gaps, %zu after)",
 		     g.drop_e, g.drop_x, s.sure_dropped, s.kept_after_gap);
 	if (g.closes != 2 * s.closes)
-		fail("%zu close events of %zu closes: close is never dropped", g.closes, s.closes);
+		fail("%zu close events of %zu closes of open fds: they are never dropped", g.closes,
+		     s.closes);
+	if (g.bad_closes)
+		fail("%zu events of close(-1): a close of an fd not open and a failed close are always dropped",
+		     g.bad_closes);
 	if (g.generic)
 		fail("%zu generic getppid events: generic syscalls are always dropped", g.generic);
 	note("ratio %d: %zu of %zu writes' events kept, %zu DROP_E, %zu DROP_X", RATIO,
@@ -662,14 +684,15 @@ static void check_dropping(void)
 	set(SCAP_IOCTL_DISABLE_DROPPING_MODE, 0, "DISABLE_DROPPING_MODE");
 	g.ratio = 1;
 	g.sampling = false;
-	g.kept_writes = g.closes = g.generic = 0;
+	g.kept_writes = g.closes = g.bad_closes = g.generic = 0;
 	g.tid = run_pinned_thread(wcpu, work, &w);
 	ring_for_each(&rings[wcpu], wcpu, follow_gaps, &g);
 	if (g.in_gap)
 		fail("DROP_E without DROP_X after dropping mode was turned off");
-	if (g.generic != 2 * CALLS || g.kept_writes != 2 * CALLS || g.closes != 2 * CALLS)
-		fail("%zu generic getppid, %zu write and %zu close events; want %d each", g.generic,
-		     g.kept_writes, g.closes, 2 * CALLS);
+	if (g.generic != 2 * CALLS || g.kept_writes != 2 * CALLS || g.closes != 2 * CALLS ||
+	    g.bad_closes != 2 * CALLS)
+		fail("%zu generic getppid, %zu write, %zu close and %zu close(-1) events; want %d each",
+		     g.generic, g.kept_writes, g.closes, g.bad_closes, 2 * CALLS);
 	expect_everything(WRITE_LEN);
 }
 

@@ -73,6 +73,7 @@ macro_rules! guest_tests {
 guest_tests!(
     bad_mmap,
     events,
+    fd_events,
     insmod_rmmod,
     ioctl_fuzz,
     ioctl_queries,
