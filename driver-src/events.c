@@ -145,6 +145,8 @@ void scap_evt_put(struct scap_evt *evt, u32 len)
 	if (!scap_evt_fits(evt, len))
 		return;
 	scap_evt_advance(evt, len);
+}
+
 void scap_evt_u64(struct scap_evt *evt, u64 val)
 {
 	if (!scap_evt_fits(evt, sizeof(val)))
