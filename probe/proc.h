@@ -136,9 +136,10 @@ static __always_inline void probe_big_exe_args(struct probe_evt *e, bool from_ar
 	len = scap_forget(s, len);
 	first = scap_forget(s, first);
 	if (!len || !first || first > len || len > SCAP_AREA_MAX) {
-		probe_big_empty_str(e);
-		probe_evt_param_len(e, 0);
-		return;
+		/* The lengths of an empty exe and args. */
+		*probe_big_at(e) = 0;
+		len = 1;
+		first = 1;
 	}
 	probe_evt_param_len(e, first);
 	probe_evt_param_len(e, len - first);
@@ -158,6 +159,7 @@ static __always_inline void probe_big_env(struct probe_evt *e, bool from_envp,
 				     BPF_CORE_READ(mm, env_end), &first);
 	len = scap_forget(s, len);
 	probe_evt_param_len(e, len > SCAP_AREA_MAX ? 0 : len);
+	e->off = scap_forget(s, e->off);
 }
 
 /*
@@ -217,6 +219,8 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 		argv = (const char *const *)scap_arg(regs, nr == __NR_execve ? 1 : 2);
 		probe_big_exe_args(&e, ret < 0, mm, argv, scratch);
 	}
+	/* Lengths the verifier forgets so that its paths merge from here. */
+	e.off = scap_forget(scratch, e.off);
 	probe_big_s64(&e, BPF_CORE_READ(task, pid));
 	probe_big_s64(&e, BPF_CORE_READ(task, tgid));
 	probe_big_s64(&e, BPF_CORE_READ(task, real_parent, pid));
@@ -231,7 +235,9 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 	probe_big_u32(&e, vm.swap);
 	probe_big_kernel_str(&e, (const char *)task + bpf_core_field_offset(task->comm),
 			     sizeof(task->comm));
+	e.off = scap_forget(scratch, e.off);
 	probe_big_cgroups(&e, task, scratch);
+	e.off = scap_forget(scratch, e.off);
 	pidns = scap_task_pidns(task, &level);
 	if (!exec) {
 		const struct cred *cred = BPF_CORE_READ(task, cred);
