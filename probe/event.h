@@ -189,10 +189,11 @@ static __always_inline void probe_evt_empty_str(struct probe_evt *e)
 
 /*
  * A NUL-terminated string from user memory: "(NULL)" for a NULL pointer, as
- * the module writes it; "" when it cannot be read (where the module drops
- * the event and counts it in n_drops_pf, which the probe does not have), or
- * the fallback (up to 8 bytes, little-endian, fallback_len with its NUL)
- * where the module sends one.
+ * the module writes it. One that cannot be read (its page is not in memory:
+ * the probe may not fault it in) discards the event, as the module drops it
+ * (counting it in n_drops_pf, which the probe does not have), or where the
+ * module sends a fallback string instead, so does the probe: fallback, up
+ * to 8 bytes little-endian, fallback_len of them with its NUL.
  */
 static __always_inline void probe_evt_user_str_or(struct probe_evt *e,
 						 const char *ustr, __u64 fallback,
@@ -214,6 +215,10 @@ static __always_inline void probe_evt_user_str_or(struct probe_evt *e,
 	}
 	n = bpf_probe_read_user_str(e->buf + e->off, SCAP_PATH_MAX, ustr);
 	if (n <= 0 || n > SCAP_PATH_MAX) {
+		if (!fallback_len) {
+			e->bad = 1;
+			return;
+		}
 		__builtin_memcpy(e->buf + e->off, &fallback, sizeof(fallback));
 		n = fallback_len;
 	}
@@ -223,7 +228,7 @@ static __always_inline void probe_evt_user_str_or(struct probe_evt *e,
 static __always_inline void probe_evt_user_str(struct probe_evt *e,
 					      const char *ustr)
 {
-	probe_evt_user_str_or(e, ustr, 0, 1);
+	probe_evt_user_str_or(e, ustr, 0, 0);
 }
 
 /* Up to SCAP_SNAPLEN bytes of user memory; empty when it cannot be read. */

@@ -10,10 +10,6 @@
 #ifndef SCAP_PROBE_FD_EVENTS_H
 #define SCAP_PROBE_FD_EVENTS_H
 
-/* "(NULL)" and its NUL, little-endian: the module's name for an unreadable path. */
-#define SCAP_NULL_STR		0x00294c4c554e28ULL
-#define SCAP_NULL_STR_LEN	7
-
 /* openat2's struct open_how, as user memory holds it. */
 struct scap_open_how {
 	__u64 flags;
@@ -80,16 +76,14 @@ static __always_inline bool scap_fd_enter(struct pt_regs *regs, long nr,
 	case __NR_creat:
 		if (probe_evt_begin(&e, PROBE_EV_CREAT_E, 2, pid_tgid, SCAP_RECORD_PATH))
 			return true;
-		probe_evt_user_str_or(&e, (const char *)scap_arg(regs, 0), SCAP_NULL_STR,
-				      SCAP_NULL_STR_LEN);
+		probe_evt_user_str(&e, (const char *)scap_arg(regs, 0));
 		probe_evt_u32(&e, scap_open_mode(SCAP_K_O_CREAT, scap_arg(regs, 1)));
 		break;
 	case __NR_openat2:
 		if (probe_evt_begin(&e, PROBE_EV_OPENAT2_E, 5, pid_tgid, SCAP_RECORD_PATH))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
-		probe_evt_user_str_or(&e, (const char *)scap_arg(regs, 1), SCAP_NULL_STR,
-				      SCAP_NULL_STR_LEN);
+		probe_evt_user_str(&e, (const char *)scap_arg(regs, 1));
 		/* The module drops the event when it cannot read open_how. */
 		if (bpf_probe_read_user(&how, sizeof(how), (const void *)scap_arg(regs, 2)))
 			e.bad = 1;

@@ -23,8 +23,10 @@
 #define SCAP_MM_SWAPENTS	2
 #define SCAP_MM_SHMEMPAGES	3
 
-/* From 6.2 on the counters are percpu_counters ("mm: convert mm's rss stats
- * into percpu_counter"); before, atomic_long_t count[4]. */
+/*
+ * From 6.2 on the counters are percpu_counters ("mm: convert mm's rss stats
+ * into percpu_counter"); before, struct mm_rss_stat's atomic_long_t count[4].
+ */
 struct mm_struct___pcpu {
 	struct percpu_counter rss_stat[4];
 } __attribute__((preserve_access_index));
