@@ -4,10 +4,11 @@
 # fcntl, eventfd*, signalfd*, timerfd_create, inotify_init*, creat,
 # openat2, userfaultfd; clone, fork, vfork, clone3, a thread, execve,
 # execveat, a failed execve, exits with a status and by a signal) captured
-# from each; `sysdig -r` prints those events the same, per thread, once the
-# values that differ between two runs are normalised: thread ids (mapped to
-# their order of creation, which the workload writes; others are X), page
-# fault and memory counters, pipe inodes.
+# from each; `sysdig -r` prints those events the same, per thread, from the
+# workload's exec on, once the values that differ between two runs are
+# normalised: thread ids (mapped to their order of creation, which the
+# workload writes; others are X), page fault and memory counters, pipe
+# inodes.
 # scap-vm: needs scap-probe probe.o sysdig
 . /scap/lib.sh
 
@@ -34,6 +35,13 @@ normalise() {
 		return (num + 0 <= 0 ? num : "X") rest
 	}
 	!($1 in idx) { next }
+	# The workload starts at its exec: before, it is the loader (scap-probe
+	# record or capture, with their own arguments and fds).
+	idx[$1] == 1 && !started {
+		if ($2 != "execve" || $3 != "<" || $4 != "res=0")
+			next
+		started = 1
+	}
 	{
 		t = idx[$1]
 		line = "T" t
