@@ -75,7 +75,8 @@ capture() {
 	scap-probe "$@" -w "/tmp/$how-pf.scap" -- proc_fd_workload /tmp/proc_fd.tids "$workdir" \
 		2> "/tmp/$how.err" || fail "scap-probe $1 proc_fd_workload: $(cat "/tmp/$how.err")"
 	mv /tmp/proc_fd.tids "/tmp/$how.tids" || fail "proc_fd_workload wrote no /tmp/proc_fd.tids"
-	sysdig -r "/tmp/$how-pf.scap" -p '%thread.tid %evt.type %evt.dir %evt.args' "$filter" \
+	# -v -s 8192: args, env and cgroups whole (not cut to 80 bytes).
+	sysdig -v -s 8192 -r "/tmp/$how-pf.scap" -p '%thread.tid %evt.type %evt.dir %evt.args' "$filter" \
 		> "/tmp/$how-pf.raw" 2> /tmp/sysdig.err ||
 		fail "sysdig -r /tmp/$how-pf.scap: $(cat /tmp/sysdig.err)"
 	normalise "/tmp/$how.tids" < "/tmp/$how-pf.raw" > "/tmp/$how-pf.events" ||
