@@ -29,38 +29,38 @@ static __always_inline bool scap_fd_enter(struct pt_regs *regs, long nr,
 	case __NR_dup:
 	case __NR_dup2:
 	case __NR_dup3:
-		if (probe_evt_begin(&e, PROBE_EV_DUP_E, 1, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_DUP_E, 1, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		break;
 	case __NR_pipe:
 	case __NR_pipe2:
-		if (probe_evt_begin(&e, PROBE_EV_PIPE_E, 0, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_PIPE_E, 0, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		break;
 	case __NR_fcntl:
-		if (probe_evt_begin(&e, PROBE_EV_FCNTL_E, 2, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_FCNTL_E, 2, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_u8(&e, scap_fcntl_cmd(scap_arg(regs, 1)));
 		break;
 	case __NR_eventfd:
 	case __NR_eventfd2:
-		if (probe_evt_begin(&e, PROBE_EV_EVENTFD_E, 2, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_EVENTFD_E, 2, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, scap_arg(regs, 0));
 		probe_evt_u32(&e, 0);
 		break;
 	case __NR_signalfd:
 	case __NR_signalfd4:
-		if (probe_evt_begin(&e, PROBE_EV_SIGNALFD_E, 3, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_SIGNALFD_E, 3, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_u32(&e, 0);
 		probe_evt_u8(&e, 0);
 		break;
 	case __NR_timerfd_create:
-		if (probe_evt_begin(&e, PROBE_EV_TIMERFD_CREATE_E, 2, pid_tgid,
+		if (probe_evt_begin(&e, SCAPE_TIMERFD_CREATE_E, 2, pid_tgid,
 				    SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_u8(&e, 0);
@@ -68,19 +68,19 @@ static __always_inline bool scap_fd_enter(struct pt_regs *regs, long nr,
 		break;
 	case __NR_inotify_init:
 	case __NR_inotify_init1:
-		if (probe_evt_begin(&e, PROBE_EV_INOTIFY_INIT_E, 1, pid_tgid,
+		if (probe_evt_begin(&e, SCAPE_INOTIFY_INIT_E, 1, pid_tgid,
 				    SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_u8(&e, 0);
 		break;
 	case __NR_creat:
-		if (probe_evt_begin(&e, PROBE_EV_CREAT_E, 2, pid_tgid, SCAP_RECORD_PATH))
+		if (probe_evt_begin(&e, SCAPE_CREAT_E, 2, pid_tgid, SCAP_RECORD_PATH))
 			return true;
 		probe_evt_user_str(&e, (const char *)scap_arg(regs, 0));
 		probe_evt_u32(&e, scap_open_mode(SCAP_K_O_CREAT, scap_arg(regs, 1)));
 		break;
 	case __NR_openat2:
-		if (probe_evt_begin(&e, PROBE_EV_OPENAT2_E, 5, pid_tgid, SCAP_RECORD_PATH))
+		if (probe_evt_begin(&e, SCAPE_OPENAT2_E, 5, pid_tgid, SCAP_RECORD_PATH))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_user_str(&e, (const char *)scap_arg(regs, 1));
@@ -93,21 +93,21 @@ static __always_inline bool scap_fd_enter(struct pt_regs *regs, long nr,
 		probe_evt_u32(&e, scap_openat2_resolve(how.resolve));
 		break;
 	case __NR_userfaultfd:
-		if (probe_evt_begin(&e, PROBE_EV_USERFAULTFD_E, 0, pid_tgid,
+		if (probe_evt_begin(&e, SCAPE_USERFAULTFD_E, 0, pid_tgid,
 				    SCAP_RECORD_FIXED))
 			return true;
 		break;
 	case __NR_chdir:
-		if (probe_evt_begin(&e, PROBE_EV_CHDIR_E, 0, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_CHDIR_E, 0, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		break;
 	case __NR_fchdir:
-		if (probe_evt_begin(&e, PROBE_EV_FCHDIR_E, 1, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_FCHDIR_E, 1, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		break;
 	case __NR_getcwd:
-		if (probe_evt_begin(&e, PROBE_EV_GETCWD_E, 0, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_GETCWD_E, 0, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		break;
 	default:
@@ -130,32 +130,32 @@ static __always_inline bool scap_fd_exit(struct pt_regs *regs, long nr, long ret
 	case __NR_dup:
 	case __NR_dup2:
 	case __NR_dup3:
-		type = PROBE_EV_DUP_X;
+		type = SCAPE_DUP_X;
 		break;
 	case __NR_fcntl:
-		type = PROBE_EV_FCNTL_X;
+		type = SCAPE_FCNTL_X;
 		break;
 	case __NR_eventfd:
 	case __NR_eventfd2:
-		type = PROBE_EV_EVENTFD_X;
+		type = SCAPE_EVENTFD_X;
 		break;
 	case __NR_signalfd:
 	case __NR_signalfd4:
-		type = PROBE_EV_SIGNALFD_X;
+		type = SCAPE_SIGNALFD_X;
 		break;
 	case __NR_timerfd_create:
-		type = PROBE_EV_TIMERFD_CREATE_X;
+		type = SCAPE_TIMERFD_CREATE_X;
 		break;
 	case __NR_inotify_init:
 	case __NR_inotify_init1:
-		type = PROBE_EV_INOTIFY_INIT_X;
+		type = SCAPE_INOTIFY_INIT_X;
 		break;
 	case __NR_fchdir:
-		type = PROBE_EV_FCHDIR_X;
+		type = SCAPE_FCHDIR_X;
 		break;
 	case __NR_pipe:
 	case __NR_pipe2:
-		if (probe_evt_begin(&e, PROBE_EV_PIPE_X, 4, pid_tgid, SCAP_RECORD_FIXED + 32))
+		if (probe_evt_begin(&e, SCAPE_PIPE_X, 4, pid_tgid, SCAP_RECORD_FIXED + 32))
 			return true;
 		probe_evt_s64(&e, ret);
 		/* The module drops the event when it cannot read the fds. */
@@ -167,7 +167,7 @@ static __always_inline bool scap_fd_exit(struct pt_regs *regs, long nr, long ret
 		probe_evt_submit(&e);
 		return true;
 	case __NR_creat:
-		if (probe_evt_begin(&e, PROBE_EV_CREAT_X, 4, pid_tgid, SCAP_RECORD_PATH))
+		if (probe_evt_begin(&e, SCAPE_CREAT_X, 4, pid_tgid, SCAP_RECORD_PATH))
 			return true;
 		probe_evt_s64(&e, ret);
 		probe_evt_user_str(&e, (const char *)scap_arg(regs, 0));
@@ -176,7 +176,7 @@ static __always_inline bool scap_fd_exit(struct pt_regs *regs, long nr, long ret
 		probe_evt_submit(&e);
 		return true;
 	case __NR_openat2:
-		if (probe_evt_begin(&e, PROBE_EV_OPENAT2_X, 6, pid_tgid, SCAP_RECORD_PATH))
+		if (probe_evt_begin(&e, SCAPE_OPENAT2_X, 6, pid_tgid, SCAP_RECORD_PATH))
 			return true;
 		probe_evt_s64(&e, ret);
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
@@ -189,7 +189,7 @@ static __always_inline bool scap_fd_exit(struct pt_regs *regs, long nr, long ret
 		probe_evt_submit(&e);
 		return true;
 	case __NR_userfaultfd:
-		if (probe_evt_begin(&e, PROBE_EV_USERFAULTFD_X, 2, pid_tgid,
+		if (probe_evt_begin(&e, SCAPE_USERFAULTFD_X, 2, pid_tgid,
 				    SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, ret);
@@ -199,7 +199,7 @@ static __always_inline bool scap_fd_exit(struct pt_regs *regs, long nr, long ret
 	case __NR_chdir:
 	case __NR_getcwd:
 		/* chdir's argument, or the directory getcwd wrote. */
-		if (probe_evt_begin(&e, nr == __NR_chdir ? PROBE_EV_CHDIR_X : PROBE_EV_GETCWD_X,
+		if (probe_evt_begin(&e, nr == __NR_chdir ? SCAPE_CHDIR_X : SCAPE_GETCWD_X,
 				    2, pid_tgid, SCAP_RECORD_PATH))
 			return true;
 		probe_evt_s64(&e, ret);

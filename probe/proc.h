@@ -25,20 +25,20 @@ static __always_inline bool scap_proc_enter(struct pt_regs *regs, long nr,
 	case __NR_fork:
 	case __NR_vfork:
 	case __NR_clone3:
-		if (probe_evt_begin(&e, nr == __NR_clone ? PROBE_EV_CLONE_20_E :
-				    nr == __NR_fork ? PROBE_EV_FORK_20_E :
-				    nr == __NR_vfork ? PROBE_EV_VFORK_20_E :
-				    PROBE_EV_CLONE3_E, 0, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, nr == __NR_clone ? SCAPE_CLONE_20_E :
+				    nr == __NR_fork ? SCAPE_FORK_20_E :
+				    nr == __NR_vfork ? SCAPE_VFORK_20_E :
+				    SCAPE_CLONE3_E, 0, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		break;
 	case __NR_execve:
-		if (probe_evt_begin(&e, PROBE_EV_EXECVE_19_E, 1, pid_tgid, SCAP_RECORD_PATH))
+		if (probe_evt_begin(&e, SCAPE_EXECVE_19_E, 1, pid_tgid, SCAP_RECORD_PATH))
 			return true;
 		probe_evt_user_str_or(&e, (const char *)scap_arg(regs, 0), SCAP_NA_STR,
 				      SCAP_NA_STR_LEN);
 		break;
 	case __NR_execveat:
-		if (probe_evt_begin(&e, PROBE_EV_EXECVEAT_E, 3, pid_tgid, SCAP_RECORD_PATH))
+		if (probe_evt_begin(&e, SCAPE_EXECVEAT_E, 3, pid_tgid, SCAP_RECORD_PATH))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_user_str_or(&e, (const char *)scap_arg(regs, 1), SCAP_NA_STR,
@@ -184,22 +184,22 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 
 	switch (nr) {
 	case __NR_clone:
-		type = PROBE_EV_CLONE_20_X;
+		type = SCAPE_CLONE_20_X;
 		break;
 	case __NR_fork:
-		type = PROBE_EV_FORK_20_X;
+		type = SCAPE_FORK_20_X;
 		break;
 	case __NR_vfork:
-		type = PROBE_EV_VFORK_20_X;
+		type = SCAPE_VFORK_20_X;
 		break;
 	case __NR_clone3:
-		type = PROBE_EV_CLONE3_X;
+		type = SCAPE_CLONE3_X;
 		break;
 	case __NR_execve:
-		type = PROBE_EV_EXECVE_19_X;
+		type = SCAPE_EXECVE_19_X;
 		break;
 	default:
-		type = PROBE_EV_EXECVEAT_X;
+		type = SCAPE_EXECVEAT_X;
 	}
 	/* The module cannot report a task without arguments: it drops those. */
 	if (ret >= 0 && (!mm || !BPF_CORE_READ(mm, arg_end)))
@@ -254,7 +254,7 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 		}
 		flags = scap_clone_flags(flags);
 		if (level || BPF_CORE_READ(task, nsproxy, pid_ns_for_children) != pidns)
-			flags |= PROBE_CL_CHILD_IN_PIDNS;
+			flags |= SCAP_CL_CHILD_IN_PIDNS;
 		probe_big_u32(&e, flags);
 		probe_big_u32(&e, scap_map_id(userns, false, BPF_CORE_READ(cred, euid.val),
 					      SCAP_OVERFLOW_ID));
@@ -270,7 +270,7 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 							       pids[SCAP_PIDTYPE_PGID]),
 						 level, pidns));
 		probe_big_u32(&e, scap_task_loginuid(task));
-		probe_big_u32(&e, scap_exe_writable(task, mm) ? 1 : 0);
+		probe_big_u32(&e, scap_exe_writable(task, mm) ? SCAP_EXE_WRITABLE : 0);
 	}
 	probe_evt_submit(&e);
 }
@@ -297,7 +297,7 @@ static __always_inline void scap_procexit(__u64 pid_tgid)
 	__u8 sig = code & 0x7f;
 	struct probe_evt e;
 
-	if (probe_evt_begin(&e, PROBE_EV_PROCEXIT_1_E, 4, pid_tgid, SCAP_RECORD_FIXED + 8))
+	if (probe_evt_begin(&e, SCAPE_PROCEXIT_1_E, 4, pid_tgid, SCAP_RECORD_FIXED + 8))
 		return;
 	probe_evt_s64(&e, code);
 	probe_evt_s64(&e, (code >> 8) & 0xff);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * scap probe: the schema 1 syscall events of the scap module, from the
- * sys_enter/sys_exit raw tracepoints into a BPF ring buffer (CO-RE).
+ * scap probe: the schema 1 events of the scap module, from the sys_enter,
+ * sys_exit and sched_process_exit raw tracepoints into a BPF ring buffer
+ * (CO-RE).
  *
- * open, openat, close, read and write carry their parameters; every other
- * syscall is a GENERIC event with its PPM_SC code. As in the module, 32-bit
+ * open, openat, close, read and write, the fd plumbing and cwd syscalls
+ * (fd_events.h) and the process lifecycle (proc.h) carry their parameters;
+ * every other syscall is a GENERIC event with its PPM_SC code. As in the module, 32-bit
  * (ia32) syscalls and numbers past the table (x32's, invalid ones) are not
  * reported: their numbers belong to another table or to none.
  */
