@@ -7,6 +7,7 @@
  */
 #include <linux/fcntl.h>
 #include <linux/mm.h>
+#include <linux/percpu_counter.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
@@ -14,6 +15,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <asm/unistd.h>
 
 #include "scap.h"
@@ -93,6 +95,21 @@ static pid_t scap_task_ptid(void)
 	return ptid;
 }
 
+/* Pages an mm counter (MM_FILEPAGES ...) holds. */
+static unsigned long scap_mm_counter(struct mm_struct *mm, int member)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	/*
+	 * 6.2 ("mm: convert mm's rss stats into percpu_counter") left
+	 * get_mm_counter() reading the shared count only, 0 for a small
+	 * process: sum the CPUs' parts.
+	 */
+	return percpu_counter_sum_positive(&mm->rss_stat[member]);
+#else
+	return get_mm_counter(mm, member);
+#endif
+}
+
 /* A count of pages in KiB, as the schema's vm_* (PT_UINT32) carry it. */
 static u32 scap_pages_kib(unsigned long pages)
 {
@@ -108,7 +125,13 @@ static void scap_fill_proc_common(struct scap_evt *evt, const struct scap_syscal
 				  bool from_mm, const char __user *const __user *argv)
 {
 	struct mm_struct *mm = current->mm;
+	unsigned long rss = 0, swap = 0;
 
+	if (mm) {
+		rss = scap_mm_counter(mm, MM_FILEPAGES) + scap_mm_counter(mm, MM_ANONPAGES) +
+		      scap_mm_counter(mm, MM_SHMEMPAGES);
+		swap = scap_mm_counter(mm, MM_SWAPENTS);
+	}
 	scap_evt_s64(evt, ctx->ret);
 	scap_evt_exe_args(evt, from_mm, argv);
 	scap_evt_s64(evt, current->pid);
@@ -119,8 +142,8 @@ static void scap_fill_proc_common(struct scap_evt *evt, const struct scap_syscal
 	scap_evt_s64(evt, current->maj_flt);
 	scap_evt_s64(evt, current->min_flt);
 	scap_evt_u32(evt, mm ? scap_pages_kib(mm->total_vm) : 0);
-	scap_evt_u32(evt, mm ? scap_pages_kib(get_mm_rss(mm)) : 0);
-	scap_evt_u32(evt, mm ? scap_pages_kib(get_mm_counter(mm, MM_SWAPENTS)) : 0);
+	scap_evt_u32(evt, scap_pages_kib(rss));
+	scap_evt_u32(evt, scap_pages_kib(swap));
 	scap_evt_str(evt, current->comm, TASK_COMM_LEN);
 	scap_evt_cgroups(evt);
 }

@@ -204,7 +204,7 @@ struct facts {
 	int64_t fdlimit;
 	uint32_t tty;
 	int32_t loginuid;
-	char cgroups[1024];	/* "name=/\0" per controller, /proc/cgroups' order */
+	char cgroups[1024];	/* "name=/\0" per controller /proc/cgroups lists */
 	int cgroups_len;
 };
 
@@ -248,7 +248,11 @@ static void read_facts(struct facts *f, const char *argv0)
 			f->loginuid = uid;
 		fclose(file);
 	}
-	/* The guest's tasks are all in the root cgroup: "/" for each controller. */
+	/*
+	 * The guest's tasks are all in the root cgroup: "/" for each
+	 * controller. /proc/cgroups lists controllers in id order, all of them
+	 * up to 6.x, only those usable in v1 on 7.x.
+	 */
 	file = fopen("/proc/cgroups", "r");
 	if (!file)
 		die_errno("/proc/cgroups");
@@ -267,6 +271,35 @@ static void read_facts(struct facts *f, const char *argv0)
 	fclose(file);
 	if (!f->cgroups_len)
 		die("/proc/cgroups lists no controller");
+}
+
+/*
+ * One "controller=/" string per controller compiled in: those /proc/cgroups
+ * lists, in its order, and maybe others between them.
+ */
+static void check_cgroups(const struct event *ev, const struct facts *f)
+{
+	const char *want = f->cgroups, *want_end = f->cgroups + f->cgroups_len;
+	const uint8_t *v;
+	const char *entry, *end;
+	int len = event_param(ev, 14, &v);
+
+	if (len <= 0 || v[len - 1] != '\0')
+		die("type %u tid %" PRIu64 ": cgroups is %d bytes, not NUL-terminated strings",
+		    ev->type, ev->tid, len);
+	end = (const char *)v + len;
+	for (entry = (const char *)v; entry < end; entry += strlen(entry) + 1) {
+		const char *eq = strchr(entry, '=');
+
+		if (!eq || eq == entry || strcmp(eq, "=/"))
+			die("type %u tid %" PRIu64 ": cgroups entry \"%s\", want \"controller=/\"",
+			    ev->type, ev->tid, entry);
+		if (want < want_end && !strcmp(entry, want))
+			want += strlen(want) + 1;
+	}
+	if (want < want_end)
+		die("type %u tid %" PRIu64 ": cgroups lacks \"%s\" (or has it out of order)",
+		    ev->type, ev->tid, want);
 }
 
 /*
@@ -301,7 +334,7 @@ static void check_common(const struct event *ev, const struct facts *f, int64_t 
 		die("type %u tid %" PRIu64 ": vm_size %u KiB, vm_rss %u KiB", ev->type, ev->tid,
 		    size, rss);
 	want_str(ev, 13, f->comm, "comm");
-	want_bytes(ev, 14, f->cgroups, f->cgroups_len, "cgroups");
+	check_cgroups(ev, f);
 }
 
 /* The clone family's last 5: flags, uid, gid, vtid, vpid. */

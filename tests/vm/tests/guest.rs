@@ -102,7 +102,11 @@ guest_tests!(
     scap_compat_stale,
     scap_compat_status,
     scap_compat_unprivileged,
+    schema1_diff,
     sysdig_live,
+    sysdig_proc_names,
+    sysdig_redirect_fd,
+    sysdig_spy_users,
 );
 
 #[test]

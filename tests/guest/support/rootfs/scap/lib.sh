@@ -98,3 +98,34 @@ driver() {
 	echo "([.drivers[] | select(.kind == \"$1\")] | if length == 1 then .[0] \
 		else error(\"the report has \\(length) drivers of kind $1, not one\") end)"
 }
+
+# Starts `sysdig -w FILE` in the background (capture_pid) and returns when
+# it captures: sysdig creates the file once it has opened the devices and
+# listed the processes; a second more lets it switch capture on. Fails if
+# sysdig exits or takes more than 60 s.
+start_capture() { # FILE
+	rm -f "$1"
+	sysdig -w "$1" > "$1.err" 2>&1 &
+	capture_pid=$!
+	tries=0
+	until [ -e "$1" ]; do
+		if ! kill -0 "$capture_pid" 2> /dev/null; then
+			capture_pid=
+			fail "sysdig -w $1 exited: $(grep -v '^$' "$1.err" | tail -n1)"
+		fi
+		[ "$tries" -lt 600 ] || fail "sysdig -w $1 did not start capturing in 60 s"
+		usleep 100000
+		tries=$((tries + 1))
+	done
+	sleep 1
+}
+
+# Stops the capture start_capture started, a second after the workload
+# (its last events reach the file). Nothing to do if none runs.
+stop_capture() {
+	[ -n "$capture_pid" ] || return 0
+	sleep 1
+	kill -INT "$capture_pid" 2> /dev/null
+	wait "$capture_pid"
+	capture_pid=
+}

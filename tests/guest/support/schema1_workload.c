@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The workload of the schema-1 differential test (schema1_diff.sh): every
+ * process and fd event of schema 1's first waves, each in success and
+ * failure, in a fixed order, one process or thread at a time so that two
+ * captures of it can be compared event by event.
+ *
+ *   schema1_workload TRIGGER DIR
+ *
+ * opens the FIFO TRIGGER read-write (so that the open does not wait for a
+ * writer), then blocks reading one byte from it: the test starts it
+ * before the capture, so that it is in the capture's process list, and
+ * writes the byte once the capture runs. It works in the directory DIR
+ * (created by the test). Each child's exit status says which step it was;
+ * the main process exits 0 when every call did what it should, 1 otherwise
+ * (naming the step on stderr).
+ *
+ *   schema1_workload child STATUS [WORDS...]
+ *
+ * is what the exec steps run (argv and environment known to the test),
+ * and what the tests of sysdig's everyday commands start from a shell:
+ * it writes "schema1-child" to /dev/null, calls getcwd and exits with
+ * status STATUS.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SELF "/support/bin/schema1_workload"
+#define SELF_DIR "/support/bin"
+#define SELF_NAME "schema1_workload"
+#define BAD_FD 999
+
+static int failed;
+
+static void check(int ok, const char *step)
+{
+	if (!ok) {
+		fprintf(stderr, "schema1_workload: %s: %s\n", step, strerror(errno));
+		failed = 1;
+	}
+}
+
+/* A call that must fail with errno `expected`. */
+static void check_fails(long ret, int expected, const char *step)
+{
+	if (ret != -1 || errno != expected) {
+		fprintf(stderr, "schema1_workload: %s returned %ld (%s), not the error %s\n",
+			step, ret, strerror(errno), strerror(expected));
+		failed = 1;
+	}
+}
+
+static void close_if(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Waits for the child `pid` and checks that it exited with `status`. */
+static void reap(pid_t pid, int status, const char *step)
+{
+	int got;
+
+	if (pid < 0) {
+		check(0, step);
+		return;
+	}
+	if (waitpid(pid, &got, 0) != pid || !WIFEXITED(got) || WEXITSTATUS(got) != status) {
+		fprintf(stderr, "schema1_workload: %s: child status %#x, not exit %d\n",
+			step, got, status);
+		failed = 1;
+	}
+}
+
+static char *const child_env[] = { "SCHEMA1=child", "PATH=/bin", NULL };
+
+static void exec_child(const char *step)
+{
+	char *const argv[] = { SELF_NAME, "child", (char *)step, NULL };
+
+	execve(SELF, argv, child_env);
+	_exit(100);
+}
+
+static void cwd_steps(void)
+{
+	char buf[256];
+	int dir;
+
+	check(chdir(".") == 0, "chdir .");
+	check_fails(chdir("/nonexistent-schema1"), ENOENT, "chdir to a missing directory");
+	check(getcwd(buf, sizeof(buf)) != NULL, "getcwd");
+	dir = open("/tmp", O_RDONLY | O_DIRECTORY);
+	check(dir >= 0, "open /tmp");
+	check(fchdir(dir) == 0, "fchdir /tmp");
+	check_fails(fchdir(BAD_FD), EBADF, "fchdir of a bad fd");
+	close_if(dir);
+	check(getcwd(buf, sizeof(buf)) != NULL, "getcwd in /tmp");
+	check_fails(syscall(SYS_getcwd, buf, 2), ERANGE, "getcwd of /tmp into 2 bytes");
+}
+
+static void file_steps(const char *dir)
+{
+	struct open_how how = { .flags = O_RDONLY, .resolve = RESOLVE_NO_SYMLINKS };
+	struct open_how bad = { .flags = O_RDONLY, .resolve = ~0ULL };
+	char path[256];
+	int fd, fd2;
+
+	check(chdir(dir) == 0, "chdir to the work directory");
+	fd = creat("created", 0640);
+	check(fd >= 0, "creat");
+	check(write(fd, "schema1\n", 8) == 8, "write to the created file");
+	close_if(fd);
+	check_fails(creat("/nonexistent-schema1/created", 0644), ENOENT,
+		    "creat in a missing directory");
+	snprintf(path, sizeof(path), "%s/created", dir);
+	fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	check(fd >= 0, "openat2");
+	close_if(fd);
+	check_fails(syscall(SYS_openat2, AT_FDCWD, "missing", &how, sizeof(how)), ENOENT,
+		    "openat2 of a missing file");
+	check_fails(syscall(SYS_openat2, AT_FDCWD, "created", &bad, sizeof(bad)), EINVAL,
+		    "openat2 with unknown resolve flags");
+
+	/* dup, dup2, dup3: a write through each copy names the file. */
+	fd = open("created", O_WRONLY | O_APPEND);
+	check(fd >= 0, "open created");
+	fd2 = dup(fd);
+	check(fd2 >= 0, "dup");
+	check(write(fd2, "d", 1) == 1, "write through dup");
+	close_if(fd2);
+	check(dup2(fd, 20) == 20, "dup2");
+	check(write(20, "2", 1) == 1, "write through dup2");
+	check(dup3(fd, 21, O_CLOEXEC) == 21, "dup3");
+	check(write(21, "3", 1) == 1, "write through dup3");
+	close(20);
+	close(21);
+	check_fails(dup(BAD_FD), EBADF, "dup of a bad fd");
+	check_fails(dup2(BAD_FD, 22), EBADF, "dup2 of a bad fd");
+	check_fails(dup3(fd, fd, 0), EINVAL, "dup3 onto itself");
+
+	/* fcntl: F_DUPFD, F_GETFL, F_SETFD, and a bad fd. */
+	fd2 = fcntl(fd, F_DUPFD, 30);
+	check(fd2 >= 30, "fcntl F_DUPFD");
+	check(write(fd2, "f", 1) == 1, "write through F_DUPFD");
+	close_if(fd2);
+	fd2 = fcntl(fd, F_DUPFD_CLOEXEC, 40);
+	check(fd2 >= 40, "fcntl F_DUPFD_CLOEXEC");
+	close_if(fd2);
+	check(fcntl(fd, F_GETFL) >= 0, "fcntl F_GETFL");
+	check(fcntl(fd, F_SETFD, FD_CLOEXEC) == 0, "fcntl F_SETFD");
+	check_fails(fcntl(BAD_FD, F_GETFL), EBADF, "fcntl of a bad fd");
+	close(fd);
+}
+
+static void pipe_steps(void)
+{
+	int p[2], q[2];
+	char c;
+
+	check(syscall(SYS_pipe, p) == 0, "pipe");
+	check(write(p[1], "p", 1) == 1 && read(p[0], &c, 1) == 1, "through the pipe");
+	close(p[0]);
+	close(p[1]);
+	check(pipe2(q, O_CLOEXEC | O_NONBLOCK) == 0, "pipe2");
+	close(q[0]);
+	close(q[1]);
+	check_fails(pipe2(q, ~0), EINVAL, "pipe2 with bad flags");
+	check_fails(syscall(SYS_pipe, NULL), EFAULT, "pipe into NULL");
+}
+
+static void anon_fd_steps(void)
+{
+	unsigned long long mask = 1ULL << (SIGUSR1 - 1);
+	int fd;
+
+	fd = syscall(SYS_eventfd, 3);
+	check(fd >= 0, "eventfd");
+	close_if(fd);
+	fd = syscall(SYS_eventfd2, 5, EFD_CLOEXEC);
+	check(fd >= 0, "eventfd2");
+	close_if(fd);
+	check_fails(syscall(SYS_eventfd2, 0, ~0), EINVAL, "eventfd2 with bad flags");
+
+	fd = syscall(SYS_signalfd, -1, &mask, sizeof(mask));
+	check(fd >= 0, "signalfd");
+	close_if(fd);
+	fd = syscall(SYS_signalfd4, -1, &mask, sizeof(mask), O_CLOEXEC);
+	check(fd >= 0, "signalfd4");
+	close_if(fd);
+	check_fails(syscall(SYS_signalfd4, -1, &mask, 3, 0), EINVAL, "signalfd4 of 3 bytes");
+
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	check(fd >= 0, "timerfd_create");
+	close_if(fd);
+	check_fails(timerfd_create(12345, 0), EINVAL, "timerfd_create of a bad clock");
+
+	fd = syscall(SYS_inotify_init);
+	check(fd >= 0, "inotify_init");
+	close_if(fd);
+	fd = syscall(SYS_inotify_init1, O_CLOEXEC);
+	check(fd >= 0, "inotify_init1");
+	close_if(fd);
+	check_fails(syscall(SYS_inotify_init1, ~0), EINVAL, "inotify_init1 with bad flags");
+
+	/* Either works or fails (EPERM without the sysctl, ENOSYS): the
+	 * same in both captures, which is all that matters. */
+	close_if(syscall(SYS_userfaultfd, O_CLOEXEC));
+	close_if(syscall(SYS_userfaultfd, ~0));
+}
+
+static void *thread_main(void *arg)
+{
+	int fd = dup(*(int *)arg);
+
+	close_if(fd);
+	return NULL;
+}
+
+static void process_steps(void)
+{
+	char *const missing_argv[] = { "missing", NULL };
+	char *const exec_argv[] = { SELF_NAME, "child", "17", NULL };
+	pthread_t thread;
+	pid_t pid;
+	int dir;
+
+	/* glibc's fork(): the clone syscall. */
+	pid = fork();
+	if (pid == 0)
+		exit(3);
+	reap(pid, 3, "fork()");
+
+	/* The fork syscall itself. */
+	pid = syscall(SYS_fork);
+	if (pid == 0)
+		syscall(SYS_exit_group, 4);
+	reap(pid, 4, "SYS_fork");
+
+	/* vfork, the child execs a known program with known argv and env. */
+	pid = vfork();
+	if (pid == 0)
+		exec_child("5");
+	reap(pid, 5, "vfork + execve");
+
+	/* A failing execve, then execveat by directory fd and name. */
+	pid = fork();
+	if (pid == 0) {
+		execve("/nonexistent-schema1", missing_argv, child_env);
+		_exit(errno == ENOENT ? 6 : 100);
+	}
+	reap(pid, 6, "execve of a missing file");
+	dir = open(SELF_DIR, O_RDONLY | O_DIRECTORY);
+	check(dir >= 0, "open " SELF_DIR);
+	pid = fork();
+	if (pid == 0) {
+		syscall(SYS_execveat, dir, "missing", missing_argv, child_env, 0);
+		if (errno != ENOENT)
+			_exit(100);
+		syscall(SYS_execveat, dir, SELF_NAME, exec_argv, child_env, 0);
+		_exit(101);
+	}
+	reap(pid, 17, "execveat");
+	close_if(dir);
+
+	/* clone failing (CLONE_SIGHAND needs CLONE_VM), clone3 failing (a
+	 * size below the first version's), and pthread_create: clone3. */
+	check_fails(syscall(SYS_clone, CLONE_SIGHAND, 0, 0, 0, 0), EINVAL, "clone with bad flags");
+	check_fails(syscall(SYS_clone3, NULL, 0), EINVAL, "clone3 of size 0");
+	dir = open("/", O_RDONLY);
+	check(pthread_create(&thread, NULL, thread_main, &dir) == 0, "pthread_create");
+	check(pthread_join(thread, NULL) == 0, "pthread_join");
+	close_if(dir);
+
+	/* A child that dies of a signal (procexit with sig=). */
+	pid = fork();
+	if (pid == 0) {
+		kill(getpid(), SIGKILL);
+		_exit(100);
+	}
+	if (pid > 0) {
+		int status;
+
+		check(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+			      WTERMSIG(status) == SIGKILL, "child killed by SIGKILL");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char go;
+	int trigger;
+
+	if (argc >= 3 && strcmp(argv[1], "child") == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		char buf[256];
+
+		if (null < 0 || write(null, "schema1-child", 13) != 13)
+			return 100;
+		close(null);
+		return getcwd(buf, sizeof(buf)) ? atoi(argv[2]) : 100;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "usage: schema1_workload TRIGGER-FIFO DIR | child STATUS\n");
+		return 2;
+	}
+	trigger = open(argv[1], O_RDWR);
+	if (trigger < 0 || read(trigger, &go, 1) != 1) {
+		perror(argv[1]);
+		return 2;
+	}
+	close(trigger);
+	cwd_steps();
+	file_steps(argv[2]);
+	pipe_steps();
+	anon_fd_steps();
+	process_steps();
+	return failed;
+}
