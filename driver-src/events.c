@@ -107,6 +107,28 @@ void scap_evt_u32(struct scap_evt *evt, u32 val)
 	scap_evt_advance(evt, sizeof(val));
 }
 
+void scap_evt_u64(struct scap_evt *evt, u64 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le64(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
+}
+
+/*
+ * Reads len bytes of user memory a filler needs to compute parameters
+ * (not a parameter itself), without faulting pages in. On failure the
+ * event is dropped as for any user memory it cannot carry.
+ */
+int scap_evt_read_user(struct scap_evt *evt, void *dst, const void __user *src, u32 len)
+{
+	if (evt->err)
+		return evt->err;
+	if (copy_from_user_nofault(dst, src, len))
+		evt->err = -EFAULT;
+	return evt->err;
+}
+
 void scap_evt_s64(struct scap_evt *evt, s64 val)
 {
 	if (!scap_evt_fits(evt, sizeof(val)))
@@ -145,28 +167,6 @@ void scap_evt_put(struct scap_evt *evt, u32 len)
 	if (!scap_evt_fits(evt, len))
 		return;
 	scap_evt_advance(evt, len);
-}
-
-void scap_evt_u64(struct scap_evt *evt, u64 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le64(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
-}
-
-/*
- * Reads len bytes of user memory a filler needs to compute parameters
- * (not a parameter itself), without faulting pages in. On failure the
- * event is dropped as for any user memory it cannot carry.
- */
-int scap_evt_read_user(struct scap_evt *evt, void *dst, const void __user *src, u32 len)
-{
-	if (evt->err)
-		return evt->err;
-	if (copy_from_user_nofault(dst, src, len))
-		evt->err = -EFAULT;
-	return evt->err;
 }
 
 /*

@@ -141,6 +141,20 @@ u32 scap_open_mode(unsigned long flags, unsigned long mode);
 u32 scap_openat2_resolve(u64 resolve);
 u8 scap_fcntl_cmd(unsigned int cmd);
 
+/* fillers_fd.c: fd plumbing and the working directory */
+void scap_fill_creat_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_creat_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_pipe_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_eventfd_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_signalfd_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_timerfd_create_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_inotify_init_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_fcntl_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_openat2_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_openat2_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_userfaultfd_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_path_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+
 /* fillers.c */
 u32 scap_fd_dev(long fd);
 void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
@@ -167,23 +181,11 @@ u32 scap_task_loginuid(void);
 bool scap_task_exe_writable(void);
 
 /* fillers_proc.c */
+void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_clone_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_execve_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_execveat_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_exec_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_procexit_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-/* fillers_fd.c: fd plumbing and the working directory */
-void scap_fill_creat_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_creat_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_pipe_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_eventfd_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_signalfd_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_timerfd_create_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_inotify_init_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_fcntl_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_openat2_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_openat2_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_userfaultfd_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_path_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 
 #endif /* SCAP_H */

@@ -74,6 +74,8 @@ guest_tests!(
     bad_mmap,
     events,
     fd_events,
+    fd_events_peer,
+    fd_events_sysdig,
     insmod_rmmod,
     ioctl_fuzz,
     ioctl_queries,

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * The fd-plumbing and working-directory events: a thread pinned to the
- * last CPU makes each of dup, dup2, dup3, pipe, pipe2, fcntl, eventfd,
- * eventfd2, signalfd, signalfd4, timerfd_create, inotify_init,
- * inotify_init1, creat, openat2, userfaultfd, chdir, fchdir and getcwd
- * succeed and fail (and closes what it made), noting the events each call
- * must give with every parameter: fds and results against what the calls
- * returned, pipe's ino against fstat, creat's dev against fstat, paths,
- * the schema's flag values. Its events of those types must be exactly
- * those, in order. Calls whose user memory cannot be read (pipe(NULL),
- * openat2 with a bad open_how) lose those events to n_drops_pf.
+ * The checker of the fd_events and fd_events_peer tests, run against
+ * whichever scap module is loaded: its fd-plumbing and working-directory
+ * events. A thread pinned to the last CPU makes each of dup, dup2, dup3,
+ * pipe, pipe2, fcntl, eventfd, eventfd2, signalfd, signalfd4,
+ * timerfd_create, inotify_init, inotify_init1, creat, openat2,
+ * userfaultfd, chdir, fchdir and getcwd succeed and fail (and closes what
+ * it made), noting the events each call must give with every parameter:
+ * fds and results against what the calls returned, pipe's ino against
+ * fstat, creat's dev against fstat, paths, the schema's flag values. Its
+ * events of those types must be exactly those, in order. Calls whose user
+ * memory cannot be read (pipe(NULL), openat2 with a bad open_how) lose
+ * those events to n_drops_pf.
  * Then in dropping mode (ratio 1): the fcntl calls other than F_DUPFD*,
  * close of fds not open, failed close exits and getcwd give nothing, the
  * rest as before, and no DROP_E/DROP_X.
