@@ -10,11 +10,10 @@
 # insmod ours, capture). `sysdig -r` prints the workload's process tree
 # (proc.pid or proc.apid the workload's pid), and the two printouts must
 # be the same, event type by event type, after normalising only what
-# legitimately differs between two runs (/work/shared/docs/schema1-events.md
-# section 6.2):
+# legitimately differs between two runs:
 #   - thread ids, pids and the clone family's child tid (res) are mapped to
-#     1, 2, 3... by order of first appearance, not blanked, so that a wrong
-#     ptid or pid still shows;
+#     #1, #2, #3... by order of first appearance, not blanked, so that a
+#     wrong ptid or pid still shows;
 #   - pgft_maj, pgft_min, vm_size, vm_rss, vm_swap (page-fault and memory
 #     counters) become *; a pipe's ino and pipe:[ino] names become *;
 #   - timestamps, evt.num and the CPU are not printed.

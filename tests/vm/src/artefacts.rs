@@ -139,7 +139,9 @@ pub fn partition(needs: &[String]) -> (Vec<Artefact>, Vec<String>) {
 /// removed the owner argument of `class_create()` (commit 1aaba11da9aa,
 /// "driver core: class: remove module * from class_create()"), and the
 /// peer's main.c (Debian 12's package, a 2022 snapshot patched by Debian
-/// for bookworm's 6.1) calls `class_create(THIS_MODULE, ...)`.
+/// for bookworm's 6.1) calls `class_create(THIS_MODULE, ...)`. Measured
+/// on trixie's 6.12: that and more (`fd_is_open`, `struct fd`'s `file`,
+/// `strlcpy`) stop its build; bullseye's 5.10 builds and runs it.
 pub const PEER_FIRST_UNBUILDABLE: KernelSeries = KernelSeries { major: 6, minor: 4 };
 
 fn peer_unavailable_for(release: &str) -> Option<String> {

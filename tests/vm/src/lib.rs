@@ -165,7 +165,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
                     "the guest test {name} cannot run on {}: {why}",
                     kernel.release
                 ),
-                "run it on a kernel the peer builds for (the headers' kernel, no --kernel-suite)",
+                "run it on a kernel it can run on (the headers' kernel: no --kernel-suite)",
             ));
         }
         step(format!("not run on {}: {name} ({why})", kernel.release));
