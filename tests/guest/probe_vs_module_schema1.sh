@@ -1,22 +1,24 @@
 #!/bin/sh
 # The process and fd-plumbing events of schema 1 from the module and from
-# the probe: support/proc_fd_workload (chdir, getcwd, fchdir, pipe*, dup*,
-# fcntl, eventfd*, signalfd*, timerfd_create, inotify_init*, creat,
-# openat2, userfaultfd; clone, fork, vfork, clone3, a thread, execve,
-# execveat, a failed execve, exits with a status and by a signal) captured
-# from each; `sysdig -r` prints those events the same, per thread, from the
-# workload's exec on, once the values that differ between two runs are
-# normalised: thread ids (mapped to their order of creation, which the
-# workload writes; others are X), page fault and memory counters, pipe
-# inodes.
+# the probe, for two workloads each captured from both: this test's
+# support/proc_fd_workload (chdir, getcwd, fchdir, pipe*, dup*, fcntl,
+# eventfd*, signalfd*, timerfd_create, inotify_init*, creat, openat2,
+# userfaultfd; clone, fork, vfork, clone3, a thread, execve, execveat, a
+# failed execve, exits with a status and by a signal) and schema1_diff's
+# support/schema1_workload (each of those in success and failure). `sysdig
+# -r` prints those events the same, per thread, from the workload's exec
+# on, once the values that differ between two runs are normalised: thread
+# ids (mapped to their order of creation, which proc_fd_workload writes,
+# or of first appearance in schema1_workload's process; others are X),
+# page fault and memory counters, pipe inodes.
 # scap-vm: needs scap-probe probe.o sysdig
 . /scap/lib.sh
 
 fd_types="chdir getcwd fchdir pipe dup fcntl eventfd signalfd timerfd_create inotify_init creat openat2 userfaultfd"
 types="$fd_types clone vfork clone3 execve execveat procexit"
 filter="evt.type in ($(echo "$types" | sed 's/ /, /g'))"
-workdir=/tmp/proc_fd_workload
-mkdir -p "$workdir" || fail "mkdir $workdir"
+workdir=/tmp/probe_vs_module_schema1
+trigger=/tmp/schema1_workload.trigger
 
 # TIDS_FILE < sysdig lines > normalised lines, grouped by thread.
 normalise() {
@@ -68,39 +70,65 @@ normalise() {
 	}'
 }
 
+# capture HOW WORKLOAD SCAP-PROBE-MODE...: /tmp/HOW-WORKLOAD.events
 capture() {
 	how=$1
-	shift
+	wl=$2
+	shift 2
+	rm -rf "$workdir"
+	mkdir -p "$workdir" || fail "mkdir $workdir"
 	# The same arguments in both runs: they are in the events.
-	scap-probe "$@" -w "/tmp/$how-pf.scap" -- proc_fd_workload /tmp/proc_fd.tids "$workdir" \
-		2> "/tmp/$how.err" || fail "scap-probe $1 proc_fd_workload: $(cat "/tmp/$how.err")"
-	mv /tmp/proc_fd.tids "/tmp/$how.tids" || fail "proc_fd_workload wrote no /tmp/proc_fd.tids"
+	case $wl in
+	proc_fd)
+		set -- "$@" -w "/tmp/$how-$wl.scap" -- proc_fd_workload /tmp/proc_fd.tids "$workdir"
+		;;
+	schema1)
+		# Its trigger: one byte to read, at once (a file, not a FIFO).
+		echo g > "$trigger" || fail "cannot write $trigger"
+		set -- "$@" -w "/tmp/$how-$wl.scap" -- schema1_workload "$trigger" "$workdir"
+		;;
+	esac
+	scap-probe "$@" 2> "/tmp/$how.err" || fail "scap-probe $1 ($wl): $(cat "/tmp/$how.err")"
 	# -v -s 8192: args, env and cgroups whole (not cut to 80 bytes).
-	sysdig -v -s 8192 -r "/tmp/$how-pf.scap" -p '%thread.tid %evt.type %evt.dir %evt.args' "$filter" \
-		> "/tmp/$how-pf.raw" 2> /tmp/sysdig.err ||
-		fail "sysdig -r /tmp/$how-pf.scap: $(cat /tmp/sysdig.err)"
-	normalise "/tmp/$how.tids" < "/tmp/$how-pf.raw" > "/tmp/$how-pf.events" ||
-		fail "normalising /tmp/$how-pf.raw failed"
+	sysdig -v -s 8192 -r "/tmp/$how-$wl.scap" -p '%thread.tid %evt.type %evt.dir %evt.args' \
+		"$filter" > "/tmp/$how-$wl.raw" 2> /tmp/sysdig.err ||
+		fail "sysdig -r /tmp/$how-$wl.scap: $(cat /tmp/sysdig.err)"
+	if [ "$wl" = proc_fd ]; then
+		mv /tmp/proc_fd.tids "/tmp/$how-$wl.tids" || fail "proc_fd_workload wrote no tids"
+	else
+		sysdig -r "/tmp/$how-$wl.scap" -p '%thread.tid' proc.name=schema1_workload 2> /dev/null |
+			awk '!seen[$1]++' > "/tmp/$how-$wl.tids"
+	fi
+	normalise "/tmp/$how-$wl.tids" < "/tmp/$how-$wl.raw" > "/tmp/$how-$wl.events" ||
+		fail "normalising /tmp/$how-$wl.raw failed"
 }
 
-capture module record
-capture probe capture --probe "$SCAP_PROBE_OBJECT"
-
-# The module's capture is the reference: every type there, none as GENERIC.
-# (Failing that, the probe's events show what it would be compared with.)
-generic=$(grep -c ' ID=' /tmp/module-pf.events)
-if [ "$generic" -ne 0 ]; then
-	echo "the probe's events:"
-	cat /tmp/probe-pf.events
-	fail "the module reports $generic of the workload's events as GENERIC (it lacks them):" \
-		"$(grep ' ID=' /tmp/module-pf.events | cut -d' ' -f2 | sort -u | tr '\n' ' ')"
-fi
-for t in $types; do
-	grep -q "^T[0-9]* $t [<>] " /tmp/module-pf.events ||
-		fail "the module capture has no $t event of the workload"
+for wl in proc_fd schema1; do
+	capture module "$wl" record
+	capture probe "$wl" capture --probe "$SCAP_PROBE_OBJECT"
 done
-grep -q "^T[0-9]* procexit > status=768 ret=3 sig=0 core=0" /tmp/module-pf.events ||
+
+# The module's captures are the reference: every type there, none as GENERIC.
+# (Failing that, the probe's events show what they would be compared with.)
+for wl in proc_fd schema1; do
+	generic=$(grep -c ' ID=' "/tmp/module-$wl.events")
+	if [ "$generic" -ne 0 ]; then
+		echo "the probe's events:"
+		cat "/tmp/probe-$wl.events"
+		fail "the module reports $generic of ${wl}_workload's events as GENERIC (it lacks them):" \
+			"$(grep ' ID=' "/tmp/module-$wl.events" | cut -d' ' -f2 | sort -u | tr '\n' ' ')"
+	fi
+	for t in $types; do
+		grep -q "^T[0-9]* $t [<>] " "/tmp/module-$wl.events" ||
+			fail "the module capture has no $t event of ${wl}_workload"
+	done
+done
+grep -q "^T[0-9]* procexit > status=768 ret=3 sig=0 core=0" /tmp/module-proc_fd.events ||
 	fail "the module capture has no procexit of the child that exited with 3"
-diff -u /tmp/module-pf.events /tmp/probe-pf.events ||
-	fail "sysdig -r prints the module's and the probe's events of proc_fd_workload differently (diff above: - module, + probe)"
-echo "module and probe: sysdig -r prints the same $(wc -l < /tmp/probe-pf.events) events of proc_fd_workload's $(wc -l < /tmp/probe.tids) threads ($(echo "$types" | wc -w) event types)"
+summary=""
+for wl in proc_fd schema1; do
+	diff -u "/tmp/module-$wl.events" "/tmp/probe-$wl.events" ||
+		fail "sysdig -r prints the module's and the probe's events of ${wl}_workload differently (diff above: - module, + probe)"
+	summary="$summary, $(wc -l < "/tmp/probe-$wl.events") events of ${wl}_workload's $(wc -l < "/tmp/probe-$wl.tids") threads"
+done
+echo "module and probe: sysdig -r prints the same$summary ($(echo "$types" | wc -w) event types)"
