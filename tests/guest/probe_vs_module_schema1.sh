@@ -96,8 +96,11 @@ capture() {
 	if [ "$wl" = proc_fd ]; then
 		mv /tmp/proc_fd.tids "/tmp/$how-$wl.tids" || fail "proc_fd_workload wrote no tids"
 	else
-		sysdig -r "/tmp/$how-$wl.scap" -p '%thread.tid' proc.name=schema1_workload 2> /dev/null |
-			awk '!seen[$1]++' > "/tmp/$how-$wl.tids"
+		# proc.name is the comm, cut to 15 characters.
+		sysdig -r "/tmp/$how-$wl.scap" -p '%thread.tid' 'proc.name startswith schema1_work' \
+			2> /tmp/sysdig.err > "/tmp/$how-$wl.tids.all" ||
+			fail "sysdig -r /tmp/$how-$wl.scap: $(cat /tmp/sysdig.err)"
+		awk '!seen[$1]++' "/tmp/$how-$wl.tids.all" > "/tmp/$how-$wl.tids"
 	fi
 	normalise "/tmp/$how-$wl.tids" < "/tmp/$how-$wl.raw" > "/tmp/$how-$wl.events" ||
 		fail "normalising /tmp/$how-$wl.raw failed"
