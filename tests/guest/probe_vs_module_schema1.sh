@@ -132,6 +132,6 @@ summary=""
 for wl in proc_fd schema1; do
 	diff -u "/tmp/module-$wl.events" "/tmp/probe-$wl.events" ||
 		fail "sysdig -r prints the module's and the probe's events of ${wl}_workload differently (diff above: - module, + probe)"
-	summary="$summary, $(wc -l < "/tmp/probe-$wl.events") events of ${wl}_workload's $(wc -l < "/tmp/probe-$wl.tids") threads"
+	summary="$summary${summary:+ and }$(wc -l < "/tmp/probe-$wl.events") events of ${wl}_workload's $(wc -l < "/tmp/probe-$wl.tids") threads"
 done
-echo "module and probe: sysdig -r prints the same$summary ($(echo "$types" | wc -w) event types)"
+echo "module and probe: sysdig -r prints the same $summary ($(echo "$types" | wc -w) event types)"
