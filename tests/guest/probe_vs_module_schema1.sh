@@ -88,7 +88,7 @@ capture() {
 		set -- "$@" -w "/tmp/$how-$wl.scap" -- schema1_workload "$trigger" "$workdir"
 		;;
 	esac
-	scap-probe "$@" 2> "/tmp/$how.err" || fail "scap-probe $1 ($wl): $(cat "/tmp/$how.err")"
+	scap-probe "$@" 2> "/tmp/$how-$wl.err" || fail "scap-probe $1 ($wl): $(cat "/tmp/$how-$wl.err")"
 	# -v -s 8192: args, env and cgroups whole (not cut to 80 bytes).
 	sysdig -v -s 8192 -r "/tmp/$how-$wl.scap" -p '%thread.tid %evt.type %evt.dir %evt.args' \
 		"$filter" > "/tmp/$how-$wl.raw" 2> /tmp/sysdig.err ||
@@ -128,10 +128,27 @@ for wl in proc_fd schema1; do
 done
 grep -q "^T[0-9]* procexit > status=768 ret=3 sig=0 core=0" /tmp/module-proc_fd.events ||
 	fail "the module capture has no procexit of the child that exited with 3"
+# Equal, but for events the kernel skipped: from 6.13 on the syscall
+# tracepoints run the probe preemptible, and while a preempted instance
+# holds its CPU the kernel skips the program for other tasks there (it
+# counts them, scap-probe reports them; docs/probe.md). Those can only be
+# missing from the probe's capture, and no more of them than skipped.
 summary=""
 for wl in proc_fd schema1; do
-	diff -u "/tmp/module-$wl.events" "/tmp/probe-$wl.events" ||
-		fail "sysdig -r prints the module's and the probe's events of ${wl}_workload differently (diff above: - module, + probe)"
-	summary="$summary${summary:+ and }$(wc -l < "/tmp/probe-$wl.events") events of ${wl}_workload's $(wc -l < "/tmp/probe-$wl.tids") threads"
+	note=""
+	if ! diff -u "/tmp/module-$wl.events" "/tmp/probe-$wl.events" > "/tmp/$wl.diff"; then
+		cat "/tmp/$wl.diff"
+		extra=$(grep -c '^+[^+]' "/tmp/$wl.diff")
+		missing=$(grep -c '^-[^-]' "/tmp/$wl.diff")
+		skipped=$(sed -n 's/^scap-probe: warning: \([0-9]*\) events not captured.*/\1/p' \
+			"/tmp/probe-$wl.err")
+		if [ "$extra" -ne 0 ] || [ "$missing" -gt "${skipped:-0}" ]; then
+			fail "sysdig -r prints the module's and the probe's events of ${wl}_workload" \
+				"differently (diff above: - module, + probe; the kernel skipped the probe" \
+				"${skipped:-0} times)"
+		fi
+		note=" ($missing missing, within the $skipped the kernel skipped)"
+	fi
+	summary="$summary${summary:+ and }$(wc -l < "/tmp/probe-$wl.events") events of ${wl}_workload's $(wc -l < "/tmp/probe-$wl.tids") threads$note"
 done
 echo "module and probe: sysdig -r prints the same $summary ($(echo "$types" | wc -w) event types)"
