@@ -215,7 +215,7 @@ static __always_inline void scap_proc_exit_event(struct pt_regs *regs, long nr, 
 		probe_big_empty_str(&e);
 		probe_evt_param_len(&e, 0);
 	} else {
-		/* A failed exec: the arguments it was given. */
+		/* The mm's argument area; for a failed exec, the argv it was given. */
 		argv = (const char *const *)scap_arg(regs, nr == __NR_execve ? 1 : 2);
 		probe_big_exe_args(&e, ret < 0, mm, argv, scratch);
 	}
