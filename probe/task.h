@@ -31,7 +31,42 @@ struct mm_struct___pcpu {
 	struct percpu_counter rss_stat[4];
 } __attribute__((preserve_access_index));
 
-/* Counter i of mm in pages, as get_mm_counter() reads it (never negative). */
+/*
+ * Set by the loader: the address of the kernel's __per_cpu_offset array
+ * (0 if /proc/kallsyms hides it) and the number of possible CPUs.
+ */
+const volatile __u64 scap_per_cpu_offset;
+const volatile __u32 scap_nr_cpus;
+
+#define SCAP_MAX_CPUS		256
+
+/*
+ * A percpu_counter's value with its CPUs' parts, as percpu_counter_sum()
+ * computes it (offline CPUs' parts are 0: the kernel folds them in), or
+ * its shared part alone where the per-CPU offsets are unknown.
+ */
+static __always_inline __s64 scap_percpu_counter_sum(struct percpu_counter *pc)
+{
+	__s64 v = BPF_CORE_READ(pc, count);
+	__u8 *counters = (__u8 *)BPF_CORE_READ(pc, counters);
+	__u32 cpu;
+
+	if (!scap_per_cpu_offset || !counters)
+		return v;
+	for (cpu = 0; cpu < SCAP_MAX_CPUS && cpu < scap_nr_cpus; cpu++) {
+		__u64 off = 0;
+		__s32 part = 0;
+
+		if (bpf_probe_read_kernel(&off, sizeof(off),
+					  (void *)(scap_per_cpu_offset + cpu * sizeof(off))) ||
+		    bpf_probe_read_kernel(&part, sizeof(part), counters + off))
+			break;
+		v += part;
+	}
+	return v;
+}
+
+/* Counter i of mm in pages (never negative). */
 static __always_inline __u64 scap_mm_counter(struct mm_struct *mm, int i)
 {
 	__s64 v = 0;
@@ -41,12 +76,16 @@ static __always_inline __u64 scap_mm_counter(struct mm_struct *mm, int i)
 
 		bpf_probe_read_kernel(&v, sizeof(v), &counts[i & 3]);
 	} else {
+		/*
+		 * get_mm_counter() reads the shared part only, 0 for a small
+		 * process: the sum, as the module reports it.
+		 */
 		struct mm_struct___pcpu *pmm = (void *)mm;
 		struct percpu_counter *pc = (void *)pmm +
 			bpf_core_field_offset(pmm->rss_stat) +
 			(i & 3) * bpf_core_type_size(struct percpu_counter);
 
-		v = BPF_CORE_READ(pc, count);
+		v = scap_percpu_counter_sum(pc);
 	}
 	return v < 0 ? 0 : v;
 }

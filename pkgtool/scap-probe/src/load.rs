@@ -14,6 +14,10 @@ use crate::check::{
 /// Globals the probe reads, set before loading.
 const BOOT_TIME_GLOBAL: &str = "scap_boot_time_ns";
 const LOADER_TGID_GLOBAL: &str = "scap_loader_tgid";
+/// Optional (older objects lack them): where the per-CPU parts of the rss
+/// counters are, for the clone and execve exits on 6.2+.
+const PER_CPU_OFFSET_GLOBAL: &str = "scap_per_cpu_offset";
+const NR_CPUS_GLOBAL: &str = "scap_nr_cpus";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -74,6 +78,37 @@ const PROGRAMS: [(&str, &str); 3] = [
     (PROCEXIT_PROGRAM, "sched_process_exit"),
 ];
 
+/// The address of the kernel's `__per_cpu_offset` array from
+/// /proc/kallsyms; 0 where it is not there or hidden (kptr_restrict).
+fn per_cpu_offset() -> u64 {
+    let Ok(symbols) = std::fs::read_to_string("/proc/kallsyms") else {
+        return 0;
+    };
+    symbols
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split_whitespace();
+            let addr = fields.next()?;
+            let _kind = fields.next()?;
+            (fields.next()? == "__per_cpu_offset").then(|| u64::from_str_radix(addr, 16).ok())?
+        })
+        .unwrap_or(0)
+}
+
+/// The number of possible CPUs: the highest in
+/// /sys/devices/system/cpu/possible ("0-3", "0,2-5") plus one; 0 if unknown.
+fn possible_cpus() -> u32 {
+    std::fs::read_to_string("/sys/devices/system/cpu/possible")
+        .ok()
+        .and_then(|text| {
+            text.trim()
+                .split([',', '-'])
+                .filter_map(|n| n.parse::<u32>().ok())
+                .max()
+        })
+        .map_or(0, |max| max + 1)
+}
+
 /// The attached probe; dropping it detaches and unloads everything.
 pub struct Attached {
     ebpf: Ebpf,
@@ -90,9 +125,13 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
     };
     let boot = boot_time_ns();
     let tgid = std::process::id();
+    let per_cpu = per_cpu_offset();
+    let cpus = possible_cpus();
     let mut ebpf = EbpfLoader::new()
         .override_global(BOOT_TIME_GLOBAL, &boot, true)
         .override_global(LOADER_TGID_GLOBAL, &tgid, true)
+        .override_global(PER_CPU_OFFSET_GLOBAL, &per_cpu, false)
+        .override_global(NR_CPUS_GLOBAL, &cpus, false)
         .load(bytes)
         .map_err(|err| load_err(&err))?;
     // Before sys_exit is attached, so that it never tail-calls an empty slot.
