@@ -188,21 +188,13 @@ int scap_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /*
- * The clone and execve exits have programs of their own, which sys_exit
- * tail-calls: in one program with the rest, their paths would exceed what
- * the verifiers of 5.10 and 6.1 accept. The loader fills scap_tail; where
- * it did not, the tail call fails and the exit goes unreported.
+ * The clone and execve exits have programs of their own, attached to
+ * sys_exit beside scap_sys_exit: in one program with the rest, their paths
+ * would exceed what the verifiers of 5.10 and 6.1 accept. And attached
+ * (not tail-called), each has its own per-CPU recursion guard: from 6.13 a
+ * parent preempted in its long clone exit would otherwise make the kernel
+ * skip every syscall exit of its child on that CPU.
  */
-#define SCAP_TAIL_CLONE_EXIT	0
-#define SCAP_TAIL_EXEC_EXIT	1
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u32);
-} scap_tail SEC(".maps");
-
 SEC("raw_tracepoint/sys_exit")
 int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -214,41 +206,38 @@ int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (scap_skip(pid_tgid))
 		return 0;
 	nr = BPF_CORE_READ(regs, orig_ax);
-	if (!scap_traced(nr))
+	if (!scap_traced(nr) || scap_is_clone(nr) || scap_is_exec(nr))
 		return 0;
-	if (scap_is_clone(nr)) {
-		bpf_tail_call(ctx, &scap_tail, SCAP_TAIL_CLONE_EXIT);
-		return 0;
-	}
-	if (scap_is_exec(nr)) {
-		bpf_tail_call(ctx, &scap_tail, SCAP_TAIL_EXEC_EXIT);
-		return 0;
-	}
 	scap_exit(regs, nr, args[1], pid_tgid);
 	return 0;
 }
 
-/* Tail-called by scap_sys_exit (same context), never attached. */
+/* The exits of nr's kind (exec or the clone family), as scap_sys_exit's. */
+static __always_inline int scap_sys_exit_proc(struct bpf_raw_tracepoint_args *ctx, bool exec)
+{
+	const __u64 *args = (const __u64 *)(void *)ctx;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pt_regs *regs = (struct pt_regs *)args[0];
+	long nr = BPF_CORE_READ(regs, orig_ax);
+
+	if (exec ? !scap_is_exec(nr) : !scap_is_clone(nr))
+		return 0;
+	if (scap_skip(pid_tgid))
+		return 0;
+	scap_proc_exit_event(regs, nr, args[1], pid_tgid, exec);
+	return 0;
+}
+
 SEC("raw_tracepoint/sys_exit")
 int scap_sys_exit_clone(struct bpf_raw_tracepoint_args *ctx)
 {
-	const __u64 *args = (const __u64 *)(void *)ctx;
-	struct pt_regs *regs = (struct pt_regs *)args[0];
-
-	scap_proc_exit_event(regs, BPF_CORE_READ(regs, orig_ax), args[1],
-			     bpf_get_current_pid_tgid(), false);
-	return 0;
+	return scap_sys_exit_proc(ctx, false);
 }
 
 SEC("raw_tracepoint/sys_exit")
 int scap_sys_exit_exec(struct bpf_raw_tracepoint_args *ctx)
 {
-	const __u64 *args = (const __u64 *)(void *)ctx;
-	struct pt_regs *regs = (struct pt_regs *)args[0];
-
-	scap_proc_exit_event(regs, BPF_CORE_READ(regs, orig_ax), args[1],
-			     bpf_get_current_pid_tgid(), true);
-	return 0;
+	return scap_sys_exit_proc(ctx, true);
 }
 
 /*

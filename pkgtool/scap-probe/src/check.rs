@@ -16,10 +16,9 @@ pub const ENTER_PROGRAM: &str = "scap_sys_enter";
 pub const EXIT_PROGRAM: &str = "scap_sys_exit";
 /// Optional (older objects lack it): PROCEXIT_1_E from sched_process_exit.
 pub const PROCEXIT_PROGRAM: &str = "scap_sched_process_exit";
-/// Optional: the programs sys_exit tail-calls through TAIL_MAP, at their
-/// index (the clone and execve exits).
-pub const TAIL_PROGRAMS: [(&str, u32); 2] = [("scap_sys_exit_clone", 0), ("scap_sys_exit_exec", 1)];
-pub const TAIL_MAP: &str = "scap_tail";
+/// Optional: the clone and execve exits, also on sys_exit.
+pub const CLONE_EXIT_PROGRAM: &str = "scap_sys_exit_clone";
+pub const EXEC_EXIT_PROGRAM: &str = "scap_sys_exit_exec";
 pub const EVENTS_MAP: &str = "scap_events";
 /// Optional: events lost to a full ring, per CPU.
 pub const LOST_MAP: &str = "scap_lost";

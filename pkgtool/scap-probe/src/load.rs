@@ -3,12 +3,13 @@
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::Duration;
 
-use aya::maps::{MapData, PerCpuArray, ProgramArray, RingBuf};
+use aya::maps::{MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{Ebpf, EbpfLoader};
 
 use crate::check::{
-    ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP, PROCEXIT_PROGRAM, TAIL_MAP, TAIL_PROGRAMS,
+    CLONE_EXIT_PROGRAM, ENTER_PROGRAM, EVENTS_MAP, EXEC_EXIT_PROGRAM, EXIT_PROGRAM, LOST_MAP,
+    PROCEXIT_PROGRAM,
 };
 
 /// Globals the probe reads, set before loading.
@@ -72,9 +73,11 @@ fn boot_time_ns() -> u64 {
 }
 
 /// The programs and the raw tracepoints they are attached to.
-const PROGRAMS: [(&str, &str); 3] = [
+const PROGRAMS: [(&str, &str); 5] = [
     (ENTER_PROGRAM, "sys_enter"),
     (EXIT_PROGRAM, "sys_exit"),
+    (CLONE_EXIT_PROGRAM, "sys_exit"),
+    (EXEC_EXIT_PROGRAM, "sys_exit"),
     (PROCEXIT_PROGRAM, "sched_process_exit"),
 ];
 
@@ -113,9 +116,6 @@ fn possible_cpus() -> u32 {
 pub struct Attached {
     ebpf: Ebpf,
     ring: RingBuf<MapData>,
-    /// Held while attached: the kernel empties a program array when its
-    /// last file descriptor closes.
-    _tail: Option<ProgramArray<MapData>>,
 }
 
 pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
@@ -134,11 +134,9 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
         .override_global(NR_CPUS_GLOBAL, &cpus, false)
         .load(bytes)
         .map_err(|err| load_err(&err))?;
-    // Before sys_exit is attached, so that it never tail-calls an empty slot.
-    let tail = tail_programs(&mut ebpf).map_err(|err| load_err(err.as_ref()))?;
     for (program, tracepoint) in PROGRAMS {
         // check::object made sure the syscall programs exist; an object
-        // older than PROCEXIT_PROGRAM has none to attach.
+        // older than the others has none of them to attach.
         let Some(prog) = ebpf.program_mut(program) else {
             continue;
         };
@@ -154,31 +152,7 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
     }
     let map = ebpf.take_map(EVENTS_MAP).expect("checked before loading");
     let ring = RingBuf::try_from(map).map_err(|err| load_err(&err))?;
-    Ok(Attached {
-        ebpf,
-        ring,
-        _tail: tail,
-    })
-}
-
-/// Loads the programs sys_exit tail-calls and puts them in its program
-/// array; none for an object without that array (older probes).
-fn tail_programs(
-    ebpf: &mut Ebpf,
-) -> Result<Option<ProgramArray<MapData>>, Box<dyn std::error::Error>> {
-    let Some(map) = ebpf.take_map(TAIL_MAP) else {
-        return Ok(None);
-    };
-    let mut array = ProgramArray::try_from(map)?;
-    for (program, index) in TAIL_PROGRAMS {
-        let Some(prog) = ebpf.program_mut(program) else {
-            continue;
-        };
-        let prog: &mut RawTracePoint = prog.try_into()?;
-        prog.load()?;
-        array.set(index, prog.fd()?, 0)?;
-    }
-    Ok(Some(array))
+    Ok(Attached { ebpf, ring })
 }
 
 /// `BPF_OBJ_GET_INFO_BY_FD`, the bpf(2) command aya's ProgramInfo uses
