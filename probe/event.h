@@ -26,16 +26,29 @@
 #define SCAP_SNAPLEN		80	/* libscap's default for read/write data */
 /* A user buffer read is masked to this, a power of two minus one. */
 #define SCAP_SNAPLEN_MASK	127
-#define SCAP_MAX_PARAMS		6
+/* The most of any event: the clone and execve exits (a power of two). */
+#define SCAP_MAX_PARAMS		20
+#define SCAP_PARAM_MASK		31
 /* Events of at most two fixed-size values (16 bytes): most of them. */
 #define SCAP_RECORD_FIXED	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
 				 2 * 2 + 16)
 /* read/write exits: the result, then up to the snaplen of data. */
 #define SCAP_RECORD_DATA	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
 				 2 * 2 + 8 + SCAP_SNAPLEN_MASK + 1)
-/* open and openat: 16 bytes before the path, 12 after it. */
+/* open, openat(2), creat, chdir, getcwd: 16 bytes before the path, 16 after. */
 #define SCAP_RECORD_PATH	(SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN + \
 				 2 * SCAP_MAX_PARAMS + 16 + SCAP_PATH_MAX + 16)
+/*
+ * The clone and execve exits: the argument area (exe and args), the
+ * cgroups and the environment, each at most a page, and about 200 bytes
+ * of fixed values and short strings: under 12.5 KiB, so their values are
+ * written at offsets masked with SCAP_PROC_OFF_MASK (which never changes
+ * them) without a check each, which would multiply the verifier's paths;
+ * the record has room for the widest write (two pages) past the mask.
+ */
+#define SCAP_AREA_MAX		4096
+#define SCAP_PROC_OFF_MASK	16383
+#define SCAP_RECORD_PROC	(SCAP_PROC_OFF_MASK + 1 + 2 * SCAP_AREA_MAX)
 
 /*
  * One ring for all CPUs, four times a module ring: records are reserved at
@@ -119,7 +132,7 @@ static __always_inline int probe_evt_fits(struct probe_evt *e, __u64 width)
 static __always_inline void probe_evt_param_len(struct probe_evt *e, __u16 len)
 {
 	__u64 at = SCAP_RECORD_HDR_LEN + SCAP_EVT_HDR_LEN +
-		   2 * (e->param & 7);
+		   2 * (e->param & SCAP_PARAM_MASK);
 
 	__builtin_memcpy(e->buf + at, &len, sizeof(len));
 	e->param++;
@@ -131,6 +144,14 @@ static __always_inline void probe_evt_u16(struct probe_evt *e, __u16 v)
 	if (!probe_evt_fits(e, sizeof(v)))
 		return;
 	__builtin_memcpy(e->buf + e->off, &v, sizeof(v));
+	probe_evt_param_len(e, sizeof(v));
+}
+
+static __always_inline void probe_evt_u8(struct probe_evt *e, __u8 v)
+{
+	if (!probe_evt_fits(e, sizeof(v)))
+		return;
+	e->buf[e->off] = v;
 	probe_evt_param_len(e, sizeof(v));
 }
 
@@ -150,13 +171,33 @@ static __always_inline void probe_evt_s64(struct probe_evt *e, __s64 v)
 	probe_evt_param_len(e, sizeof(v));
 }
 
+/* Up to 8 bytes of a constant string (its NUL included), little-endian. */
+static __always_inline void probe_evt_const_str(struct probe_evt *e, __u64 str,
+					       __u16 len)
+{
+	if (!probe_evt_fits(e, sizeof(str)))
+		return;
+	__builtin_memcpy(e->buf + e->off, &str, sizeof(str));
+	probe_evt_param_len(e, len);
+}
+
+/* The empty string, as a CHARBUF: its NUL. */
+static __always_inline void probe_evt_empty_str(struct probe_evt *e)
+{
+	probe_evt_const_str(e, 0, 1);
+}
+
 /*
  * A NUL-terminated string from user memory: "(NULL)" for a NULL pointer, as
- * the module writes it; "" when it cannot be read (where the module drops
- * the event and counts it in n_drops_pf, which the probe does not have).
+ * the module writes it. One that cannot be read (its page is not in memory:
+ * the probe may not fault it in) discards the event, as the module drops it
+ * (counting it in n_drops_pf, which the probe does not have), or where the
+ * module sends a fallback string instead, so does the probe: fallback, up
+ * to 8 bytes little-endian, fallback_len of them with its NUL.
  */
-static __always_inline void probe_evt_user_str(struct probe_evt *e,
-					      const char *ustr)
+static __always_inline void probe_evt_user_str_or(struct probe_evt *e,
+						 const char *ustr, __u64 fallback,
+						 __u16 fallback_len)
 {
 	/*
 	 * "(NULL)" and its NUL, little-endian: a static string would be a
@@ -174,10 +215,20 @@ static __always_inline void probe_evt_user_str(struct probe_evt *e,
 	}
 	n = bpf_probe_read_user_str(e->buf + e->off, SCAP_PATH_MAX, ustr);
 	if (n <= 0 || n > SCAP_PATH_MAX) {
-		e->buf[e->off] = 0;
-		n = 1;
+		if (!fallback_len) {
+			e->bad = 1;
+			return;
+		}
+		__builtin_memcpy(e->buf + e->off, &fallback, sizeof(fallback));
+		n = fallback_len;
 	}
 	probe_evt_param_len(e, n);
+}
+
+static __always_inline void probe_evt_user_str(struct probe_evt *e,
+					      const char *ustr)
+{
+	probe_evt_user_str_or(e, ustr, 0, 0);
 }
 
 /* Up to SCAP_SNAPLEN bytes of user memory; empty when it cannot be read. */
@@ -190,6 +241,49 @@ static __always_inline void probe_evt_user_buf(struct probe_evt *e,
 		return;
 	if (n && bpf_probe_read_user(e->buf + e->off, n & SCAP_SNAPLEN_MASK, ubuf))
 		n = 0;
+	probe_evt_param_len(e, n);
+}
+
+/* Where the next value of a SCAP_RECORD_PROC event goes. */
+static __always_inline __u8 *probe_big_at(struct probe_evt *e)
+{
+	return e->buf + (e->off & SCAP_PROC_OFF_MASK);
+}
+
+static __always_inline void probe_big_u8(struct probe_evt *e, __u8 v)
+{
+	*probe_big_at(e) = v;
+	probe_evt_param_len(e, sizeof(v));
+}
+
+static __always_inline void probe_big_u32(struct probe_evt *e, __u32 v)
+{
+	__builtin_memcpy(probe_big_at(e), &v, sizeof(v));
+	probe_evt_param_len(e, sizeof(v));
+}
+
+static __always_inline void probe_big_s64(struct probe_evt *e, __s64 v)
+{
+	__builtin_memcpy(probe_big_at(e), &v, sizeof(v));
+	probe_evt_param_len(e, sizeof(v));
+}
+
+static __always_inline void probe_big_empty_str(struct probe_evt *e)
+{
+	*probe_big_at(e) = 0;
+	probe_evt_param_len(e, 1);
+}
+
+/* A NUL-terminated kernel string of at most max (< 256) bytes. */
+static __always_inline void probe_big_kernel_str(struct probe_evt *e, const char *kstr,
+						__u32 max)
+{
+	long n = bpf_probe_read_kernel_str(probe_big_at(e), max & 255, kstr);
+
+	if (n <= 0 || n > 256) {
+		*probe_big_at(e) = 0;
+		n = 1;
+	}
 	probe_evt_param_len(e, n);
 }
 

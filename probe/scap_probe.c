@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * scap probe: the schema 1 syscall events of the scap module, from the
- * sys_enter/sys_exit raw tracepoints into a BPF ring buffer (CO-RE).
+ * scap probe: the schema 1 events of the scap module, from the sys_enter,
+ * sys_exit and sched_process_exit raw tracepoints into a BPF ring buffer
+ * (CO-RE).
  *
- * open, openat, close, read and write carry their parameters; every other
- * syscall is a GENERIC event with its PPM_SC code. As in the module, 32-bit
+ * open, openat, close, read and write, the fd plumbing and cwd syscalls
+ * (fd_events.h) and the process lifecycle (proc.h) carry their parameters;
+ * every other syscall is a GENERIC event with its PPM_SC code. As in the module, 32-bit
  * (ia32) syscalls and numbers past the table (x32's, invalid ones) are not
  * reported: their numbers belong to another table or to none.
  */
@@ -16,9 +18,15 @@
 #include "scap_version.h"
 #include "scap_abi.h"
 #include "event.h"
+#include "regs.h"
 #include "fd.h"
 #include "flags.h"
+#include "schema1.h"
 #include "syscall_codes.h"
+#include "fd_events.h"
+#include "task.h"
+#include "cgroups.h"
+#include "proc.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -51,33 +59,14 @@ static __always_inline bool scap_skip(__u64 pid_tgid)
 	return BPF_CORE_READ(task, thread_info.status) & SCAP_TS_COMPAT;
 }
 
-/* Syscall argument n, as the task passed it (x86_64 calling convention). */
-static __always_inline __u64 scap_arg(struct pt_regs *regs, int n)
-{
-	switch (n) {
-	case 0:
-		return BPF_CORE_READ(regs, di);
-	case 1:
-		return BPF_CORE_READ(regs, si);
-	case 2:
-		return BPF_CORE_READ(regs, dx);
-	default:
-		return BPF_CORE_READ(regs, r10);
-	}
-}
-
-/* Syscalls pass fds as int; schema 1 carries them as s64. */
-static __always_inline __s64 scap_fd_arg(struct pt_regs *regs, int n)
-{
-	return (int)scap_arg(regs, n);
-}
-
 static __always_inline void scap_enter(struct pt_regs *regs, long nr,
 				       __u64 pid_tgid)
 {
 	struct probe_evt e;
 	__u64 flags;
 
+	if (scap_fd_enter(regs, nr, pid_tgid) || scap_proc_enter(regs, nr, pid_tgid))
+		return;
 	switch (nr) {
 	case __NR_open:
 		if (probe_evt_begin(&e, SCAPE_OPEN_E, 3, pid_tgid,
@@ -128,6 +117,8 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 	struct probe_evt e;
 	__u64 flags;
 
+	if (scap_fd_exit(regs, nr, ret, pid_tgid))
+		return;
 	switch (nr) {
 	case __NR_open:
 		if (probe_evt_begin(&e, SCAPE_OPEN_X, 5, pid_tgid,
@@ -196,6 +187,14 @@ int scap_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/*
+ * The clone and execve exits have programs of their own, attached to
+ * sys_exit beside scap_sys_exit: in one program with the rest, their paths
+ * would exceed what the verifiers of 5.10 and 6.1 accept. And attached
+ * (not tail-called), each has its own per-CPU recursion guard: from 6.13 a
+ * parent preempted in its long clone exit would otherwise make the kernel
+ * skip every syscall exit of its child on that CPU.
+ */
 SEC("raw_tracepoint/sys_exit")
 int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -207,8 +206,55 @@ int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (scap_skip(pid_tgid))
 		return 0;
 	nr = BPF_CORE_READ(regs, orig_ax);
-	if (!scap_traced(nr))
+	if (!scap_traced(nr) || scap_is_clone(nr) || scap_is_exec(nr))
 		return 0;
 	scap_exit(regs, nr, args[1], pid_tgid);
+	return 0;
+}
+
+/* The exits of nr's kind (exec or the clone family), as scap_sys_exit's. */
+static __always_inline int scap_sys_exit_proc(struct bpf_raw_tracepoint_args *ctx, bool exec)
+{
+	const __u64 *args = (const __u64 *)(void *)ctx;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pt_regs *regs = (struct pt_regs *)args[0];
+	long nr = BPF_CORE_READ(regs, orig_ax);
+
+	if (exec ? !scap_is_exec(nr) : !scap_is_clone(nr))
+		return 0;
+	if (scap_skip(pid_tgid))
+		return 0;
+	scap_proc_exit_event(regs, nr, args[1], pid_tgid, exec);
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int scap_sys_exit_clone(struct bpf_raw_tracepoint_args *ctx)
+{
+	return scap_sys_exit_proc(ctx, false);
+}
+
+SEC("raw_tracepoint/sys_exit")
+int scap_sys_exit_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	return scap_sys_exit_proc(ctx, true);
+}
+
+/*
+ * sched_process_exit(task): the exiting task is current. Kernel threads are
+ * not reported, as in the module.
+ */
+SEC("raw_tracepoint/sched_process_exit")
+int scap_sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	(void)ctx;
+	if (scap_loader_tgid && pid_tgid >> 32 == scap_loader_tgid)
+		return 0;
+	if (BPF_CORE_READ(task, flags) & SCAP_PF_KTHREAD)
+		return 0;
+	scap_procexit(pid_tgid);
 	return 0;
 }

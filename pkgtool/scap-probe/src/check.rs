@@ -14,6 +14,11 @@ use scap_driver_api::{
 /// The sys_enter/sys_exit programs and the ring buffer the loader uses.
 pub const ENTER_PROGRAM: &str = "scap_sys_enter";
 pub const EXIT_PROGRAM: &str = "scap_sys_exit";
+/// Optional (older objects lack it): PROCEXIT_1_E from sched_process_exit.
+pub const PROCEXIT_PROGRAM: &str = "scap_sched_process_exit";
+/// Optional: the clone and execve exits, also on sys_exit.
+pub const CLONE_EXIT_PROGRAM: &str = "scap_sys_exit_clone";
+pub const EXEC_EXIT_PROGRAM: &str = "scap_sys_exit_exec";
 pub const EVENTS_MAP: &str = "scap_events";
 /// Optional: events lost to a full ring, per CPU.
 pub const LOST_MAP: &str = "scap_lost";

@@ -7,11 +7,18 @@ use aya::maps::{MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{Ebpf, EbpfLoader};
 
-use crate::check::{ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP};
+use crate::check::{
+    CLONE_EXIT_PROGRAM, ENTER_PROGRAM, EVENTS_MAP, EXEC_EXIT_PROGRAM, EXIT_PROGRAM, LOST_MAP,
+    PROCEXIT_PROGRAM,
+};
 
 /// Globals the probe reads, set before loading.
 const BOOT_TIME_GLOBAL: &str = "scap_boot_time_ns";
 const LOADER_TGID_GLOBAL: &str = "scap_loader_tgid";
+/// Optional (older objects lack them): where the per-CPU parts of the rss
+/// counters are, for the clone and execve exits on 6.2+.
+const PER_CPU_OFFSET_GLOBAL: &str = "scap_per_cpu_offset";
+const NR_CPUS_GLOBAL: &str = "scap_nr_cpus";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -65,6 +72,46 @@ fn boot_time_ns() -> u64 {
     now(libc::CLOCK_REALTIME) - now(libc::CLOCK_BOOTTIME)
 }
 
+/// The programs and the raw tracepoints they are attached to.
+const PROGRAMS: [(&str, &str); 5] = [
+    (ENTER_PROGRAM, "sys_enter"),
+    (EXIT_PROGRAM, "sys_exit"),
+    (CLONE_EXIT_PROGRAM, "sys_exit"),
+    (EXEC_EXIT_PROGRAM, "sys_exit"),
+    (PROCEXIT_PROGRAM, "sched_process_exit"),
+];
+
+/// The address of the kernel's `__per_cpu_offset` array from
+/// /proc/kallsyms; 0 where it is not there or hidden (kptr_restrict).
+fn per_cpu_offset() -> u64 {
+    let Ok(symbols) = std::fs::read_to_string("/proc/kallsyms") else {
+        return 0;
+    };
+    symbols
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split_whitespace();
+            let addr = fields.next()?;
+            let _kind = fields.next()?;
+            (fields.next()? == "__per_cpu_offset").then(|| u64::from_str_radix(addr, 16).ok())?
+        })
+        .unwrap_or(0)
+}
+
+/// The number of possible CPUs: the highest in
+/// /sys/devices/system/cpu/possible ("0-3", "0,2-5") plus one; 0 if unknown.
+fn possible_cpus() -> u32 {
+    std::fs::read_to_string("/sys/devices/system/cpu/possible")
+        .ok()
+        .and_then(|text| {
+            text.trim()
+                .split([',', '-'])
+                .filter_map(|n| n.parse::<u32>().ok())
+                .max()
+        })
+        .map_or(0, |max| max + 1)
+}
+
 /// The attached probe; dropping it detaches and unloads everything.
 pub struct Attached {
     ebpf: Ebpf,
@@ -78,24 +125,28 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
     };
     let boot = boot_time_ns();
     let tgid = std::process::id();
+    let per_cpu = per_cpu_offset();
+    let cpus = possible_cpus();
     let mut ebpf = EbpfLoader::new()
         .override_global(BOOT_TIME_GLOBAL, &boot, true)
         .override_global(LOADER_TGID_GLOBAL, &tgid, true)
+        .override_global(PER_CPU_OFFSET_GLOBAL, &per_cpu, false)
+        .override_global(NR_CPUS_GLOBAL, &cpus, false)
         .load(bytes)
         .map_err(|err| load_err(&err))?;
-    for (program, tracepoint) in [(ENTER_PROGRAM, "sys_enter"), (EXIT_PROGRAM, "sys_exit")] {
+    for (program, tracepoint) in PROGRAMS {
+        // check::object made sure the syscall programs exist; an object
+        // older than the others has none of them to attach.
+        let Some(prog) = ebpf.program_mut(program) else {
+            continue;
+        };
         let attach_err = |err: &dyn std::error::Error| LoadError::Attach {
             program,
             tracepoint,
             summary: summary(err),
             detail: format!("{err:#?}"),
         };
-        // check::object made sure both programs exist.
-        let prog: &mut RawTracePoint = ebpf
-            .program_mut(program)
-            .expect("checked before loading")
-            .try_into()
-            .map_err(|err| attach_err(&err))?;
+        let prog: &mut RawTracePoint = prog.try_into().map_err(|err| attach_err(&err))?;
         prog.load().map_err(|err| load_err(&err))?;
         prog.attach(tracepoint).map_err(|err| attach_err(&err))?;
     }
@@ -151,8 +202,11 @@ impl Attached {
     /// all; None where the kernel does not count it.
     pub fn skipped(&mut self) -> Option<u64> {
         let mut total = 0;
-        for program in [ENTER_PROGRAM, EXIT_PROGRAM] {
-            let prog: &RawTracePoint = self.ebpf.program(program)?.try_into().ok()?;
+        for (program, _) in PROGRAMS {
+            let Some(prog) = self.ebpf.program(program) else {
+                continue;
+            };
+            let prog: &RawTracePoint = prog.try_into().ok()?;
             total += recursion_misses(prog)?;
         }
         Some(total)

@@ -90,6 +90,7 @@ guest_tests!(
     probe_bad_objects,
     probe_capture,
     probe_vs_module,
+    probe_vs_module_schema1,
     proc_events,
     proc_events_peer,
     proclist,
