@@ -82,7 +82,7 @@ static __always_inline bool scap_fd_enter(struct pt_regs *regs, long nr,
 	case __NR_openat2:
 		if (probe_evt_begin(&e, SCAPE_OPENAT2_E, 5, pid_tgid, SCAP_RECORD_PATH))
 			return true;
-		probe_evt_s64(&e, scap_fd_arg(regs, 0));
+		probe_evt_s64(&e, scap_dirfd_arg(regs, 0));
 		probe_evt_user_str(&e, (const char *)scap_arg(regs, 1));
 		/* The module drops the event when it cannot read open_how. */
 		if (bpf_probe_read_user(&how, sizeof(how), (const void *)scap_arg(regs, 2)))
@@ -179,7 +179,7 @@ static __always_inline bool scap_fd_exit(struct pt_regs *regs, long nr, long ret
 		if (probe_evt_begin(&e, SCAPE_OPENAT2_X, 6, pid_tgid, SCAP_RECORD_PATH))
 			return true;
 		probe_evt_s64(&e, ret);
-		probe_evt_s64(&e, scap_fd_arg(regs, 0));
+		probe_evt_s64(&e, scap_dirfd_arg(regs, 0));
 		probe_evt_user_str(&e, (const char *)scap_arg(regs, 1));
 		if (bpf_probe_read_user(&how, sizeof(how), (const void *)scap_arg(regs, 2)))
 			e.bad = 1;

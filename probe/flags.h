@@ -25,8 +25,12 @@
 #define SCAP_K_O_SYNC		(04000000 | SCAP_K_O_DSYNC)
 #define SCAP_K_O_TMPFILE	(020000000 | SCAP_K_O_DIRECTORY)
 
-/* Flag bits that map one to one (the multi-bit ones are handled apart). */
-#define SCAP_FLAG_MAP(k, s) ((flags & (k)) == (k) ? (s) : 0)
+/*
+ * A schema flag is set when any bit of its kernel value is, as the module
+ * and schema 1's reference driver set it (O_DIRECTORY alone also reads as
+ * O_TMPFILE, O_DSYNC as O_SYNC).
+ */
+#define SCAP_FLAG_MAP(k, s) ((flags & (k)) ? (s) : 0)
 
 static __always_inline __u32 scap_open_flags(__u64 flags)
 {
@@ -58,13 +62,13 @@ static __always_inline __u32 scap_open_flags(__u64 flags)
 }
 
 /*
- * The mode only means something when a file is created. PPM_S_* are the
+ * The mode only means something when a file may be created; like the
+ * flags, any bit of O_TMPFILE counts (O_DIRECTORY too). PPM_S_* are the
  * permission bits at their POSIX positions (07777).
  */
 static __always_inline __u32 scap_open_mode(__u64 flags, __u64 mode)
 {
-	if (!(flags & SCAP_K_O_CREAT) &&
-	    (flags & SCAP_K_O_TMPFILE) != SCAP_K_O_TMPFILE)
+	if (!(flags & (SCAP_K_O_CREAT | SCAP_K_O_TMPFILE)))
 		return 0;
 	return mode & 07777;
 }

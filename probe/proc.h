@@ -40,7 +40,7 @@ static __always_inline bool scap_proc_enter(struct pt_regs *regs, long nr,
 	case __NR_execveat:
 		if (probe_evt_begin(&e, SCAPE_EXECVEAT_E, 3, pid_tgid, SCAP_RECORD_PATH))
 			return true;
-		probe_evt_s64(&e, scap_fd_arg(regs, 0));
+		probe_evt_s64(&e, scap_dirfd_arg(regs, 0));
 		probe_evt_user_str_or(&e, (const char *)scap_arg(regs, 1), SCAP_NA_STR,
 				      SCAP_NA_STR_LEN);
 		probe_evt_u32(&e, scap_execveat_flags(scap_arg(regs, 4)));

@@ -25,10 +25,21 @@ static __always_inline __u64 scap_arg(struct pt_regs *regs, int n)
 	}
 }
 
-/* Syscalls pass fds as int; schema 1 carries them as s64. */
+/*
+ * An fd argument as schema 1 carries it: the register as it is (an int is
+ * passed zero-extended: close(-1) says 4294967295), as the module does.
+ */
 static __always_inline __s64 scap_fd_arg(struct pt_regs *regs, int n)
 {
-	return (int)scap_arg(regs, n);
+	return scap_arg(regs, n);
+}
+
+/* A dirfd argument: AT_FDCWD is the schema's value too, others as above. */
+static __always_inline __s64 scap_dirfd_arg(struct pt_regs *regs, int n)
+{
+	__u64 arg = scap_arg(regs, n);
+
+	return (int)arg == SCAP_AT_FDCWD ? SCAP_AT_FDCWD : arg;
 }
 
 #endif /* SCAP_PROBE_REGS_H */

@@ -82,7 +82,7 @@ static __always_inline void scap_enter(struct pt_regs *regs, long nr,
 				    SCAP_RECORD_PATH))
 			return;
 		flags = scap_arg(regs, 2);
-		probe_evt_s64(&e, scap_fd_arg(regs, 0));
+		probe_evt_s64(&e, scap_dirfd_arg(regs, 0));
 		probe_evt_user_str(&e, (const char *)scap_arg(regs, 1));
 		probe_evt_u32(&e, scap_open_flags(flags));
 		probe_evt_u32(&e, scap_open_mode(flags, scap_arg(regs, 3)));
@@ -137,7 +137,7 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 			return;
 		flags = scap_arg(regs, 2);
 		probe_evt_s64(&e, ret);
-		probe_evt_s64(&e, scap_fd_arg(regs, 0));
+		probe_evt_s64(&e, scap_dirfd_arg(regs, 0));
 		probe_evt_user_str(&e, (const char *)scap_arg(regs, 1));
 		probe_evt_u32(&e, scap_open_flags(flags));
 		probe_evt_u32(&e, scap_open_mode(flags, scap_arg(regs, 3)));
