@@ -256,7 +256,8 @@ phase=${1:-}
 shift
 for name in "$@"; do
 	log=$logs/$name
-	if (set -u; "step_$name") > "$log" 2>&1; then
+	# No terminal on stdin: apt would run dpkg on a pty, ending lines in \r.
+	if (set -u; "step_$name") < /dev/null > "$log" 2>&1; then
 		report "SCAP-TEST $name PASS $(tail -n 1 "$log")"
 	else
 		report "SCAP-TEST $name FAIL $(tail -n 1 "$log")"
@@ -268,7 +269,7 @@ for name in "$@"; do
 done
 if [ "$phase" != host ]; then
 	report SCAP-DMESG-BEGIN
-	dmesg >> "$out"
+	dmesg --color=never >> "$out"
 	report SCAP-DMESG-END
 fi
 report SCAP-DONE

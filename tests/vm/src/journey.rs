@@ -133,7 +133,13 @@ impl JourneyRun {
                     tail.join("\n")
                 ));
                 if let Some(dmesg) = &report.dmesg {
-                    text.push_str(&format!("--- guest dmesg ---\n{dmesg}\n"));
+                    let lines: Vec<&str> = dmesg.lines().collect();
+                    let tail = &lines[lines.len().saturating_sub(100)..];
+                    text.push_str(&format!(
+                        "--- guest dmesg (last {} lines) ---\n{}\n",
+                        tail.len(),
+                        tail.join("\n")
+                    ));
                 }
             }
         }

@@ -1,0 +1,48 @@
+//! The user's journey on bookworm (`scap-vm journey bookworm`): the DKMS
+//! package and sysdig installed with apt, the system booted under qemu,
+//! the module loaded with modprobe, a live capture, an upgrade under the
+//! loaded module, a reboot and a purge, each step asserted in the guest
+//! (tests/journey/steps.sh). One test: the steps build on each other. A
+//! failure shows the failed step's output and the guest's console.
+
+#![cfg(feature = "system-tests")]
+
+use scap_vm::{journey, Config};
+
+#[test]
+fn bookworm_dkms_journey() {
+    let config = Config::from_env().expect("the harness's configuration");
+    let run = journey::run(
+        &config,
+        journey::find("bookworm").unwrap(),
+        &mut |text| eprintln!("scap-vm: {text}"),
+        &mut |phase, result| {
+            eprintln!(
+                "{} {phase}/{} {}",
+                if result.passed { "PASS" } else { "FAIL" },
+                result.name,
+                result.detail
+            )
+        },
+    )
+    .unwrap_or_else(|err| panic!("the journey could not run: {err}"));
+    assert!(
+        run.all_passed(),
+        "the bookworm journey failed:\n{}",
+        run.failures()
+    );
+}
+
+#[test]
+fn every_phase_names_steps_that_steps_sh_has() {
+    let config = Config::from_env().unwrap();
+    let script = std::fs::read_to_string(config.repo_root.join("tests/journey/steps.sh")).unwrap();
+    for (phase, steps) in journey::PHASES {
+        for step in *steps {
+            assert!(
+                script.contains(&format!("\nstep_{step}() {{\n")),
+                "{phase}: steps.sh has no step_{step}"
+            );
+        }
+    }
+}
