@@ -34,9 +34,10 @@ fail() {
 	exit 1
 }
 
-# has_line FILE LINE: FILE holds LINE exactly.
+# has_line FILE LINE: FILE holds LINE exactly (apt runs dpkg on a pty
+# where there is one: its lines end in CR).
 has_line() {
-	grep -qxF -- "$2" "$1" || fail "no line \"$2\" in $1: $(tail -n 3 "$1" | tr '\n' ' ')"
+	tr -d '\r' < "$1" | grep -qxF -- "$2" || fail "no line \"$2\" in $1: $(tail -n 3 "$1" | tr '\n' ' ')"
 }
 
 # The local repositories only: the system has no network.
@@ -256,7 +257,7 @@ phase=${1:-}
 shift
 for name in "$@"; do
 	log=$logs/$name
-	# No terminal on stdin: apt would run dpkg on a pty, ending lines in \r.
+	echo "scap-journey: $phase/$name"
 	if (set -u; "step_$name") < /dev/null > "$log" 2>&1; then
 		report "SCAP-TEST $name PASS $(tail -n 1 "$log")"
 	else

@@ -151,13 +151,17 @@ impl JourneyRun {
 }
 
 pub fn find(name: &str) -> Result<Journey> {
-    JOURNEYS.iter().copied().find(|j| j.name == name).ok_or_else(|| {
-        let known: Vec<&str> = JOURNEYS.iter().map(|j| j.name).collect();
-        Error::invalid(
-            format!("there is no journey named {name:?}"),
-            format!("choose from {}", known.join(", ")),
-        )
-    })
+    JOURNEYS
+        .iter()
+        .copied()
+        .find(|j| j.name == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = JOURNEYS.iter().map(|j| j.name).collect();
+            Error::invalid(
+                format!("there is no journey named {name:?}"),
+                format!("choose from {}", known.join(", ")),
+            )
+        })
 }
 
 /// Runs the journey; `on_step` hears of progress and of each step's result
@@ -195,16 +199,15 @@ pub fn run(
     );
     install_journey_files(config, &root, &env, &repos)?;
     let mut phases = Vec::new();
-    let run_phase =
-        |name: &str, phase: Result<Report>, phases: &mut Vec<Phase>| -> Result<bool> {
-            let report = phase?;
-            let passed = report.all_passed();
-            phases.push(Phase {
-                name: name.to_string(),
-                report,
-            });
-            Ok(passed)
-        };
+    let run_phase = |name: &str, phase: Result<Report>, phases: &mut Vec<Phase>| -> Result<bool> {
+        let report = phase?;
+        let passed = report.all_passed();
+        phases.push(Phase {
+            name: name.to_string(),
+            report,
+        });
+        Ok(passed)
+    };
 
     progress(&format!(
         "host: apt-get install in the {} chroot",
@@ -232,7 +235,11 @@ pub fn run(
         )?;
         let _ = fs::remove_dir_all(&root);
         for (name, steps) in &PHASES[1..] {
-            progress(&format!("{name}: booting {} ({})", kernel.release, steps.join(", ")));
+            progress(&format!(
+                "{name}: booting {} ({})",
+                kernel.release,
+                steps.join(", ")
+            ));
             let dir = scratch.dir.join(name);
             fs::create_dir_all(&dir)
                 .map_err(Error::io(&dir, "make the scratch directory writable"))?;
@@ -287,11 +294,7 @@ fn names_of(steps: &[&str]) -> Vec<String> {
 }
 
 fn require_root() -> Result<()> {
-    let uid = cmd::stdout_of(
-        Command::new("id").arg("-u"),
-        "id -u",
-        "run on a Linux host",
-    )?;
+    let uid = cmd::stdout_of(Command::new("id").arg("-u"), "id -u", "run on a Linux host")?;
     if uid != "0" {
         return Err(Error::invalid(
             "the journey runs chroot, mounts /proc and makes a root file system",
@@ -327,9 +330,11 @@ fn base_system(
         &format!("making the {} chroot", journey.suite),
         "see the message above",
     )?;
-    let root = config
-        .cache_dir
-        .join(format!("journey-build-{}-{}", journey.suite, std::process::id()));
+    let root = config.cache_dir.join(format!(
+        "journey-build-{}-{}",
+        journey.suite,
+        std::process::id()
+    ));
     let _ = fs::remove_dir_all(&root);
     unpack(Path::new(&chroot), &root)?;
     // The image .deb the harness already fetched: apt takes it from its cache.
@@ -341,7 +346,10 @@ fn base_system(
     if let Some(deb) = fs::read_dir(image_dir)
         .map_err(Error::io(image_dir, "check the cache's permissions"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&package)))
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&package))
+        })
     {
         let to = root
             .join("var/cache/apt/archives")
@@ -352,7 +360,9 @@ fn base_system(
         let _proc = ProcMount::mount(&root)?;
         in_chroot(
             &root,
-            &format!("apt-get install -y -q --no-install-recommends {package} udev initramfs-tools"),
+            &format!(
+                "apt-get install -y -q --no-install-recommends {package} udev initramfs-tools"
+            ),
         )
     };
     if let Err(err) = installed {
@@ -482,7 +492,13 @@ fn workspace_binary(repo_root: &Path, name: &str) -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = cmd::run(
         Command::new(cargo)
-            .args(["build", "--locked", "--message-format", "json-render-diagnostics", "-p"])
+            .args([
+                "build",
+                "--locked",
+                "--message-format",
+                "json-render-diagnostics",
+                "-p",
+            ])
             .arg(name)
             .current_dir(repo_root),
         &format!("building {name}"),
@@ -515,7 +531,9 @@ fn install_journey_files(config: &Config, root: &Path, env: &str, repos: &Repos)
         let to = root.join("srv").join(name);
         fs::create_dir_all(&to).map_err(Error::io(&to, "check the disk space"))?;
         for entry in fs::read_dir(repo).map_err(Error::io(repo, "check the packages' build"))? {
-            let path = entry.map_err(Error::io(repo, "check the packages' build"))?.path();
+            let path = entry
+                .map_err(Error::io(repo, "check the packages' build"))?
+                .path();
             if path.extension().is_some_and(|e| e == "deb") {
                 let file = to.join(path.file_name().expect("a file"));
                 fs::copy(&path, &file).map_err(Error::io(&file, "check the disk space"))?;
