@@ -9,9 +9,10 @@
 #   boot1: the first boot of the installed system;
 #   boot2: the boot after the upgrade.
 # /scap-journey/env (written by the harness) sets KERNEL, MODULE, API,
-# NEXT_API, PACKAGE (the driver package), KIND (dkms), DKMS_SIGNER (the
-# expected signer of DKMS's builds, empty when the suite's dkms does not
-# sign), CONSUMER and KNOWN_FILE.
+# NEXT_API, PACKAGE (the driver package), KIND (dkms: DKMS builds the
+# module; modules: the prebuilt module package), KO_DIR (where the package
+# puts the module, under /lib/modules/KERNEL), MODULE_SIGNER (its signer,
+# empty for none), CONSUMER and KNOWN_FILE.
 set -u
 dir=/scap-journey
 # shellcheck source=/dev/null
@@ -20,7 +21,7 @@ out=${SCAP_JOURNEY_OUT:-/dev/stdout}
 logs=$dir/logs
 mkdir -p "$logs"
 modules=/lib/modules/$KERNEL
-dkms_ko=$modules/updates/dkms/$MODULE.ko
+ko=$modules/$KO_DIR/$MODULE.ko
 reload="modprobe -r $MODULE && modprobe $MODULE"
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -101,8 +102,8 @@ loaded_version() {
 # The loaded module is the build modprobe finds (through modules.dep).
 loaded_is_installed() {
 	file=$(modinfo -n "$MODULE") || fail "modinfo finds no $MODULE"
-	[ "$file" = "$dkms_ko" ] || fail "modprobe finds $file, not DKMS's $dkms_ko"
-	grep -q "^updates/dkms/$MODULE.ko:" "$modules/modules.dep" || fail "modules.dep has no updates/dkms/$MODULE.ko"
+	[ "$file" = "$ko" ] || fail "modprobe finds $file, not $PACKAGE's $ko"
+	grep -q "^$KO_DIR/$MODULE.ko:" "$modules/modules.dep" || fail "modules.dep has no $KO_DIR/$MODULE.ko"
 	[ "$(cat "/sys/module/$MODULE/srcversion")" = "$(modinfo -F srcversion "$file")" ] ||
 		fail "the loaded module's srcversion is not that of $file"
 }
@@ -114,17 +115,19 @@ step_install() {
 	apt-get install -y "$PACKAGE" "$CONSUMER" scap-compat > "$logs/apt" 2>&1 ||
 		{ cat "$logs/apt"; fail "apt-get install $PACKAGE $CONSUMER scap-compat failed"; }
 	cat "$logs/apt"
-	has_line "$logs/apt" "$PACKAGE: $MODULE.ko $API installed for kernel $KERNEL"
-	[ "$(modinfo -F version "$dkms_ko")" = "$API" ] || fail "$dkms_ko is not API $API"
-	status=$(dkms status "$MODULE")
-	[ "$status" = "$MODULE/$API, $KERNEL, x86_64: installed" ] || fail "dkms status: $status"
-	signer=$(modinfo -F signer "$dkms_ko")
-	[ "$signer" = "$DKMS_SIGNER" ] || fail "$dkms_ko is signed by \"$signer\", not \"$DKMS_SIGNER\""
+	[ "$(modinfo -F version "$ko")" = "$API" ] || fail "$ko is not API $API"
+	if [ "$KIND" = dkms ]; then
+		has_line "$logs/apt" "$PACKAGE: $MODULE.ko $API installed for kernel $KERNEL"
+		status=$(dkms status "$MODULE")
+		[ "$status" = "$MODULE/$API, $KERNEL, x86_64: installed" ] || fail "dkms status: $status"
+	fi
+	signed_by=$(modinfo -F signer "$ko")
+	[ "$signed_by" = "$MODULE_SIGNER" ] || fail "$ko is signed by \"$signed_by\", not \"$MODULE_SIGNER\""
 	if dpkg -s falcosecurity-scap-dkms > /dev/null 2>&1; then
 		fail "apt installed Debian's falcosecurity-scap-dkms beside $PACKAGE"
 	fi
 	dpkg_clean
-	echo "apt-get install $PACKAGE $CONSUMER: DKMS built $dkms_ko (API $API, signer \"$signer\") for $KERNEL"
+	echo "apt-get install $PACKAGE $CONSUMER: $ko (API $API, signer \"$signed_by\") for $KERNEL"
 }
 
 # --- boot1: the installed system, booted --------------------------------
@@ -142,7 +145,7 @@ step_modprobe() {
 	[ "$(loaded_version)" = "$API" ] || fail "the loaded module is API $(loaded_version), not $API"
 	loaded_is_installed
 	wait_for 30 test -c "/dev/${MODULE}0" || fail "udev made no /dev/${MODULE}0"
-	echo "modprobe $MODULE loaded $dkms_ko (API $API, signer \"$(modinfo -F signer "$dkms_ko")\", taint \"$(cat "/sys/module/$MODULE/taint")\"); /dev/${MODULE}0 is there"
+	echo "modprobe $MODULE loaded $ko (API $API, signer \"$(modinfo -F signer "$ko")\", taint \"$(cat "/sys/module/$MODULE/taint")\"); /dev/${MODULE}0 is there"
 }
 
 step_capture() {
@@ -184,7 +187,9 @@ step_upgrade_live() {
 		{ cat "$logs/apt-upgrade"; stop_sysdig; fail "apt-get install $PACKAGE (the upgrade) failed"; }
 	took=$(($(date +%s) - started))
 	cat "$logs/apt-upgrade"
-	has_line "$logs/apt-upgrade" "$PACKAGE: $MODULE.ko $NEXT_API installed for kernel $KERNEL"
+	if [ "$KIND" = dkms ]; then
+		has_line "$logs/apt-upgrade" "$PACKAGE: $MODULE.ko $NEXT_API installed for kernel $KERNEL"
+	fi
 	kill -0 "$sysdig_pid" 2> /dev/null || fail "$CONSUMER died during the upgrade: $(tail -n 3 /tmp/live.err | tr '\n' ' ')"
 	[ "$(loaded_version)" = "$API" ] || fail "after the upgrade the loaded module is API $(loaded_version), not the old $API"
 	[ "$(cat "/sys/module/$MODULE/srcversion")" = "$srcversion" ] || fail "the postinst reloaded the module"
@@ -192,8 +197,10 @@ step_upgrade_live() {
 	sysdig_saw /tmp/live "$after" 120
 	touch "$before.stop" "$after.stop"
 	stop_sysdig
-	status=$(dkms status "$MODULE")
-	[ "$status" = "$MODULE/$NEXT_API, $KERNEL, x86_64: installed" ] || fail "dkms status: $status"
+	if [ "$KIND" = dkms ]; then
+		status=$(dkms status "$MODULE")
+		[ "$status" = "$MODULE/$NEXT_API, $KERNEL, x86_64: installed" ] || fail "dkms status: $status"
+	fi
 	[ "$(modinfo -F version "$MODULE")" = "$NEXT_API" ] || fail "modprobe would not find API $NEXT_API"
 	dpkg_clean
 	echo "upgraded to $NEXT_API in ${took} s while $CONSUMER captured through API $API (refcnt $refcnt): still loaded, still capturing"
@@ -236,6 +243,7 @@ step_remove_purge() {
 	apt-get remove -y "$PACKAGE" || fail "apt-get remove $PACKAGE failed"
 	found=$(find /lib/modules -name "$MODULE.ko*")
 	[ -z "$found" ] || fail "after remove: $found"
+	! grep -q "/$MODULE.ko:" "$modules/modules.dep" || fail "modules.dep still lists $MODULE.ko after remove"
 	apt-get purge -y "$PACKAGE" || fail "apt-get purge $PACKAGE failed"
 	dpkg -s "$PACKAGE" > /dev/null 2>&1 && fail "dpkg still knows $PACKAGE after the purge"
 	[ -z "$(dkms status "$MODULE")" ] || fail "dkms status after the purge: $(dkms status "$MODULE")"

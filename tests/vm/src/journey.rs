@@ -30,6 +30,34 @@ use crate::{artefacts, cmd, kernel, qemu, Scratch};
 pub enum DriverKind {
     /// `scap-apiN-dkms`: DKMS builds the module on the system.
     Dkms,
+    /// `scap-apiN-modules-RELEASE`: the module prebuilt for the kernel.
+    Modules,
+}
+
+impl DriverKind {
+    /// The kind's name in `pkgtool build --kind` and in steps.sh (KIND).
+    pub fn name(self) -> &'static str {
+        match self {
+            DriverKind::Dkms => "dkms",
+            DriverKind::Modules => "modules",
+        }
+    }
+
+    /// The package's name for the driver's API and the kernel release.
+    fn package(self, names: &scap_driver_api::Names, release: &str) -> String {
+        match self {
+            DriverKind::Dkms => names.dkms_package.clone(),
+            DriverKind::Modules => format!("{}{release}", names.deb_modules_prefix),
+        }
+    }
+
+    /// Where the package puts the module, under /lib/modules/RELEASE.
+    fn module_dir(self) -> &'static str {
+        match self {
+            DriverKind::Dkms => "updates/dkms",
+            DriverKind::Modules => "updates/scap",
+        }
+    }
 }
 
 /// One journey: a suite, the driver package and the consumer.
@@ -42,20 +70,29 @@ pub struct Journey {
     pub driver: DriverKind,
     /// The consumer package installed with the driver, and its program.
     pub consumer: &'static str,
-    /// Who signs the suite's DKMS builds (`modinfo -F signer`), empty when
-    /// its dkms does not sign.
-    pub dkms_signer: &'static str,
+    /// The module's signer (`modinfo -F signer`): the suite's DKMS key,
+    /// empty when its dkms does not sign or for an unsigned module.
+    pub signer: &'static str,
 }
 
 /// Every journey; adding a suite or a package kind is a row here (and, for
 /// a new kind, its steps in steps.sh).
-pub const JOURNEYS: &[Journey] = &[Journey {
-    name: "bookworm",
-    suite: "bookworm",
-    driver: DriverKind::Dkms,
-    consumer: "sysdig",
-    dkms_signer: "DKMS module signing key",
-}];
+pub const JOURNEYS: &[Journey] = &[
+    Journey {
+        name: "bookworm",
+        suite: "bookworm",
+        driver: DriverKind::Dkms,
+        consumer: "sysdig",
+        signer: "DKMS module signing key",
+    },
+    Journey {
+        name: "bookworm-prebuilt",
+        suite: "bookworm",
+        driver: DriverKind::Modules,
+        consumer: "sysdig",
+        signer: "",
+    },
+];
 
 /// The phases and their steps, in order (steps.sh's `step_<name>`).
 pub const PHASES: &[(&str, &[&str])] = &[
@@ -184,17 +221,27 @@ pub fn run(
         "building the packages of API {} and {next_api}",
         source.api
     ));
-    let repos = build_packages(config, &source, &next_api.to_string(), &scratch.dir)?;
+    let repos = build_packages(
+        config,
+        &source,
+        &next_api.to_string(),
+        journey.driver,
+        &kernel.release,
+        &scratch.dir,
+    )?;
     let root = scratch.dir.join("root");
     unpack(&base, &root)?;
     let names = scap_driver_api::Names::new("scap", source.api);
     let env = format!(
         "KERNEL={release}\nMODULE=scap\nAPI={api}\nNEXT_API={next_api}\nPACKAGE={package}\n\
-         KIND=dkms\nDKMS_SIGNER='{signer}'\nCONSUMER={consumer}\nKNOWN_FILE={KNOWN_FILE}\n",
+         KIND={kind}\nKO_DIR={ko_dir}\nMODULE_SIGNER='{signer}'\nCONSUMER={consumer}\n\
+         KNOWN_FILE={KNOWN_FILE}\n",
         release = kernel.release,
         api = source.api,
-        package = names.dkms_package,
-        signer = journey.dkms_signer,
+        package = journey.driver.package(&names, &kernel.release),
+        kind = journey.driver.name(),
+        ko_dir = journey.driver.module_dir(),
+        signer = journey.signer,
         consumer = journey.consumer,
     );
     install_journey_files(config, &root, &env, &repos)?;
@@ -448,11 +495,20 @@ fn build_packages(
     config: &Config,
     source: &DriverSource,
     next_api: &str,
+    driver: DriverKind,
+    release: &str,
     scratch: &Path,
 ) -> Result<Repos> {
     let pkgtool = workspace_binary(&config.repo_root, "pkgtool")?;
     let current = scratch.join("repo");
-    pkgtool_build(&pkgtool, &source.dir, "dkms,compat", &current)?;
+    let kind = driver.name();
+    pkgtool_build(
+        &pkgtool,
+        &source.dir,
+        &format!("{kind},compat"),
+        release,
+        &current,
+    )?;
     // The next minor: a copy of the sources declaring it.
     let copy = scratch.join("next");
     fs::create_dir_all(&copy).map_err(Error::io(&copy, "check the disk space"))?;
@@ -468,19 +524,33 @@ fn build_packages(
     fs::write(&api_file, format!("{next_api}\n"))
         .map_err(Error::io(&api_file, "check the disk space"))?;
     let next = scratch.join("repo-next");
-    pkgtool_build(&pkgtool, &next_src, "dkms", &next)?;
+    pkgtool_build(&pkgtool, &next_src, kind, release, &next)?;
     Ok(Repos { current, next })
 }
 
-fn pkgtool_build(pkgtool: &Path, source: &Path, kinds: &str, out: &Path) -> Result<()> {
+/// `pkgtool build`; prebuilt modules for the kernel `release` only.
+fn pkgtool_build(
+    pkgtool: &Path,
+    source: &Path,
+    kinds: &str,
+    release: &str,
+    out: &Path,
+) -> Result<()> {
+    let mut build = Command::new(pkgtool);
+    build
+        .arg("build")
+        .arg("--source")
+        .arg(source)
+        .args(["--kind", kinds, "--format", "deb", "--out"])
+        .arg(out);
+    if kinds
+        .split(',')
+        .any(|kind| kind == DriverKind::Modules.name())
+    {
+        build.args(["--kernel", release]);
+    }
     cmd::run(
-        Command::new(pkgtool)
-            .arg("build")
-            .arg("--source")
-            .arg(source)
-            .args(["--kind", kinds, "--format", "deb", "--out"])
-            .arg(out)
-            .env("SOURCE_DATE_EPOCH", "1700000000"),
+        build.env("SOURCE_DATE_EPOCH", "1700000000"),
         &format!("pkgtool build --kind {kinds} of {}", source.display()),
         "fix the errors above",
     )?;

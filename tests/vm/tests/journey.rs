@@ -1,20 +1,36 @@
-//! The user's journey on bookworm (`scap-vm journey bookworm`): the DKMS
-//! package and sysdig installed with apt, the system booted under qemu,
-//! the module loaded with modprobe, a live capture, an upgrade under the
-//! loaded module, a reboot and a purge, each step asserted in the guest
-//! (tests/journey/steps.sh). One test: the steps build on each other. A
-//! failure shows the failed step's output and the guest's console.
+//! The user's journeys on bookworm (`scap-vm journey bookworm`, and
+//! `bookworm-prebuilt`): the driver package (DKMS, or the prebuilt module)
+//! and sysdig installed with apt, the system booted under qemu, the module
+//! loaded with modprobe, a live capture, an upgrade under the loaded
+//! module, a reboot and a purge, each step asserted in the guest
+//! (tests/journey/steps.sh). One test per journey: the steps build on each
+//! other. A failure shows the failed step's output and the guest's
+//! console. The journeys run one at a time (each VM takes both cores).
 
 #![cfg(feature = "system-tests")]
 
+use std::sync::Mutex;
+
 use scap_vm::{journey, Config};
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 #[test]
 fn bookworm_dkms_journey() {
+    assert_journey("bookworm");
+}
+
+#[test]
+fn bookworm_prebuilt_journey() {
+    assert_journey("bookworm-prebuilt");
+}
+
+fn assert_journey(name: &str) {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let config = Config::from_env().expect("the harness's configuration");
     let run = journey::run(
         &config,
-        journey::find("bookworm").unwrap(),
+        journey::find(name).unwrap(),
         &mut |text| eprintln!("scap-vm: {text}"),
         &mut |phase, result| {
             eprintln!(
@@ -28,7 +44,7 @@ fn bookworm_dkms_journey() {
     .unwrap_or_else(|err| panic!("the journey could not run: {err}"));
     assert!(
         run.all_passed(),
-        "the bookworm journey failed:\n{}",
+        "the {name} journey failed:\n{}",
         run.failures()
     );
 }
