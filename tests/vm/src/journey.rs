@@ -660,3 +660,37 @@ fn host_phase(root: &Path, on_result: &mut dyn FnMut(&str, &TestResult)) -> Resu
     report.elapsed = started.elapsed();
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journeys_have_distinct_names_and_are_found_by_them() {
+        for journey in JOURNEYS {
+            assert_eq!(find(journey.name).unwrap().name, journey.name);
+            assert_eq!(
+                JOURNEYS.iter().filter(|j| j.name == journey.name).count(),
+                1
+            );
+        }
+        let err = find("bookwurm").unwrap_err().to_string();
+        assert!(
+            err.contains("\"bookwurm\"") && err.contains("bookworm"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn each_driver_kind_names_its_package_and_module_directory() {
+        let names = scap_driver_api::Names::new("scap", "1.0.0".parse().unwrap());
+        let release = "6.1.0-57-amd64";
+        assert_eq!(DriverKind::Dkms.package(&names, release), "scap-api1-dkms");
+        assert_eq!(
+            DriverKind::Modules.package(&names, release),
+            "scap-api1-modules-6.1.0-57-amd64"
+        );
+        assert_eq!(DriverKind::Dkms.module_dir(), "updates/dkms");
+        assert_eq!(DriverKind::Modules.module_dir(), "updates/scap");
+    }
+}
