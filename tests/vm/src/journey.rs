@@ -416,7 +416,8 @@ fn base_system(
         let _ = fs::remove_dir_all(&root);
         return Err(err);
     }
-    let tmp = tarball.with_extension("tmp");
+    // Another run may be making it too: each packs its own, the last rename wins.
+    let tmp = tarball.with_extension(format!("tmp{}", std::process::id()));
     let packed = cmd::run(
         Command::new("tar")
             .arg("-C")
