@@ -17,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod guest;
 pub mod initramfs;
+pub mod journey;
 pub mod kernel;
 pub mod module;
 pub mod peer;
@@ -113,13 +114,13 @@ pub fn expected_values(source: &DriverSource, module_name: &str, fuzz_seed: Opti
 }
 
 /// Removes the scratch directory on every exit path unless asked to keep it.
-struct Scratch {
-    dir: PathBuf,
-    keep: bool,
+pub(crate) struct Scratch {
+    pub(crate) dir: PathBuf,
+    pub(crate) keep: bool,
 }
 
 impl Scratch {
-    fn create() -> Result<Self> {
+    pub(crate) fn create() -> Result<Self> {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())

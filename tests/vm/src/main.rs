@@ -1,10 +1,12 @@
 //! `scap-vm run`: boots the module once under qemu and prints each guest
 //! test's verdict, then `N passed, M failed`. Exit status 1 on any failure.
+//! `scap-vm journey SUITE`: the user's journey (journey.rs), each step's
+//! verdict, exit status 0 when every step held.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use scap_vm::{config, Config, GuestKernel, Outcome, Progress};
+use scap_vm::{config, journey, Config, GuestKernel, Outcome, Progress};
 
 #[derive(Parser)]
 #[command(about = "Runs the scap module's guest tests in a qemu VM (TCG)")]
@@ -43,17 +45,30 @@ enum Cmd {
         #[arg(long)]
         sysroot: Option<std::path::PathBuf>,
     },
+    /// The user's journey on a Debian system booted in qemu: apt-get
+    /// install of the driver and its consumer, boot, modprobe, capture,
+    /// upgrade under a loaded module, reboot, purge.
+    Journey {
+        /// The journey (a Debian suite): bookworm.
+        suite: String,
+        /// Keep the scratch directory (packages, image, serial logs).
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 fn main() -> ExitCode {
-    let Cmd::Run {
-        driver_src,
-        only,
-        keep,
-        kernel_suite,
-        module,
-        sysroot,
-    } = Cli::parse().command;
+    let (driver_src, only, keep, kernel_suite, module, sysroot) = match Cli::parse().command {
+        Cmd::Run {
+            driver_src,
+            only,
+            keep,
+            kernel_suite,
+            module,
+            sysroot,
+        } => (driver_src, only, keep, kernel_suite, module, sysroot),
+        Cmd::Journey { suite, keep } => return journey(&suite, keep),
+    };
     let mut config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -129,6 +144,59 @@ fn main() -> ExitCode {
     );
     println!("{} passed, {failed} failed", report.passed());
     if report.all_passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn journey(suite: &str, keep: bool) -> ExitCode {
+    let run = Config::from_env().and_then(|mut config| {
+        config.keep |= keep;
+        let journey = journey::find(suite)?;
+        journey::run(
+            &config,
+            journey,
+            &mut |text| eprintln!("scap-vm: {text}"),
+            &mut |phase, result| {
+                println!(
+                    "{} {phase}/{} {}",
+                    if result.passed { "PASS" } else { "FAIL" },
+                    result.name,
+                    result.detail
+                )
+            },
+        )
+    });
+    let run = match run {
+        Ok(run) => run,
+        Err(err) => {
+            eprintln!("scap-vm: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !run.all_passed() {
+        println!("{}", run.failures());
+    }
+    if let Some(dir) = &run.kept_scratch {
+        eprintln!("scap-vm: scratch directory kept: {}", dir.display());
+    }
+    let steps: usize = run.phases.iter().map(|p| p.report.passed()).sum();
+    let phases: Vec<String> = run
+        .phases
+        .iter()
+        .map(|p| format!("{} {:.0} s", p.name, p.report.elapsed.as_secs_f64()))
+        .collect();
+    eprintln!(
+        "scap-vm: journey {} on {} in {:.0} s ({})",
+        run.journey.name,
+        run.kernel_release,
+        run.elapsed.as_secs_f64(),
+        phases.join(", ")
+    );
+    let total: usize = journey::PHASES.iter().map(|(_, steps)| steps.len()).sum();
+    println!("{steps} of {total} steps held");
+    if run.all_passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -34,6 +34,20 @@ pub struct Boot {
     pub elapsed: Duration,
 }
 
+/// What a boot runs: the kernel, its initrd, and optionally a root disk
+/// (a raw image, the guest's /dev/vda) with more kernel arguments.
+#[derive(Debug, Clone)]
+pub struct Machine<'a> {
+    pub vmlinux: &'a Path,
+    pub initrd: &'a Path,
+    pub disk: Option<&'a Path>,
+    /// Appended to the harness's own kernel arguments.
+    pub append: &'a str,
+    pub cpus: u32,
+    pub tcg: Tcg,
+    pub timeout: Duration,
+}
+
 /// Runs the VM until it powers off or `timeout` passes; `on_results` sees
 /// the results port's text as it grows.
 pub fn boot(
@@ -45,6 +59,37 @@ pub fn boot(
     timeout: Duration,
     on_results: &mut dyn FnMut(&str),
 ) -> Result<Boot> {
+    let machine = Machine {
+        vmlinux,
+        initrd,
+        disk: None,
+        append: "",
+        cpus,
+        tcg,
+        timeout,
+    };
+    boot_machine(&machine, scratch, on_results)
+}
+
+/// Like [`boot`], for any [`Machine`]; the serial logs go to `scratch`.
+pub fn boot_machine(
+    machine: &Machine,
+    scratch: &Path,
+    on_results: &mut dyn FnMut(&str),
+) -> Result<Boot> {
+    let Machine {
+        vmlinux,
+        initrd,
+        disk,
+        append,
+        cpus,
+        tcg,
+        timeout,
+    } = *machine;
+    let mut cmdline = KERNEL_CMDLINE.to_string();
+    if !append.is_empty() {
+        cmdline = format!("{cmdline} {append}");
+    }
     let console_log = scratch.join("console.log");
     let results_log = scratch.join("results.log");
     let qemu_log = scratch.join("qemu.log");
@@ -55,8 +100,13 @@ pub fn boot(
         .map_err(Error::io(&qemu_log, "make the scratch directory writable"))?;
     let serial = |path: &PathBuf| format!("file:{}", path.display());
     let started = Instant::now();
-    let mut child = Command::new("nice")
-        .args(["-n", "10", QEMU])
+    let mut qemu = Command::new("nice");
+    qemu.args(["-n", "10", QEMU]);
+    if let Some(disk) = disk {
+        qemu.arg("-drive")
+            .arg(format!("file={},if=virtio,format=raw", disk.display()));
+    }
+    let mut child = qemu
         .arg("-accel")
         .arg(match tcg {
             Tcg::ThreadPerCpu => "tcg",
@@ -76,7 +126,8 @@ pub fn boot(
         .arg(vmlinux)
         .arg("-initrd")
         .arg(initrd)
-        .args(["-append", KERNEL_CMDLINE])
+        .arg("-append")
+        .arg(&cmdline)
         .args([
             "-serial",
             &serial(&console_log),
