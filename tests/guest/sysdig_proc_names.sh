@@ -14,11 +14,8 @@ start_capture /tmp/names.scap
 # /proc/self/exe, which names the process "exe", not a shell.
 /bin/sh -c 'schema1_workload child 0 names-check; true' || fail "the shell or the workload failed"
 stop_capture
-sysdig -r /tmp/names.scap -p '%proc.name|%proc.pname|%proc.exe|%proc.args|%fd.name' \
-	'evt.type=write and evt.dir=< and evt.buffer contains schema1-child' > /tmp/names.raw 2> /tmp/sysdig.err ||
-	fail "sysdig -r /tmp/names.scap: $(tail -n1 /tmp/sysdig.err)"
-# sysdig ends each line with a space.
-sed 's/ *$//' /tmp/names.raw > /tmp/names.txt
+sysdig_read /tmp/names.txt /tmp/names.scap '%proc.name|%proc.pname|%proc.exe|%proc.args|%fd.name' \
+	'evt.type=write and evt.dir=< and evt.buffer contains schema1-child'
 cat /tmp/names.txt
 expected="schema1_workloa|sh|schema1_workload|child 0 names-check|/dev/null"
 [ "$(cat /tmp/names.txt)" = "$expected" ] ||

@@ -17,11 +17,8 @@ start_capture /tmp/redirect.scap
 /bin/sh -c 'echo schema1-redirect > "$1"; true' sh "$target" || fail "the shell failed"
 stop_capture
 [ "$(cat "$target")" = schema1-redirect ] || fail "the shell did not write $target"
-sysdig -r /tmp/redirect.scap -p '%proc.name|%fd.num|%fd.name|%evt.rawres' \
-	'evt.type=write and evt.dir=< and evt.buffer contains schema1-redirect' > /tmp/redirect.raw 2> /tmp/sysdig.err ||
-	fail "sysdig -r /tmp/redirect.scap: $(tail -n1 /tmp/sysdig.err)"
-# sysdig ends each line with a space.
-sed 's/ *$//' /tmp/redirect.raw > /tmp/redirect.txt
+sysdig_read /tmp/redirect.txt /tmp/redirect.scap '%proc.name|%fd.num|%fd.name|%evt.rawres' \
+	'evt.type=write and evt.dir=< and evt.buffer contains schema1-redirect'
 cat /tmp/redirect.txt
 expected="sh|1|$target|17"
 [ "$(cat /tmp/redirect.txt)" = "$expected" ] ||

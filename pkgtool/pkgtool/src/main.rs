@@ -63,6 +63,17 @@ enum Command {
 /// fault, what is wrong with it and the fix (the project's one error type).
 pub use scap_driver_api::Problem;
 
+/// A file pkgtool could not write in its output directory, as one line.
+pub fn cannot_write<E: std::fmt::Display>(path: &Path) -> impl FnOnce(E) -> Problem + '_ {
+    move |e| {
+        Problem::at(
+            path,
+            format!("cannot write: {e}"),
+            "pass a writable --out DIR",
+        )
+    }
+}
+
 fn find_source(given: Option<PathBuf>) -> Result<PathBuf, Problem> {
     if let Some(dir) = given {
         return Ok(dir);

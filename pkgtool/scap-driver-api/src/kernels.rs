@@ -150,6 +150,20 @@ fn digit_class(lo: u32, hi: u32) -> String {
     }
 }
 
+/// Kernel releases whose headers are installed on this machine
+/// (`/lib/modules/<release>/build/include`), sorted; supported or not.
+pub fn installed_headers() -> Vec<String> {
+    let mut kernels: Vec<String> = std::fs::read_dir("/lib/modules")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("build/include").is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    kernels.sort();
+    kernels
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -246,13 +246,7 @@ pub fn build(krate: &HelperCrate, log_path: &Path) -> Result<PathBuf, Problem> {
         cmd.arg("--features").arg(krate.features.join(","));
     }
     let output = cmd.output().map_err(cannot_run_cargo)?;
-    std::fs::write(log_path, &output.stderr).map_err(|e| {
-        Problem::at(
-            log_path,
-            format!("cannot write: {e}"),
-            "pass a writable --out DIR",
-        )
-    })?;
+    std::fs::write(log_path, &output.stderr).map_err(crate::cannot_write(log_path))?;
     if !output.status.success() {
         let hint =
             if String::from_utf8_lossy(&output.stderr).contains("target may not be installed") {

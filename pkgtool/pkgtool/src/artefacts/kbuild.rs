@@ -14,19 +14,6 @@ pub fn headers_dir(kernel: &str) -> PathBuf {
     Path::new("/lib/modules").join(kernel).join("build")
 }
 
-/// Kernel releases whose headers are installed, sorted.
-pub fn installed_kernels() -> Vec<String> {
-    let mut kernels: Vec<String> = std::fs::read_dir("/lib/modules")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().join("build/include").is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    kernels.sort();
-    kernels
-}
-
 /// Checks a kernel can be built for, before any work starts.
 pub fn check_kernel(release: &Release, kernel: &str) -> Result<(), Problem> {
     let module = &release.names.module;
@@ -266,13 +253,7 @@ fn check_module(release: &Release, kernel: &str, path: &Path, ko: &[u8]) -> Resu
 }
 
 fn write_file(path: &Path, data: &[u8]) -> Result<(), Problem> {
-    std::fs::write(path, data).map_err(|e| {
-        Problem::at(
-            path,
-            format!("cannot write: {e}"),
-            "pass a writable --out DIR",
-        )
-    })
+    std::fs::write(path, data).map_err(crate::cannot_write(path))
 }
 
 /// A fresh copy of the sources (never build in driver-src/ itself).

@@ -22,13 +22,7 @@ pub fn make(probe_dir: &Path, log_path: &Path) -> Result<PathBuf, Problem> {
         .map_err(|e| Problem::new("make", format!("cannot run it: {e}"), "install make"))?;
     let mut log = output.stdout.clone();
     log.extend_from_slice(&output.stderr);
-    std::fs::write(log_path, log).map_err(|e| {
-        Problem::at(
-            log_path,
-            format!("cannot write: {e}"),
-            "pass a writable --out DIR",
-        )
-    })?;
+    std::fs::write(log_path, log).map_err(crate::cannot_write(log_path))?;
     if !output.status.success() {
         return Err(Problem::new(
             format!("make -C {}", probe_dir.display()),

@@ -275,9 +275,7 @@ pub fn run(source: &Path, module: &str, check: bool, out: Option<PathBuf>) -> Re
         println!("pkgtool: the recipes in debian/ and rpm/ are up to date");
         return Ok(());
     }
-    let io = |p: &Path, e: std::io::Error| {
-        Problem::at(p, format!("cannot write: {e}"), "pass a writable --out DIR")
-    };
+    let io = |p: &Path, e: std::io::Error| crate::cannot_write(p)(e);
     for path in now.keys().filter(|path| !wanted.contains_key(*path)) {
         let full = target.join(path);
         std::fs::remove_file(&full).map_err(|e| io(&full, e))?;

@@ -86,7 +86,7 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
         kernels.dedup();
         kbuild::suite_targets(release, suite, kernels)?
     } else if args.kernels.is_empty() {
-        let found = kbuild::installed_kernels();
+        let found = scap_driver_api::kernels::installed_headers();
         if found.is_empty() {
             return Err(Problem::new(
                 "/lib/modules/*/build",

@@ -27,13 +27,7 @@ pub fn file_name(pkg: &Package) -> String {
 pub fn write(pkg: &Package, release: &Release, out_dir: &Path) -> Result<PathBuf, Problem> {
     let bytes = build(pkg, release);
     let path = out_dir.join(file_name(pkg));
-    std::fs::write(&path, bytes).map_err(|e| {
-        Problem::at(
-            &path,
-            format!("cannot write: {e}"),
-            "pass a writable --out DIR",
-        )
-    })?;
+    std::fs::write(&path, bytes).map_err(crate::cannot_write(&path))?;
     Ok(path)
 }
 

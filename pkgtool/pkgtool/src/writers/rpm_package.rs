@@ -137,12 +137,8 @@ pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, Problem> 
 pub fn write(pkg: &Package, release: &Release, out_dir: &Path) -> Result<PathBuf, Problem> {
     let built = build(pkg, release)?;
     let path = out_dir.join(file_name(pkg));
-    built.write_file(&path).map_err(|e| {
-        Problem::at(
-            &path,
-            format!("cannot write: {e}"),
-            "pass a writable --out DIR",
-        )
-    })?;
+    built
+        .write_file(&path)
+        .map_err(crate::cannot_write(&path))?;
     Ok(path)
 }

@@ -101,15 +101,10 @@ pub fn pkgtool_build_ok(source: &Path, args: &[&str]) -> String {
 /// The kernel releases whose headers are installed on this machine and
 /// that the driver supports (pkgtool skips the others with a note).
 pub fn installed_kernels() -> Vec<String> {
-    let mut kernels: Vec<String> = std::fs::read_dir("/lib/modules")
+    let kernels: Vec<String> = scap_driver_api::kernels::installed_headers()
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().join("build/include").is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|release| scap_driver_api::kernels::SUPPORTED_KERNELS.contains_release(release))
         .collect();
-    kernels.sort();
     assert!(
         !kernels.is_empty(),
         "no headers of a supported kernel in /lib/modules/*/build; run tests/install-deps (linux-headers-amd64)"

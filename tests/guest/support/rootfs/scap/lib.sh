@@ -186,3 +186,11 @@ known_opener_finish() {
 	wait "$watched" 2>/dev/null
 	wait "$workload" 2>/dev/null
 }
+
+# Writes to OUT the lines `sysdig -r CAPTURE -p FORMAT FILTER` prints,
+# without the space sysdig ends each with; fails with sysdig's last error.
+sysdig_read() { # OUT CAPTURE FORMAT FILTER
+	sysdig -r "$2" -p "$3" "$4" > "$1.raw" 2> /tmp/sysdig.err ||
+		fail "sysdig -r $2: $(tail -n1 /tmp/sysdig.err)"
+	sed 's/ *$//' "$1.raw" > "$1"
+}
