@@ -6,24 +6,14 @@
 //! add the states a chroot does not easily reach (several kernels, warnings
 //! after the state, other versions in the listing).
 
-use std::path::Path;
 use std::process::Command;
 
-use scap_driver_api::DriverSource;
-
-use crate::release::Release;
 use crate::templates;
 
 use super::Vars;
 
 fn functions() -> String {
-    let source = DriverSource {
-        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src"),
-        api: "1.2.3".parse().unwrap(),
-        schema: "1.0.4".parse().unwrap(),
-        upstream: None,
-    };
-    let release = Release::new(source, "scap", 1_700_000_000);
+    let release = super::snapshot_tests::release();
     templates::render(
         "dkms/functions.sh",
         &Vars::new(&release, "scap-api1-dkms", None),
@@ -177,13 +167,7 @@ fn a_version_added_and_built_for_no_kernel_goes_in_both_formats() {
 /// function and calls only some.
 #[test]
 fn deb_maintainer_scripts_pass_shellcheck() {
-    let source = DriverSource {
-        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src"),
-        api: "1.2.3".parse().unwrap(),
-        schema: "1.0.4".parse().unwrap(),
-        upstream: None,
-    };
-    let release = Release::new(source, "scap", 1_700_000_000);
+    let release = super::snapshot_tests::release();
     let pkg = super::dkms::package(&release, crate::package::Format::Deb, None).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

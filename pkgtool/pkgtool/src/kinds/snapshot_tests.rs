@@ -9,7 +9,8 @@ use crate::package::{Format, Package};
 use crate::release::Release;
 use crate::writers::deb;
 
-fn release() -> Release {
+/// The fixed release of the unit tests (API 1.2.3, schema 1.0.4).
+pub(super) fn release() -> Release {
     let source = DriverSource {
         dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src"),
         api: "1.2.3".parse().unwrap(),
