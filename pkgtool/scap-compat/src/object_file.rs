@@ -29,13 +29,25 @@ pub fn read(path: &Path, fix: &str) -> Result<Vec<u8>, Problem> {
             .map_err(|err| Problem::at(path, format!("corrupt xz data: {err}"), fix))?;
         bounded(path, out.0, fix)
     } else if raw.starts_with(ZSTD_MAGIC) {
-        let decoder = ruzstd::decoding::StreamingDecoder::new(raw.as_slice())
+        let mut decoder = ruzstd::decoding::StreamingDecoder::new(raw.as_slice())
             .map_err(|err| Problem::at(path, format!("corrupt zstd data: {err}"), fix))?;
         let mut out = Vec::new();
-        decoder
+        (&mut decoder)
             .take(MAX_OBJECT_BYTES + 1)
             .read_to_end(&mut out)
             .map_err(|err| Problem::at(path, format!("corrupt zstd data: {err}"), fix))?;
+        // ruzstd does not compare the frame's checksum itself: without
+        // this, damage inside a literals block decodes to wrong bytes.
+        let frame = decoder.into_frame_decoder();
+        if let Some(stored) = frame.get_checksum_from_data() {
+            if frame.get_calculated_checksum() != Some(stored) {
+                return Err(Problem::at(
+                    path,
+                    "corrupt zstd data: the content checksum does not match",
+                    fix,
+                ));
+            }
+        }
         bounded(path, out, fix)
     } else if raw.starts_with(GZIP_MAGIC) {
         // kmod can load .ko.gz; no distribution we serve ships it, and a
