@@ -9,11 +9,11 @@ use clap::{Parser, Subcommand};
 // kind (kinds/) and writes those as .deb and .rpm (writers/).
 mod artefacts;
 mod commands;
+mod driver;
 mod kinds;
 mod meta;
 mod package;
 mod plan;
-mod release;
 mod templates;
 mod writers;
 

@@ -7,7 +7,7 @@ use std::process::Command;
 use debian_suite::{BuildRoot, Pick, Suite};
 use scap_driver_api::{modinfo, source, SUPPORTED_KERNELS};
 
-use crate::release::Release;
+use crate::driver::Driver;
 use crate::Problem;
 
 pub fn headers_dir(kernel: &str) -> PathBuf {
@@ -15,14 +15,14 @@ pub fn headers_dir(kernel: &str) -> PathBuf {
 }
 
 /// Checks a kernel can be built for, before any work starts.
-pub fn check_kernel(release: &Release, kernel: &str) -> Result<(), Problem> {
-    let module = &release.names.module;
+pub fn check_kernel(driver: &Driver, kernel: &str) -> Result<(), Problem> {
+    let module = &driver.names.module;
     if !SUPPORTED_KERNELS.contains_release(kernel) {
         return Err(Problem::new(
             "--kernel",
             format!(
                 "kernel {kernel} is outside the kernels {SUPPORTED_KERNELS} that {module} {} supports",
-                release.version()
+                driver.version()
             ),
             format!("drop --kernel {kernel}"),
         ));
@@ -64,7 +64,7 @@ impl Target {
 /// build root (made if missing, with progress on stderr): `kernels`, or
 /// the one its `linux-headers-amd64` points at.
 pub fn suite_targets(
-    release: &Release,
+    driver: &Driver,
     suite: &Suite,
     kernels: Vec<String>,
 ) -> Result<Vec<Target>, Problem> {
@@ -75,7 +75,7 @@ pub fn suite_targets(
         true => vec![root.kernel(suite, Pick::Newest)?.release],
         false => kernels,
     };
-    let module = &release.names.module;
+    let module = &driver.names.module;
     let mut targets = Vec::new();
     for kernel in kernels {
         if !SUPPORTED_KERNELS.contains_release(&kernel) {
@@ -83,7 +83,7 @@ pub fn suite_targets(
                 format!("--suite {suite}"),
                 format!(
                     "{suite}'s kernel {kernel} is outside the kernels {SUPPORTED_KERNELS} that {module} {} supports",
-                    release.version()
+                    driver.version()
                 ),
                 "pick another suite or --kernel",
             ));
@@ -107,27 +107,27 @@ pub fn suite_targets(
 /// Builds `<module>.ko` for the target's kernel in `work_dir` (or in the
 /// suite's build root), strips its debug information (as DKMS does) and
 /// returns it.
-pub fn build(release: &Release, target: &Target, work_dir: &Path) -> Result<Vec<u8>, Problem> {
-    let module = &release.names.module;
+pub fn build(driver: &Driver, target: &Target, work_dir: &Path) -> Result<Vec<u8>, Problem> {
+    let module = &driver.names.module;
     let kernel = &target.kernel;
     let build_dir = match &target.builder {
-        Builder::Host => work_dir.join(format!("{module}-{}-{kernel}", release.version())),
-        Builder::Suite(root) => root.scratch(&format!("pkgtool-{module}-{}", release.version()))?,
+        Builder::Host => work_dir.join(format!("{module}-{}-{kernel}", driver.version())),
+        Builder::Suite(root) => root.scratch(&format!("pkgtool-{module}-{}", driver.version()))?,
     };
-    let built = build_in(release, target, &build_dir, work_dir);
+    let built = build_in(driver, target, &build_dir, work_dir);
     std::fs::remove_dir_all(&build_dir).ok();
     built
 }
 
 fn build_in(
-    release: &Release,
+    driver: &Driver,
     target: &Target,
     build_dir: &Path,
     work_dir: &Path,
 ) -> Result<Vec<u8>, Problem> {
-    let module = &release.names.module;
+    let module = &driver.names.module;
     let kernel = &target.kernel;
-    copy_sources(&release.source.dir, build_dir)?;
+    copy_sources(&driver.source.dir, build_dir)?;
     let log_path = work_dir.join(format!("{module}-{kernel}.log"));
     // The path kbuild sees: inside the build root for a suite.
     let seen = match &target.builder {
@@ -147,7 +147,7 @@ fn build_in(
         // not, for reproducible packages. Name them as DKMS installs them.
         format!(
             "KCFLAGS=-ffile-prefix-map={seen}={}",
-            release.names.dkms_source_dir
+            driver.names.dkms_source_dir
         ),
         "modules".to_string(),
     ];
@@ -174,7 +174,7 @@ fn build_in(
     write_file(&log_path, &log)?;
     if !output.status.success() {
         return Err(Problem::at(
-            &release.source.dir,
+            &driver.source.dir,
             format!(
                 "building {module}.ko for kernel {kernel} failed ({})",
                 output.status
@@ -205,17 +205,17 @@ fn build_in(
             "check the --out DIR",
         )
     })?;
-    check_module(release, kernel, &stripped, &data)?;
+    check_module(driver, kernel, &stripped, &data)?;
     Ok(data)
 }
 
 /// The module must say it is this API version, built for this kernel.
-fn check_module(release: &Release, kernel: &str, path: &Path, ko: &[u8]) -> Result<(), Problem> {
+fn check_module(driver: &Driver, kernel: &str, path: &Path, ko: &[u8]) -> Result<(), Problem> {
     // The version files (ours) or the configured header (upstream's) the
     // module must agree with.
-    let declared = match &release.source.upstream {
+    let declared = match &driver.source.upstream {
         Some(upstream) => upstream.config.display().to_string(),
-        None => release
+        None => driver
             .source
             .dir
             .join("API_VERSION and SCHEMA_VERSION")
@@ -230,7 +230,7 @@ fn check_module(release: &Release, kernel: &str, path: &Path, ko: &[u8]) -> Resu
         )
     };
     let info = modinfo::read(ko).map_err(|err| bad(err.what))?;
-    let (api, schema) = (release.source.api, release.source.schema);
+    let (api, schema) = (driver.source.api, driver.source.schema);
     if info.api != api {
         return Err(bad(format!(
             "modinfo api_version is {}, not {api}",

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use scap_driver_api::sections::{self, ProbeSections};
 
-use crate::release::Release;
+use crate::driver::Driver;
 use crate::Problem;
 
 /// Where `make -C probe` leaves the object, relative to probe/.
@@ -42,7 +42,7 @@ pub fn make(probe_dir: &Path, log_path: &Path) -> Result<PathBuf, Problem> {
 }
 
 /// Reads the object and checks its versions against driver-src/.
-pub fn read_checked(path: &Path, release: &Release) -> Result<Vec<u8>, Problem> {
+pub fn read_checked(path: &Path, driver: &Driver) -> Result<Vec<u8>, Problem> {
     let data = std::fs::read(path).map_err(|e| {
         Problem::at(
             path,
@@ -56,7 +56,7 @@ pub fn read_checked(path: &Path, release: &Release) -> Result<Vec<u8>, Problem> 
             "pass an eBPF probe object with 8-byte api_version and schema_version sections",
         )
     })?;
-    let src = &release.source;
+    let src = &driver.source;
     if api != src.api || schema != src.schema {
         return Err(Problem::at(
             path,

@@ -9,10 +9,10 @@ use std::time::Instant;
 use scap_driver_api::DriverSource;
 
 use crate::artefacts::{helper_crate, kbuild, probe_object};
+use crate::driver::{self, Driver};
 use crate::kinds::{self, Kind};
 use crate::package::{Format, Package};
 use crate::plan::{self, ProbeFrom};
-use crate::release::{self, Release};
 use crate::writers::{deb, rpm_package};
 use crate::Problem;
 
@@ -122,8 +122,8 @@ impl Drop for Staging {
 
 pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), Problem> {
     let src = DriverSource::read(source)?;
-    let epoch = release::source_date_epoch(source)?;
-    let release = Release::new(src, module, epoch);
+    let epoch = driver::source_date_epoch(source)?;
+    let driver = Driver::new(src, module, epoch);
     let project = source
         .canonicalize()
         .ok()
@@ -131,9 +131,9 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), Problem> 
         .unwrap_or_else(|| PathBuf::from("."));
     let out = args.out.clone().unwrap_or_else(|| project.join("dist"));
     let (show, json) = (args.plan, args.json);
-    let plan = plan::plan(args, &release, &project)?;
+    let plan = plan::plan(args, &driver, &project)?;
     if show {
-        let view = plan::view::PlanView::new(&plan, &release, &out);
+        let view = plan::view::PlanView::new(&plan, &driver, &out);
         match json {
             true => println!("{}", view.json()),
             false => print!("{}", view.text()),
@@ -175,8 +175,8 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), Problem> 
         let path = progress.run(
             &format!("writing {} ({format})", pkg.name),
             || match format {
-                Format::Deb => deb::write(pkg, &release, &staging_dir),
-                Format::Rpm => rpm_package::write(pkg, &release, &staging_dir),
+                Format::Deb => deb::write(pkg, &driver, &staging_dir),
+                Format::Rpm => rpm_package::write(pkg, &driver, &staging_dir),
             },
         )?;
         staging.files.push((path, pkg.summary.clone()));
@@ -186,9 +186,9 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), Problem> 
     if plan.dkms {
         for &format in &plan.formats {
             let transitional = plan.transitional.as_deref();
-            let pkg = kinds::dkms::package(&release, format, transitional)?;
+            let pkg = kinds::dkms::package(&driver, format, transitional)?;
             write(&mut progress, &pkg, format)?;
-            if let Some(pkg) = kinds::dkms::transitional(&release, format, transitional) {
+            if let Some(pkg) = kinds::dkms::transitional(&driver, format, transitional) {
                 write(&mut progress, &pkg, format)?;
             }
         }
@@ -196,11 +196,11 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), Problem> 
     for target in &plan.kernels {
         let kernel = &target.kernel;
         let ko = progress.run(
-            &format!("building {}.ko for kernel {kernel}", release.names.module),
-            || kbuild::build(&release, target, &work),
+            &format!("building {}.ko for kernel {kernel}", driver.names.module),
+            || kbuild::build(&driver, target, &work),
         )?;
         for &format in &plan.formats {
-            let pkg = kinds::modules::package(&release, format, kernel, ko.clone());
+            let pkg = kinds::modules::package(&driver, format, kernel, ko.clone());
             write(&mut progress, &pkg, format)?;
         }
     }
@@ -210,10 +210,10 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), Problem> 
                 ProbeFrom::File(path) => path.clone(),
                 ProbeFrom::Make(dir) => probe_object::make(dir, &work.join("probe.log"))?,
             };
-            probe_object::read_checked(&path, &release)
+            probe_object::read_checked(&path, &driver)
         })?;
         for &format in &plan.formats {
-            let pkg = kinds::probe::package(&release, format, object.clone());
+            let pkg = kinds::probe::package(&driver, format, object.clone());
             write(&mut progress, &pkg, format)?;
         }
     }
@@ -235,7 +235,7 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), Problem> 
             helper_crate::read_checked(&path, &compat.krate)
         })?;
         for &format in &plan.formats {
-            let pkg = kinds::compat::package(&release, format, &compat.krate, &executable)?;
+            let pkg = kinds::compat::package(&driver, format, &compat.krate, &executable)?;
             write(&mut progress, &pkg, format)?;
         }
     }
@@ -245,8 +245,8 @@ pub fn run(source: &Path, module: &str, args: BuildArgs) -> Result<(), Problem> 
     println!(
         "pkgtool: {} packages of {} API {} written to {}:",
         written.len(),
-        release.names.module,
-        release.version(),
+        driver.names.module,
+        driver.version(),
         out.display()
     );
     for (path, summary) in &written {

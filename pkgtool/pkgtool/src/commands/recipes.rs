@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use scap_driver_api::DriverSource;
 use serde::Serialize;
 
+use crate::driver::{self, Common, Driver};
 use crate::kinds::{self, Vars};
 use crate::package::{Format, Package};
-use crate::release::{self, Common, Release};
 use crate::writers::{deb, rpm_package};
 use crate::{templates, Problem};
 
@@ -99,18 +99,18 @@ fn fields(pkg: &Package, format: Format) -> Vec<Field> {
 }
 
 /// Every rendered recipe file by its path under the project root.
-fn render_all(release: &Release, date: &str) -> Result<BTreeMap<String, String>, Problem> {
-    let names = &release.names;
+fn render_all(driver: &Driver, date: &str) -> Result<BTreeMap<String, String>, Problem> {
+    let names = &driver.names;
     let package = &names.dkms_package;
-    let mut vars = Vars::new(release, package, None);
+    let mut vars = Vars::new(driver, package, None);
     vars.common.date = date.to_string();
     vars.debhelper = true;
     let dkms_conf = templates::render("dkms/dkms.conf", &vars);
 
-    let deb_pkg = kinds::dkms::package(release, Format::Deb, None)?;
-    let rpm_pkg = kinds::dkms::package(release, Format::Rpm, None)?;
+    let deb_pkg = kinds::dkms::package(driver, Format::Deb, None)?;
+    let rpm_pkg = kinds::dkms::package(driver, Format::Rpm, None)?;
     let make = |pkg: &Package, format| -> RecipeVars<'_> {
-        let mut common = release.common();
+        let mut common = driver.common();
         common.date = date.to_string();
         RecipeVars {
             common,
@@ -188,9 +188,9 @@ fn rpm_date(date: &str) -> String {
 
 /// The date of the committed debian/changelog when it is for this
 /// version (so re-rendering is stable), else the release's date.
-fn changelog_date(project: &Path, release: &Release) -> String {
+fn changelog_date(project: &Path, driver: &Driver) -> String {
     let existing = std::fs::read_to_string(project.join("debian/changelog")).unwrap_or_default();
-    let header = format!("{} ({}) ", release.names.source_package, release.version());
+    let header = format!("{} ({}) ", driver.names.source_package, driver.version());
     if existing.starts_with(&header) {
         if let Some(date) = existing.lines().find_map(|l| {
             l.strip_prefix(" -- ")
@@ -200,7 +200,7 @@ fn changelog_date(project: &Path, release: &Release) -> String {
             return date.to_string();
         }
     }
-    release::rfc2822(release.epoch)
+    driver::rfc2822(driver.epoch)
 }
 
 /// What `dpkg-buildpackage` leaves in debian/ (also in .gitignore): not
@@ -247,10 +247,10 @@ pub fn run(source: &Path, module: &str, check: bool, out: Option<PathBuf>) -> Re
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
     let target = out.unwrap_or_else(|| project.clone());
-    let epoch = release::source_date_epoch(source)?;
-    let release = Release::new(src, module, epoch);
-    let wanted = render_all(&release, &changelog_date(&target, &release))?;
-    let now = existing(&target, &release.names.dkms_package);
+    let epoch = driver::source_date_epoch(source)?;
+    let driver = Driver::new(src, module, epoch);
+    let wanted = render_all(&driver, &changelog_date(&target, &driver))?;
+    let now = existing(&target, &driver.names.dkms_package);
     if check {
         let stale: Vec<&String> = wanted
             .iter()

@@ -6,9 +6,9 @@
 use serde::Serialize;
 
 use crate::artefacts::helper_crate::{AssetSource, HelperCrate};
+use crate::driver::Driver;
 use crate::meta;
 use crate::package::{wrap, Arch, File, Format, Origin, Package, Relations};
-use crate::release::Release;
 use crate::templates;
 use crate::writers::deb::gzip;
 use crate::Problem;
@@ -32,7 +32,7 @@ struct Vars<'a> {
 }
 
 pub fn package(
-    release: &Release,
+    driver: &Driver,
     format: Format,
     krate: &HelperCrate,
     executable: &[u8],
@@ -76,7 +76,7 @@ pub fn package(
         version: &krate.version,
         homepage: meta::HOMEPAGE,
         copyright_holder: meta::COPYRIGHT_HOLDER,
-        year: release.common().year,
+        year: driver.common().year,
     };
     Ok(Package {
         name: krate.name.clone(),

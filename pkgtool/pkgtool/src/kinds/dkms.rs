@@ -7,8 +7,8 @@ use std::path::Path;
 
 use scap_driver_api::source;
 
+use crate::driver::Driver;
 use crate::package::{Arch, File, Format, Op, Package, Relation, Relations, Script};
-use crate::release::Release;
 use crate::templates;
 use crate::Problem;
 
@@ -28,13 +28,13 @@ pub const DKMS_MIN: &str = "2.8";
 /// `transitional`: the version of the transitional package built beside it
 /// (plan.rs), which it must not conflict with.
 pub fn package(
-    release: &Release,
+    driver: &Driver,
     format: Format,
     transitional: Option<&str>,
 ) -> Result<Package, Problem> {
-    let names = &release.names;
+    let names = &driver.names;
     let name = names.dkms_package.clone();
-    let vars = Vars::new(release, &name, None);
+    let vars = Vars::new(driver, &name, None);
     let src_dir = &names.dkms_source_dir;
 
     let mut files = vec![File::new(
@@ -43,7 +43,7 @@ pub fn package(
         templates::render("dkms/dkms.conf", &vars),
     )];
     let mut owned_dirs = vec![src_dir.clone()];
-    for source in source::files(&release.source.dir)? {
+    for source in source::files(&driver.source.dir)? {
         if source.relative == DKMS_CONF {
             continue;
         }
@@ -66,7 +66,7 @@ pub fn package(
     owned_dirs.sort();
     owned_dirs.dedup();
 
-    let (mut provides, mut conflicts) = module_relations(release);
+    let (mut provides, mut conflicts) = module_relations(driver);
     provides.push(Relation::any(&names.module_dkms_virtual));
     // Policy 7.5: one DKMS `scap` at a time, so Debian's package goes, all
     // but the transitional package standing for this one.
@@ -116,7 +116,7 @@ pub fn package(
 
     let mut pkg = Package {
         name: name.clone(),
-        version: release.version(),
+        version: driver.version(),
         arch: Arch::Independent,
         summary: String::new(),
         description: String::new(),
@@ -142,7 +142,7 @@ pub fn package(
 /// DRIVER_VERSION, or `--transitional`), then `+apiM`, which sorts after
 /// Debian's revisions of that release (`0.23.2+api8` > `0.23.2-6`) and
 /// never equals one of them.
-pub fn transitional_version(release: &Release, libs_release: &str) -> Result<String, Problem> {
+pub fn transitional_version(driver: &Driver, libs_release: &str) -> Result<String, Problem> {
     // Debian policy 5.6.12's upstream_version, starting with a digit.
     let valid = libs_release.starts_with(|c: char| c.is_ascii_digit())
         && libs_release
@@ -155,7 +155,7 @@ pub fn transitional_version(release: &Release, libs_release: &str) -> Result<Str
             "give the falcosecurity-libs release as Debian versions it, such as 0.23.2 or 0.1.1dev+git20220316.e5c53d64",
         ));
     }
-    Ok(format!("{libs_release}+api{}", release.api().major))
+    Ok(format!("{libs_release}+api{}", driver.api().major))
 }
 
 /// Debian's sysdig, of either API major, says `Recommends:
@@ -165,14 +165,14 @@ pub fn transitional_version(release: &Release, libs_release: &str) -> Result<Str
 /// which depends on it: published in the suite whose consumers need that
 /// major, `apt-get install sysdig` ends with ours (README, "Relations").
 /// Debian only: rpm distributions have no such package.
-pub fn transitional(release: &Release, format: Format, version: Option<&str>) -> Option<Package> {
+pub fn transitional(driver: &Driver, format: Format, version: Option<&str>) -> Option<Package> {
     let version = version?.to_string();
     if format != Format::Deb {
         return None;
     }
-    let names = &release.names;
+    let names = &driver.names;
     let name = names.falcosecurity_dkms.clone();
-    let vars = Vars::new(release, &name, None);
+    let vars = Vars::new(driver, &name, None);
     let mut pkg = Package {
         name: name.clone(),
         version,
@@ -184,7 +184,7 @@ pub fn transitional(release: &Release, format: Format, version: Option<&str>) ->
             depends: vec![Relation::versioned(
                 &names.dkms_package,
                 Op::Eq,
-                release.version(),
+                driver.version(),
             )],
             ..Relations::default()
         },

@@ -13,10 +13,10 @@ use crate::templates;
 use super::Vars;
 
 fn functions() -> String {
-    let release = super::snapshot_tests::release();
+    let driver = super::snapshot_tests::driver();
     templates::render(
         "dkms/functions.sh",
-        &Vars::new(&release, "scap-api1-dkms", None),
+        &Vars::new(&driver, "scap-api1-dkms", None),
     )
 }
 
@@ -167,8 +167,8 @@ fn a_version_added_and_built_for_no_kernel_goes_in_both_formats() {
 /// function and calls only some.
 #[test]
 fn deb_maintainer_scripts_pass_shellcheck() {
-    let release = super::snapshot_tests::release();
-    let pkg = super::dkms::package(&release, crate::package::Format::Deb, None).unwrap();
+    let driver = super::snapshot_tests::driver();
+    let pkg = super::dkms::package(&driver, crate::package::Format::Deb, None).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     for (script, body) in &pkg.scripts {

@@ -1,4 +1,4 @@
-//! The package kinds, each a function from the release (and its built
+//! The package kinds, each a function from the driver (and its built
 //! artefact) to a format-neutral `Package`.
 
 pub mod compat;
@@ -14,9 +14,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::driver::{Common, Driver};
 use crate::meta;
 use crate::package::{Op, Origin, Relation};
-use crate::release::{Common, Release};
 use crate::templates;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
@@ -42,7 +42,7 @@ impl fmt::Display for Kind {
     }
 }
 
-/// Template variables: the release's, the package name, and a kernel for
+/// Template variables: the driver's, the package name, and a kernel for
 /// per-kernel packages.
 #[derive(Serialize)]
 pub struct Vars<'a> {
@@ -56,9 +56,9 @@ pub struct Vars<'a> {
 }
 
 impl<'a> Vars<'a> {
-    pub fn new(release: &'a Release, package: &'a str, kernel: Option<&'a str>) -> Self {
+    pub fn new(driver: &'a Driver, package: &'a str, kernel: Option<&'a str>) -> Self {
         Self {
-            common: release.common(),
+            common: driver.common(),
             package,
             kernel,
             debhelper: false,
@@ -70,11 +70,11 @@ impl<'a> Vars<'a> {
 /// driver API at this exact version and the API major of the installed
 /// module, and conflicts with any package installing a module of another
 /// major.
-pub fn module_relations(release: &Release) -> (Vec<Relation>, Vec<Relation>) {
-    let names = &release.names;
-    let major = release.api().major.to_string();
+pub fn module_relations(driver: &Driver) -> (Vec<Relation>, Vec<Relation>) {
+    let names = &driver.names;
+    let major = driver.api().major.to_string();
     let provides = vec![
-        Relation::versioned(&names.driver_provides, Op::Eq, release.version()),
+        Relation::versioned(&names.driver_provides, Op::Eq, driver.version()),
         Relation::versioned(&names.module_major_virtual, Op::Eq, &major),
     ];
     let conflicts = vec![

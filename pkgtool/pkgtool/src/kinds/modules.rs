@@ -4,14 +4,14 @@
 
 use std::path::Path;
 
+use crate::driver::Driver;
 use crate::package::{Arch, File, Format, Op, Package, Relation, Relations, Script};
-use crate::release::Release;
 use crate::templates;
 
 use super::{driver_origin, module_relations, Vars};
 
-pub fn package(release: &Release, format: Format, kernel: &str, module: Vec<u8>) -> Package {
-    let names = &release.names;
+pub fn package(driver: &Driver, format: Format, kernel: &str, module: Vec<u8>) -> Package {
+    let names = &driver.names;
     let (name, path) = match format {
         Format::Deb => (
             names.deb_modules_package(kernel),
@@ -22,9 +22,9 @@ pub fn package(release: &Release, format: Format, kernel: &str, module: Vec<u8>)
             names.rpm_module_path(kernel),
         ),
     };
-    let vars = Vars::new(release, &name, Some(kernel));
+    let vars = Vars::new(driver, &name, Some(kernel));
 
-    let (mut provides, mut conflicts) = module_relations(release);
+    let (mut provides, mut conflicts) = module_relations(driver);
     // One scap.ko per kernel: prebuilts of other majors for the same
     // kernel provide the same name; every DKMS scap, ours of any major or
     // Debian's, builds the same module.
@@ -77,7 +77,7 @@ pub fn package(release: &Release, format: Format, kernel: &str, module: Vec<u8>)
         .into_owned();
     let mut pkg = Package {
         name: name.clone(),
-        version: release.version(),
+        version: driver.version(),
         arch: Arch::Native,
         summary: String::new(),
         description: String::new(),

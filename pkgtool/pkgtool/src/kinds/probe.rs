@@ -7,22 +7,22 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::driver::Driver;
 use crate::package::{Arch, File, Format, Op, Package, Relation, Relations};
-use crate::release::Release;
 use crate::templates;
 
 use super::{driver_origin, Vars};
 
-pub fn package(release: &Release, format: Format, object: Vec<u8>) -> Package {
-    let names = &release.names;
+pub fn package(driver: &Driver, format: Format, object: Vec<u8>) -> Package {
+    let names = &driver.names;
     let name = names.probe_package.clone();
-    let vars = Vars::new(release, &name, None);
+    let vars = Vars::new(driver, &name, None);
     let dir = Path::new(&names.probe_path)
         .parent()
         .expect("probe path has a directory");
     let mut pkg = Package {
         name: name.clone(),
-        version: release.version(),
+        version: driver.version(),
         arch: Arch::Native,
         summary: String::new(),
         description: String::new(),
@@ -31,7 +31,7 @@ pub fn package(release: &Release, format: Format, object: Vec<u8>) -> Package {
             provides: vec![Relation::versioned(
                 &names.probe_provides,
                 Op::Eq,
-                release.version(),
+                driver.version(),
             )],
             ..Relations::default()
         },

@@ -1,28 +1,28 @@
 //! The rendered control files, maintainer scripts and dkms.conf of every
-//! kind, for a fixed release (insta snapshots in snapshots/).
+//! kind, for a fixed driver (insta snapshots in snapshots/).
 
 use std::path::Path;
 
 use scap_driver_api::DriverSource;
 
+use crate::driver::Driver;
 use crate::package::{Format, Package};
-use crate::release::Release;
 use crate::writers::deb;
 
-/// The fixed release of the unit tests (API 1.2.3, schema 1.0.4).
-pub(super) fn release() -> Release {
+/// The fixed driver of the unit tests (API 1.2.3, schema 1.0.4).
+pub(super) fn driver() -> Driver {
     let source = DriverSource {
         dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../driver-src"),
         api: "1.2.3".parse().unwrap(),
         schema: "1.0.4".parse().unwrap(),
         upstream: None,
     };
-    Release::new(source, "scap", 1_700_000_000)
+    Driver::new(source, "scap", 1_700_000_000)
 }
 
 /// Control fields (with a fixed size) and every script, as one text.
-fn deb_text(pkg: &Package, release: &Release) -> String {
-    let mut text = deb::control(pkg, release, 42);
+fn deb_text(pkg: &Package, driver: &Driver) -> String {
+    let mut text = deb::control(pkg, driver, 42);
     for (script, body) in &pkg.scripts {
         text.push_str(&format!("\n===== {} =====\n{body}", script.deb_name()));
     }
@@ -53,12 +53,12 @@ fn rpm_text(pkg: &Package) -> String {
 
 #[test]
 fn dkms_packages() {
-    let release = release();
-    let deb_pkg = super::dkms::package(&release, Format::Deb, None).unwrap();
-    insta::assert_snapshot!("dkms-deb", deb_text(&deb_pkg, &release));
+    let driver = driver();
+    let deb_pkg = super::dkms::package(&driver, Format::Deb, None).unwrap();
+    insta::assert_snapshot!("dkms-deb", deb_text(&deb_pkg, &driver));
     insta::assert_snapshot!(
         "dkms-rpm",
-        rpm_text(&super::dkms::package(&release, Format::Rpm, None).unwrap())
+        rpm_text(&super::dkms::package(&driver, Format::Rpm, None).unwrap())
     );
     let conf = deb_pkg
         .files
@@ -70,18 +70,18 @@ fn dkms_packages() {
 
 #[test]
 fn module_packages() {
-    let release = release();
+    let driver = driver();
     let kernel = "6.1.0-26-amd64";
-    let deb_pkg = super::modules::package(&release, Format::Deb, kernel, b"ko".to_vec());
-    insta::assert_snapshot!("modules-deb", deb_text(&deb_pkg, &release));
-    let rpm_pkg = super::modules::package(&release, Format::Rpm, kernel, b"ko".to_vec());
+    let deb_pkg = super::modules::package(&driver, Format::Deb, kernel, b"ko".to_vec());
+    insta::assert_snapshot!("modules-deb", deb_text(&deb_pkg, &driver));
+    let rpm_pkg = super::modules::package(&driver, Format::Rpm, kernel, b"ko".to_vec());
     insta::assert_snapshot!("modules-rpm", rpm_text(&rpm_pkg));
 }
 
 #[test]
 fn probe_packages() {
-    let release = release();
-    let deb_pkg = super::probe::package(&release, Format::Deb, b"o".to_vec());
+    let driver = driver();
+    let deb_pkg = super::probe::package(&driver, Format::Deb, b"o".to_vec());
     let overrides = deb_pkg
         .files
         .iter()
@@ -91,46 +91,46 @@ fn probe_packages() {
         "probe-deb",
         format!(
             "{}\n===== lintian overrides =====\n{}",
-            deb_text(&deb_pkg, &release),
+            deb_text(&deb_pkg, &driver),
             String::from_utf8_lossy(&overrides.data)
         )
     );
-    let rpm_pkg = super::probe::package(&release, Format::Rpm, b"o".to_vec());
+    let rpm_pkg = super::probe::package(&driver, Format::Rpm, b"o".to_vec());
     insta::assert_snapshot!("probe-rpm", rpm_text(&rpm_pkg));
 }
 
 #[test]
 fn doc_files() {
-    let release = release();
-    let pkg = super::probe::package(&release, Format::Deb, b"o".to_vec());
-    let (copyright, changelog) = deb::doc_texts(&pkg, &release);
+    let driver = driver();
+    let pkg = super::probe::package(&driver, Format::Deb, b"o".to_vec());
+    let (copyright, changelog) = deb::doc_texts(&pkg, &driver);
     insta::assert_snapshot!("copyright", copyright);
     insta::assert_snapshot!("changelog", changelog);
 }
 
 #[test]
 fn compat_packages() {
-    let release = release();
+    let driver = driver();
     let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let krate = crate::artefacts::helper_crate::find(&project)
         .unwrap()
         .expect("the workspace has the scap-compat crate");
-    let deb_pkg = super::compat::package(&release, Format::Deb, &krate, b"ELF").unwrap();
+    let deb_pkg = super::compat::package(&driver, Format::Deb, &krate, b"ELF").unwrap();
     let files: Vec<String> = deb_pkg
         .files
         .iter()
         .map(|f| format!("{:o} {}", f.mode, f.path))
         .collect();
-    let (copyright, changelog) = deb::doc_texts(&deb_pkg, &release);
+    let (copyright, changelog) = deb::doc_texts(&deb_pkg, &driver);
     insta::assert_snapshot!(
         "compat-deb",
         format!(
             "{}\n===== files =====\n{}\n===== copyright =====\n{copyright}\n===== changelog =====\n{changelog}",
-            deb_text(&deb_pkg, &release),
+            deb_text(&deb_pkg, &driver),
             files.join("\n")
         )
     );
-    let rpm_pkg = super::compat::package(&release, Format::Rpm, &krate, b"ELF").unwrap();
+    let rpm_pkg = super::compat::package(&driver, Format::Rpm, &krate, b"ELF").unwrap();
     let files: Vec<String> = rpm_pkg
         .files
         .iter()
@@ -164,15 +164,15 @@ fn upstream_tree_packages() {
             copyright: vec!["Copyright (C) 2023 The Falco Authors.".into()],
         }),
     };
-    let release = Release::new(source, "scap", 1_700_000_000);
-    let version = super::dkms::transitional_version(&release, "0.23.2").unwrap();
-    let dkms = super::dkms::package(&release, Format::Deb, Some(&version)).unwrap();
-    insta::assert_snapshot!("upstream-dkms-deb", deb::control(&dkms, &release, 42));
-    let transitional = super::dkms::transitional(&release, Format::Deb, Some(&version)).unwrap();
+    let driver = Driver::new(source, "scap", 1_700_000_000);
+    let version = super::dkms::transitional_version(&driver, "0.23.2").unwrap();
+    let dkms = super::dkms::package(&driver, Format::Deb, Some(&version)).unwrap();
+    insta::assert_snapshot!("upstream-dkms-deb", deb::control(&dkms, &driver, 42));
+    let transitional = super::dkms::transitional(&driver, Format::Deb, Some(&version)).unwrap();
     insta::assert_snapshot!(
         "upstream-transitional-deb",
-        deb::control(&transitional, &release, 0)
+        deb::control(&transitional, &driver, 0)
     );
-    assert!(super::dkms::transitional(&release, Format::Rpm, Some(&version)).is_none());
-    assert!(super::dkms::transitional_version(&release, "v0.23").is_err());
+    assert!(super::dkms::transitional(&driver, Format::Rpm, Some(&version)).is_none());
+    assert!(super::dkms::transitional_version(&driver, "v0.23").is_err());
 }

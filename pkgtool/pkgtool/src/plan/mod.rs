@@ -10,9 +10,9 @@ use scap_driver_api::SUPPORTED_KERNELS;
 use crate::artefacts::helper_crate::{self, HelperCrate};
 use crate::artefacts::kbuild;
 use crate::commands::build::BuildArgs;
+use crate::driver::Driver;
 use crate::kinds::Kind;
 use crate::package::Format;
-use crate::release::Release;
 use crate::Problem;
 
 pub mod view;
@@ -41,7 +41,7 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, Problem> {
+pub fn plan(args: BuildArgs, driver: &Driver, project: &Path) -> Result<Plan, Problem> {
     let mut formats = if args.formats.is_empty() {
         vec![Format::Deb, Format::Rpm]
     } else {
@@ -84,7 +84,7 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
         let mut kernels = args.kernels;
         kernels.sort();
         kernels.dedup();
-        kbuild::suite_targets(release, suite, kernels)?
+        kbuild::suite_targets(driver, suite, kernels)?
     } else if args.kernels.is_empty() {
         let found = scap_driver_api::kernels::installed_headers();
         if found.is_empty() {
@@ -105,7 +105,7 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
             ));
         }
         for kernel in &supported {
-            kbuild::check_kernel(release, kernel)?;
+            kbuild::check_kernel(driver, kernel)?;
         }
         supported.into_iter().map(kbuild::Target::host).collect()
     } else {
@@ -113,7 +113,7 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
         kernels.sort();
         kernels.dedup();
         for kernel in &kernels {
-            kbuild::check_kernel(release, kernel)?;
+            kbuild::check_kernel(driver, kernel)?;
         }
         kernels.into_iter().map(kbuild::Target::host).collect()
     };
@@ -184,13 +184,13 @@ pub fn plan(args: BuildArgs, release: &Release, project: &Path) -> Result<Plan, 
                 "add --kind dkms or drop --transitional",
             ))
         }
-        Some(given) => Some(crate::kinds::dkms::transitional_version(release, &given)?),
-        None if dkms => release
+        Some(given) => Some(crate::kinds::dkms::transitional_version(driver, &given)?),
+        None if dkms => driver
             .source
             .upstream
             .as_ref()
             .map(|upstream| {
-                crate::kinds::dkms::transitional_version(release, &upstream.driver_version)
+                crate::kinds::dkms::transitional_version(driver, &upstream.driver_version)
             })
             .transpose()?,
         None => None,

@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{kbuild, Plan, ProbeFrom};
+use crate::driver::Driver;
 use crate::package::Format;
-use crate::release::Release;
 
 #[derive(Debug, Serialize)]
 pub struct PlanView {
@@ -35,8 +35,8 @@ pub struct PlannedPackage {
 }
 
 impl PlanView {
-    pub fn new(plan: &Plan, release: &Release, out: &Path) -> Self {
-        let names = &release.names;
+    pub fn new(plan: &Plan, driver: &Driver, out: &Path) -> Self {
+        let names = &driver.names;
         let per_format = |deb: &str, rpm: &str| -> Vec<String> {
             plan.formats
                 .iter()
@@ -46,7 +46,7 @@ impl PlanView {
                 })
                 .collect()
         };
-        let source = release.source.dir.display().to_string();
+        let source = driver.source.dir.display().to_string();
         let mut packages = Vec::new();
         if plan.dkms {
             packages.push(PlannedPackage {
@@ -117,8 +117,8 @@ impl PlanView {
         }
         Self {
             module: names.module.clone(),
-            api_version: release.source.api.to_string(),
-            schema_version: release.source.schema.to_string(),
+            api_version: driver.source.api.to_string(),
+            schema_version: driver.source.schema.to_string(),
             source,
             out: out.display().to_string(),
             formats: plan.formats.iter().map(Format::to_string).collect(),
@@ -170,7 +170,7 @@ mod tests {
     use super::*;
     use crate::artefacts::kbuild::Target;
 
-    fn plan() -> (Plan, Release) {
+    fn plan() -> (Plan, Driver) {
         let source = DriverSource {
             dir: PathBuf::from("/src/driver-src"),
             api: "1.2.3".parse().unwrap(),
@@ -192,7 +192,7 @@ mod tests {
                     .into(),
             ],
         };
-        (plan, Release::new(source, "scap", 1_700_000_000))
+        (plan, Driver::new(source, "scap", 1_700_000_000))
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Writes a .deb without dpkg-deb: an ar archive of `debian-binary`,
 //! `control.tar.gz` and `data.tar.gz`, with every entry owned by root:root,
-//! every timestamp the release's epoch and every list sorted, so the same
+//! every timestamp the driver's epoch and every list sorted, so the same
 //! package gives the same bytes. Adds what Debian wants of every binary
 //! package: every parent directory, /usr/share/doc/<package>/copyright and
 //! changelog.gz, md5sums.
@@ -13,9 +13,9 @@ use flate2::{Compression, GzBuilder};
 use md5::{Digest, Md5};
 use serde::Serialize;
 
+use crate::driver::Driver;
 use crate::meta;
 use crate::package::{File, Package};
-use crate::release::Release;
 use crate::templates;
 use crate::Problem;
 
@@ -24,21 +24,21 @@ pub fn file_name(pkg: &Package) -> String {
 }
 
 /// Writes `<out_dir>/<name>_<version>_<arch>.deb`.
-pub fn write(pkg: &Package, release: &Release, out_dir: &Path) -> Result<PathBuf, Problem> {
-    let bytes = build(pkg, release);
+pub fn write(pkg: &Package, driver: &Driver, out_dir: &Path) -> Result<PathBuf, Problem> {
+    let bytes = build(pkg, driver);
     let path = out_dir.join(file_name(pkg));
     std::fs::write(&path, bytes).map_err(crate::cannot_write(&path))?;
     Ok(path)
 }
 
 /// The whole .deb in memory (packages here are small).
-pub fn build(pkg: &Package, release: &Release) -> Vec<u8> {
+pub fn build(pkg: &Package, driver: &Driver) -> Vec<u8> {
     let mut files = pkg.files.clone();
-    files.extend(doc_files(pkg, release));
+    files.extend(doc_files(pkg, driver));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let dirs = parent_dirs(&files);
 
-    let data = gzip(&tar(&dirs, &files, release.epoch));
+    let data = gzip(&tar(&dirs, &files, driver.epoch));
     let md5sums: String = files
         .iter()
         .map(|f| format!("{:x}  {}\n", Md5::digest(&f.data), &f.path[1..]))
@@ -50,7 +50,7 @@ pub fn build(pkg: &Package, release: &Release) -> Vec<u8> {
         + dirs.len() as u64;
 
     let mut control_files = vec![
-        File::new("/control", 0o644, control(pkg, release, installed_kib)),
+        File::new("/control", 0o644, control(pkg, driver, installed_kib)),
         File::new("/md5sums", 0o644, md5sums),
     ];
     for (script, text) in &pkg.scripts {
@@ -61,7 +61,7 @@ pub fn build(pkg: &Package, release: &Release) -> Vec<u8> {
         ));
     }
     control_files.sort_by(|a, b| a.path.cmp(&b.path));
-    let control = gzip(&tar(&BTreeSet::new(), &control_files, release.epoch));
+    let control = gzip(&tar(&BTreeSet::new(), &control_files, driver.epoch));
 
     let mut out = Vec::new();
     {
@@ -73,7 +73,7 @@ pub fn build(pkg: &Package, release: &Release) -> Vec<u8> {
         ] {
             let mut header = ar::Header::new(name.as_bytes().to_vec(), data.len() as u64);
             header.set_mode(0o100644);
-            header.set_mtime(release.epoch);
+            header.set_mtime(driver.epoch);
             ar.append(&header, data).expect("writing to memory");
         }
     }
@@ -100,7 +100,7 @@ struct ControlVars<'a> {
     description: String,
 }
 
-pub fn control(pkg: &Package, release: &Release, installed_kib: u64) -> String {
+pub fn control(pkg: &Package, driver: &Driver, installed_kib: u64) -> String {
     let r = &pkg.relations;
     let relations = [
         ("Depends", &r.depends),
@@ -116,7 +116,7 @@ pub fn control(pkg: &Package, release: &Release, installed_kib: u64) -> String {
         value: list.iter().map(|r| r.deb()).collect::<Vec<_>>().join(", "),
     })
     .collect();
-    let common = release.common();
+    let common = driver.common();
     templates::render(
         "deb/control",
         &ControlVars {
@@ -158,7 +158,7 @@ struct ChangelogVars<'a> {
 }
 
 /// The package's copyright file and its rendered changelog.
-pub fn doc_texts(pkg: &Package, release: &Release) -> (String, String) {
+pub fn doc_texts(pkg: &Package, driver: &Driver) -> (String, String) {
     let changelog = templates::render(
         "deb/changelog",
         &ChangelogVars {
@@ -166,15 +166,15 @@ pub fn doc_texts(pkg: &Package, release: &Release) -> (String, String) {
             version: &pkg.version,
             changes: &pkg.origin.changes,
             maintainer: meta::MAINTAINER,
-            date: crate::release::rfc2822(release.epoch),
+            date: crate::driver::rfc2822(driver.epoch),
         },
     );
     (pkg.origin.copyright.clone(), changelog)
 }
 
-fn doc_files(pkg: &Package, release: &Release) -> Vec<File> {
+fn doc_files(pkg: &Package, driver: &Driver) -> Vec<File> {
     let doc = format!("/usr/share/doc/{}", pkg.name);
-    let (copyright, changelog) = doc_texts(pkg, release);
+    let (copyright, changelog) = doc_texts(pkg, driver);
     vec![
         File::new(format!("{doc}/copyright"), 0o644, copyright),
         File::new(

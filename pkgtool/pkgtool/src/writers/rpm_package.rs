@@ -1,14 +1,14 @@
 //! Writes a .rpm with the `rpm` crate: gzip payload, every file root:root,
-//! every timestamp the release's epoch (`BuildConfig::source_date`), so the
+//! every timestamp the driver's epoch (`BuildConfig::source_date`), so the
 //! same package gives the same bytes.
 
 use std::path::{Path, PathBuf};
 
 use rpm::{BuildConfig, CompressionType, Dependency, FileMode, FileOptions, Scriptlet};
 
+use crate::driver::Driver;
 use crate::meta;
 use crate::package::{Op, Package, Relation, Script};
-use crate::release::Release;
 use crate::Problem;
 
 /// rpm release of every package: the upstream version says everything.
@@ -53,10 +53,10 @@ fn rpm_error(pkg: &Package, e: rpm::Error) -> Problem {
     )
 }
 
-pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, Problem> {
+pub fn build(pkg: &Package, driver: &Driver) -> Result<rpm::Package, Problem> {
     let config = BuildConfig::v4()
         .compression(CompressionType::Gzip)
-        .source_date(release.epoch as u32);
+        .source_date(driver.epoch as u32);
     let mut builder = rpm::PackageBuilder::new(
         &pkg.name,
         &pkg.version,
@@ -76,7 +76,7 @@ pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, Problem> 
         .add_changelog_entry(
             format!("{} - {}-{RPM_RELEASE}", meta::MAINTAINER, pkg.version),
             format!("- {}", pkg.origin.changes),
-            release.epoch as u32,
+            driver.epoch as u32,
         );
     let r = &pkg.relations;
     for dep in &r.depends {
@@ -134,8 +134,8 @@ pub fn build(pkg: &Package, release: &Release) -> Result<rpm::Package, Problem> 
 }
 
 /// Writes `<out_dir>/<name>-<version>-1.<arch>.rpm`.
-pub fn write(pkg: &Package, release: &Release, out_dir: &Path) -> Result<PathBuf, Problem> {
-    let built = build(pkg, release)?;
+pub fn write(pkg: &Package, driver: &Driver, out_dir: &Path) -> Result<PathBuf, Problem> {
+    let built = build(pkg, driver)?;
     let path = out_dir.join(file_name(pkg));
     built
         .write_file(&path)

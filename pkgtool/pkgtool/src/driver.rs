@@ -11,7 +11,7 @@ use crate::meta;
 use crate::Problem;
 
 #[derive(Debug, Clone)]
-pub struct Release {
+pub struct Driver {
     pub source: DriverSource,
     pub names: Names,
     /// Seconds since the epoch for every timestamp written: reproducible.
@@ -70,7 +70,7 @@ pub fn debian_license(spdx: &str) -> Result<String, String> {
         .map(|words| words.join(" "))
 }
 
-impl Release {
+impl Driver {
     /// `module` names our driver; an upstream tree names its own.
     pub fn new(source: DriverSource, module: &str, epoch: u64) -> Self {
         let names = Names::new(source.module(module), source.api);
