@@ -196,30 +196,6 @@ fn damaged_copies_of(name: &str, ko: &Path) {
         assert_one_line_error("--module", file, fragment, MODULE_FIX);
     }
 
-    // Incompressible bytes are stored uncompressed, where damage still
-    // decodes: only the stream's checksum can tell.
-    let noise: Vec<u8> = (0..64 * 1024u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
-    let noise_ko = dir.join("noise.ko");
-    fs::write(&noise_ko, noise).unwrap();
-    for (tool, fragment) in [
-        (
-            "zstd",
-            "corrupt zstd data: the content checksum does not match",
-        ),
-        ("xz-kbuild", "corrupt xz data"),
-    ] {
-        let packed = compress(&noise_ko, &dir.join(format!("noise-{tool}")), tool);
-        let damaged = dir.join(format!("noise-flipped-{tool}.ko"));
-        assert_one_line_error(
-            "--module",
-            &flipped(&packed, &damaged),
-            fragment,
-            MODULE_FIX,
-        );
-    }
-
     for (how, args) in [
         ("renamed", &["--rename-section", ".modinfo=.modinfx"][..]),
         // The debug info's relocations refer to the section: they go too.
