@@ -146,8 +146,8 @@ impl Driver {
             };
             match scap_driver_api::check(have, requirement) {
                 Compatibility::Compatible => {}
-                Compatibility::Warning(m) => self.add(Level::Warning, m),
-                Compatibility::Incompatible(m) => self.add(Level::Error, m),
+                Compatibility::Warning(v) => self.add(Level::Warning, v.to_string()),
+                Compatibility::Incompatible(v) => self.add(Level::Error, v.to_string()),
             }
         }
     }

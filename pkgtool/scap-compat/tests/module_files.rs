@@ -165,8 +165,8 @@ fn rule_messages(
             );
             match verdict {
                 Compatibility::Compatible => None,
-                Compatibility::Warning(m) => Some((false, m)),
-                Compatibility::Incompatible(m) => Some((true, m)),
+                Compatibility::Warning(v) => Some((false, v.to_string())),
+                Compatibility::Incompatible(v) => Some((true, v.to_string())),
             }
         })
         .collect()

@@ -52,8 +52,29 @@ pub struct Requirement {
 #[serde(tag = "verdict", content = "message", rename_all = "snake_case")]
 pub enum Compatibility {
     Compatible,
-    Warning(String),
-    Incompatible(String),
+    Warning(Verdict),
+    Incompatible(Verdict),
+}
+
+/// What is wrong with the driver's version, and what to do: a
+/// [`Problem`](crate::Problem) once the driver's name is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub what: String,
+    pub fix: String,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}; {}", self.what, self.fix)
+    }
+}
+
+/// Reports show a verdict as its one-line message.
+impl Serialize for Verdict {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 impl Compatibility {
@@ -61,10 +82,10 @@ impl Compatibility {
         !matches!(self, Compatibility::Incompatible(_))
     }
 
-    pub fn message(&self) -> Option<&str> {
+    pub fn message(&self) -> Option<String> {
         match self {
             Compatibility::Compatible => None,
-            Compatibility::Warning(m) | Compatibility::Incompatible(m) => Some(m),
+            Compatibility::Warning(v) | Compatibility::Incompatible(v) => Some(v.to_string()),
         }
     }
 }
@@ -77,6 +98,10 @@ pub fn check(driver: Version, requirement: Requirement) -> Compatibility {
         strictness,
     } = requirement;
     let roles = format!("driver {kind} version {driver}, required {required}");
+    let verdict = |what: String, fix: String| Verdict {
+        what: format!("{roles}: {what}"),
+        fix,
+    };
     if driver.major != required.major {
         let fix = if driver.major < required.major {
             format!("install a driver of {kind} major {}", required.major)
@@ -86,14 +111,19 @@ pub fn check(driver: Version, requirement: Requirement) -> Compatibility {
                 required.major, driver.major
             )
         };
-        return Compatibility::Incompatible(format!(
-            "{roles}: different major versions are incompatible; {fix}"
+        return Compatibility::Incompatible(verdict(
+            "different major versions are incompatible".into(),
+            fix,
         ));
     }
+    let upgrade = format!("upgrade the driver to {required} or later");
     if driver.minor < required.minor {
-        return Compatibility::Incompatible(format!(
-            "{roles}: the driver lacks the {kind} additions of {}.{}; upgrade the driver to {required} or later",
-            required.major, required.minor
+        return Compatibility::Incompatible(verdict(
+            format!(
+                "the driver lacks the {kind} additions of {}.{}",
+                required.major, required.minor
+            ),
+            upgrade,
         ));
     }
     if driver.minor == required.minor && driver.patch < required.patch {
@@ -106,12 +136,12 @@ pub fn check(driver: Version, requirement: Requirement) -> Compatibility {
         } else {
             format!("the fixes of {first} to {required}")
         };
-        let message = format!(
-            "{roles}: the driver lacks {lacking}; upgrade the driver to {required} or later"
-        );
+        let what = format!("the driver lacks {lacking}");
         return match strictness {
-            Strictness::Lenient => Compatibility::Warning(message),
-            Strictness::Strict => Compatibility::Incompatible(format!("{message} (strict mode)")),
+            Strictness::Lenient => Compatibility::Warning(verdict(what, upgrade)),
+            Strictness::Strict => {
+                Compatibility::Incompatible(verdict(what, format!("{upgrade} (strict mode)")))
+            }
         };
     }
     Compatibility::Compatible
@@ -221,13 +251,11 @@ mod tests {
         );
         let got = check(v(1, 3, 1), req(v(1, 3, 4), VersionKind::Schema));
         assert_eq!(
-            got,
-            Compatibility::Warning(
-                "driver schema version 1.3.1, required 1.3.4: the driver lacks the fixes of \
-                 1.3.2 to 1.3.4; upgrade the driver to 1.3.4 or later"
-                    .into()
-            )
+            got.message().unwrap(),
+            "driver schema version 1.3.1, required 1.3.4: the driver lacks the fixes of \
+             1.3.2 to 1.3.4; upgrade the driver to 1.3.4 or later"
         );
+        assert!(matches!(got, Compatibility::Warning(_)));
         let got = check(v(1, 3, 3), req(v(1, 3, 4), VersionKind::Api));
         assert!(got.message().unwrap().contains("lacks the fixes of 1.3.4;"));
         let got = check(v(2, 0, 0), req(v(1, 0, 0), VersionKind::Api));

@@ -25,7 +25,7 @@ pub mod sections;
 pub mod source;
 pub mod version;
 
-pub use compat::{check, Compatibility, Requirement, Strictness, VersionKind};
+pub use compat::{check, Compatibility, Requirement, Strictness, Verdict, VersionKind};
 pub use error::Problem;
 pub use helper::CheckOutcome;
 pub use kernels::{release_version, KernelRange, KernelSeries, SUPPORTED_KERNELS};

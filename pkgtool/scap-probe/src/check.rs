@@ -3,7 +3,7 @@
 //! sources' versions it was built with), the running kernel against the
 //! probe's minimum, and the object's programs and maps.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use scap_driver_api::object::Fault;
 use scap_driver_api::sections::{self, ProbeSections, MIN_KERNEL_SECTION};
@@ -22,22 +22,6 @@ pub const EXEC_EXIT_PROGRAM: &str = "scap_sys_exit_exec";
 pub const EVENTS_MAP: &str = "scap_events";
 /// Optional: events lost to a full ring, per CPU.
 pub const LOST_MAP: &str = "scap_lost";
-
-#[derive(Debug, thiserror::Error)]
-pub enum CheckError {
-    #[error("{}: {message}", path.display())]
-    Incompatible { path: PathBuf, message: String },
-    #[error("{}: needs kernel {min} or later, this one is {release}; use the scap kernel module on this kernel", path.display())]
-    KernelTooOld {
-        path: PathBuf,
-        min: Version,
-        release: String,
-    },
-    #[error("kernel release {0:?} does not start with MAJOR.MINOR; cannot tell whether the probe runs on it")]
-    KernelRelease(String),
-    #[error("{}: not a loadable eBPF object: {reason}; rebuild it (make -C probe) or reinstall the probe package", path.display())]
-    Object { path: PathBuf, reason: String },
-}
 
 /// What to do about a probe object whose versions are missing or corrupt.
 const REBUILD_FIX: &str = "rebuild it (make -C probe) or reinstall the probe package";
@@ -86,7 +70,7 @@ pub fn versions(
     path: &Path,
     info: &ProbeSections,
     strictness: Strictness,
-) -> Result<Vec<String>, CheckError> {
+) -> Result<Vec<String>, Problem> {
     driver_versions(path, info.api, info.schema, strictness)
 }
 
@@ -96,7 +80,7 @@ pub fn driver_versions(
     driver_api: Version,
     driver_schema: Version,
     strictness: Strictness,
-) -> Result<Vec<String>, CheckError> {
+) -> Result<Vec<String>, Problem> {
     let (api, schema) = required();
     let mut warnings = Vec::new();
     for (kind, found, required) in [
@@ -110,14 +94,11 @@ pub fn driver_versions(
         };
         match check(found, requirement) {
             Compatibility::Compatible => {}
-            Compatibility::Warning(message) => {
-                warnings.push(format!("{}: {message}", path.display()))
+            Compatibility::Warning(verdict) => {
+                warnings.push(format!("{}: {verdict}", path.display()))
             }
-            Compatibility::Incompatible(message) => {
-                return Err(CheckError::Incompatible {
-                    path: path.to_path_buf(),
-                    message,
-                })
+            Compatibility::Incompatible(verdict) => {
+                return Err(Problem::at(path, verdict.what, verdict.fix))
             }
         }
     }
@@ -126,32 +107,41 @@ pub fn driver_versions(
 
 /// The MAJOR.MINOR.PATCH a kernel release starts with ("6.1.0-26-amd64"),
 /// read as scap-compat reads it (scap-driver-api).
-pub fn kernel_version(release: &str) -> Result<Version, CheckError> {
-    release_version(release).ok_or_else(|| CheckError::KernelRelease(release.to_string()))
+pub fn kernel_version(release: &str) -> Result<Version, Problem> {
+    release_version(release).ok_or_else(|| {
+        Problem::new(
+            format!("kernel release {release:?}"),
+            "does not start with MAJOR.MINOR; cannot tell whether the probe runs on it",
+            "use the scap kernel module on this kernel",
+        )
+    })
 }
 
-pub fn kernel(path: &Path, info: &ProbeSections, release: &str) -> Result<(), CheckError> {
+pub fn kernel(path: &Path, info: &ProbeSections, release: &str) -> Result<(), Problem> {
     let Some(min) = info.min_kernel else {
         // read_probe refuses objects without the section.
         return Ok(());
     };
     let running = kernel_version(release)?;
     if running < min {
-        return Err(CheckError::KernelTooOld {
-            path: path.to_path_buf(),
-            min,
-            release: release.to_string(),
-        });
+        return Err(Problem::at(
+            path,
+            format!("needs kernel {min} or later, this one is {release}"),
+            "use the scap kernel module on this kernel",
+        ));
     }
     Ok(())
 }
 
 /// Parses the object as the loader will (aya-obj), without the kernel,
 /// and checks that it has what the loader attaches and reads.
-pub fn object(path: &Path, bytes: &[u8]) -> Result<(), CheckError> {
-    let bad = |reason: String| CheckError::Object {
-        path: path.to_path_buf(),
-        reason,
+pub fn object(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
+    let bad = |reason: String| {
+        Problem::at(
+            path,
+            format!("not a loadable eBPF object: {reason}"),
+            REBUILD_FIX,
+        )
     };
     let obj = aya_obj::Object::parse(bytes).map_err(|err| bad(err.to_string()))?;
     for program in [ENTER_PROGRAM, EXIT_PROGRAM] {

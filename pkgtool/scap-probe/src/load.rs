@@ -1,11 +1,13 @@
 //! Loads the checked probe into the kernel and attaches it (aya).
 
 use std::os::fd::{AsFd, AsRawFd};
+use std::path::Path;
 use std::time::Duration;
 
 use aya::maps::{MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{Ebpf, EbpfLoader};
+use scap_driver_api::Problem;
 
 use crate::check::{
     CLONE_EXIT_PROGRAM, ENTER_PROGRAM, EVENTS_MAP, EXEC_EXIT_PROGRAM, EXIT_PROGRAM, LOST_MAP,
@@ -20,18 +22,18 @@ const LOADER_TGID_GLOBAL: &str = "scap_loader_tgid";
 const PER_CPU_OFFSET_GLOBAL: &str = "scap_per_cpu_offset";
 const NR_CPUS_GLOBAL: &str = "scap_nr_cpus";
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum LoadError {
-    #[error("the kernel refused the probe: {summary}; run as root on a kernel with BTF (CONFIG_DEBUG_INFO_BTF), --verbose shows the kernel's log")]
-    Load { summary: String, detail: String },
-    #[error("cannot attach {program} to {tracepoint}: {summary}; --verbose shows why")]
+    Load {
+        summary: String,
+        detail: String,
+    },
     Attach {
         program: &'static str,
         tracepoint: &'static str,
         summary: String,
         detail: String,
     },
-    #[error("waiting for events: {0}")]
     Poll(std::io::Error),
 }
 
@@ -41,6 +43,32 @@ impl LoadError {
         match self {
             LoadError::Load { detail, .. } | LoadError::Attach { detail, .. } => Some(detail),
             LoadError::Poll(_) => None,
+        }
+    }
+
+    /// The one-line error about `probe`, with what to do.
+    pub fn problem(&self, probe: &Path) -> Problem {
+        match self {
+            LoadError::Load { summary, .. } => Problem::at(
+                probe,
+                format!("the kernel refused the probe: {summary}"),
+                "run as root on a kernel with BTF (CONFIG_DEBUG_INFO_BTF), --verbose shows the kernel's log",
+            ),
+            LoadError::Attach {
+                program,
+                tracepoint,
+                summary,
+                ..
+            } => Problem::at(
+                probe,
+                format!("cannot attach {program} to {tracepoint}: {summary}"),
+                "--verbose shows why",
+            ),
+            LoadError::Poll(err) => Problem::at(
+                probe,
+                format!("waiting for events: {err}"),
+                "run the capture again",
+            ),
         }
     }
 }

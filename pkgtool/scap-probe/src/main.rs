@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use scap_capture::{CaptureWriter, Event};
 use scap_driver_api::names::DEFAULT_MODULE;
 use scap_driver_api::sections::ProbeSections;
-use scap_driver_api::{Names, Strictness};
+use scap_driver_api::{Names, Problem, Strictness};
 use scap_probe::capture::Recorder;
 use scap_probe::{check, load, rings};
 
@@ -93,12 +93,12 @@ fn strictness(strict: bool) -> Strictness {
 }
 
 /// Everything that can refuse a probe before it is loaded.
-fn preflight(path: &Path, strict: bool) -> Result<(ProbeSections, Vec<u8>), String> {
-    let (info, bytes) = check::read_probe(path).map_err(|e| e.to_string())?;
-    for warning in check::versions(path, &info, strictness(strict)).map_err(|e| e.to_string())? {
+fn preflight(path: &Path, strict: bool) -> Result<(ProbeSections, Vec<u8>), Problem> {
+    let (info, bytes) = check::read_probe(path)?;
+    for warning in check::versions(path, &info, strictness(strict))? {
         eprintln!("scap-probe: warning: {warning}");
     }
-    check::object(path, &bytes).map_err(|e| e.to_string())?;
+    check::object(path, &bytes)?;
     Ok((info, bytes))
 }
 
@@ -113,7 +113,7 @@ fn kernel_release() -> String {
     }
 }
 
-fn info(probe: &Path, strict: bool) -> Result<(), String> {
+fn info(probe: &Path, strict: bool) -> Result<(), Problem> {
     let (info, _) = preflight(probe, strict)?;
     let (api, schema) = check::required();
     println!("probe           {}", probe.display());
@@ -134,6 +134,13 @@ fn info(probe: &Path, strict: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// What to do when the capture file cannot be written.
+const WRITE_FIX: &str = "choose a writable place with room for the capture (-w FILE)";
+
+fn cannot_write(path: &Path, err: std::io::Error) -> Problem {
+    Problem::at(path, format!("cannot write: {err}"), WRITE_FIX)
+}
+
 /// When a capture ends and where it goes; shared by `capture` and `record`.
 struct RunArgs {
     output: PathBuf,
@@ -145,17 +152,13 @@ struct RunArgs {
 /// well: a failed capture leaves no file behind.
 fn with_output(
     output: &Path,
-    record: impl FnOnce(&mut Recorder<BufWriter<File>>) -> Result<ExitCode, String>,
-) -> Result<ExitCode, String> {
+    record: impl FnOnce(&mut Recorder<BufWriter<File>>) -> Result<ExitCode, Problem>,
+) -> Result<ExitCode, Problem> {
     let partial = output.with_extension("scap.partial");
-    let file = File::create(&partial).map_err(|e| {
-        format!(
-            "{}: cannot create: {e}; choose a writable place",
-            partial.display()
-        )
-    })?;
+    let file = File::create(&partial)
+        .map_err(|e| Problem::at(&partial, format!("cannot create: {e}"), WRITE_FIX))?;
     let result = CaptureWriter::new(BufWriter::new(file))
-        .map_err(|e| format!("{}: cannot write: {e}", partial.display()))
+        .map_err(|e| cannot_write(&partial, e))
         .and_then(|writer| {
             let mut recorder = Recorder::new(writer);
             let code = record(&mut recorder)?;
@@ -163,16 +166,16 @@ fn with_output(
             recorder
                 .writer
                 .finish()
-                .map_err(|e| format!("{}: cannot write: {e}", output.display()))?;
+                .map_err(|e| cannot_write(output, e))?;
             Ok((code, events))
         });
     match result {
         Ok((code, events)) => {
             std::fs::rename(&partial, output).map_err(|e| {
-                format!(
-                    "{}: cannot rename to {}: {e}",
-                    partial.display(),
-                    output.display()
+                Problem::at(
+                    &partial,
+                    format!("cannot rename to {}: {e}", output.display()),
+                    WRITE_FIX,
                 )
             })?;
             eprintln!("scap-probe: wrote {events} events to {}", output.display());
@@ -185,7 +188,7 @@ fn with_output(
     }
 }
 
-fn spawn(command: &[String]) -> Result<Option<Child>, String> {
+fn spawn(command: &[String]) -> Result<Option<Child>, Problem> {
     let Some((program, rest)) = command.split_first() else {
         return Ok(None);
     };
@@ -193,15 +196,21 @@ fn spawn(command: &[String]) -> Result<Option<Child>, String> {
         .args(rest)
         .spawn()
         .map(Some)
-        .map_err(|e| format!("{program}: cannot run: {e}; give a command on the PATH"))
+        .map_err(|e| {
+            Problem::new(
+                program,
+                format!("cannot run: {e}"),
+                "give a command on the PATH",
+            )
+        })
 }
 
 /// Runs COMMAND (if any) and calls `round(last)` until it exits, the
 /// duration elapses or a signal arrives; the last round drains what is left.
 fn run_until(
     args: &RunArgs,
-    mut round: impl FnMut(bool) -> Result<(), String>,
-) -> Result<ExitCode, String> {
+    mut round: impl FnMut(bool) -> Result<(), Problem>,
+) -> Result<ExitCode, Problem> {
     // SAFETY: the handler only stores to an atomic.
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
@@ -223,7 +232,13 @@ fn run_until(
                     }
                     true
                 }
-                Some(Err(e)) => return Err(format!("{}: {e}", args.command[0])),
+                Some(Err(e)) => {
+                    return Err(Problem::new(
+                        &args.command[0],
+                        format!("cannot wait for it: {e}"),
+                        "run the capture again",
+                    ))
+                }
                 _ => false,
             };
         round(last)?;
@@ -233,20 +248,23 @@ fn run_until(
     }
 }
 
-fn malformed<W: std::io::Write>(recorder: &Recorder<W>, source: &Path) -> Result<(), String> {
+fn malformed<W: std::io::Write>(recorder: &Recorder<W>, source: &Path) -> Result<(), Problem> {
     match &recorder.first_malformed {
         None => Ok(()),
-        Some(err) => Err(format!(
-            "{}: {} malformed events from the probe, the first: {err}; the probe is broken: rebuild or reinstall it",
-            source.display(),
-            recorder.malformed
+        Some(err) => Err(Problem::at(
+            source,
+            format!(
+                "{} malformed events from the probe, the first: {err}",
+                recorder.malformed
+            ),
+            "the probe is broken: rebuild or reinstall it",
         )),
     }
 }
 
-fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<ExitCode, String> {
+fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<ExitCode, Problem> {
     let (info, bytes) = preflight(probe, strict)?;
-    check::kernel(probe, &info, &kernel_release()).map_err(|e| e.to_string())?;
+    check::kernel(probe, &info, &kernel_release())?;
     with_output(&run.output, |recorder| {
         let mut attached = load::attach(&bytes).map_err(|err| {
             if verbose {
@@ -254,7 +272,7 @@ fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<Ex
                     eprintln!("{detail}");
                 }
             }
-            format!("{}: {err}", probe.display())
+            err.problem(probe)
         })?;
         let output = run.output.clone();
         let code = run_until(&run, |last| {
@@ -270,9 +288,9 @@ fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<Ex
                         write_err.get_or_insert(e);
                     }
                 })
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.problem(probe))?;
             match write_err {
-                Some(e) => Err(format!("{}: cannot write: {e}", output.display())),
+                Some(e) => Err(cannot_write(&output, e)),
                 None => Ok(()),
             }
         })?;
@@ -294,16 +312,15 @@ fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<Ex
     })
 }
 
-fn record(devices: &str, strict: bool, run: RunArgs) -> Result<ExitCode, String> {
-    let opened = rings::open_devices(devices).map_err(|e| e.to_string())?;
+fn record(devices: &str, strict: bool, run: RunArgs) -> Result<ExitCode, Problem> {
+    let opened = rings::open_devices(devices)?;
     for (_, _, _, versions) in &opened {
         let warnings = check::driver_versions(
             &versions.path,
             versions.api,
             versions.schema,
             strictness(strict),
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         for warning in warnings {
             eprintln!("scap-probe: warning: {warning}");
         }
@@ -312,8 +329,7 @@ fn record(devices: &str, strict: bool, run: RunArgs) -> Result<ExitCode, String>
         let rings = opened
             .into_iter()
             .map(|(cpu, path, file, _)| rings::Ring::start(cpu, &path, file))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
+            .collect::<Result<Vec<_>, _>>()?;
         let output = run.output.clone();
         run_until(&run, |last| {
             if !last {
@@ -322,8 +338,7 @@ fn record(devices: &str, strict: bool, run: RunArgs) -> Result<ExitCode, String>
             // libscap merges the rings by timestamp; so does the file.
             let mut batch: Vec<(u64, u16, Vec<u8>)> = Vec::new();
             for ring in &rings {
-                ring.drain(|cpu, event| batch.push((event.ts(), cpu, event.as_bytes().to_vec())))
-                    .map_err(|e| e.to_string())?;
+                ring.drain(|cpu, event| batch.push((event.ts(), cpu, event.as_bytes().to_vec())))?;
             }
             batch.sort_by_key(|(ts, cpu, _)| (*ts, *cpu));
             for (_, cpu, raw) in &batch {
@@ -331,7 +346,7 @@ fn record(devices: &str, strict: bool, run: RunArgs) -> Result<ExitCode, String>
                 recorder
                     .writer
                     .write_event(*cpu, &event)
-                    .map_err(|e| format!("{}: cannot write: {e}", output.display()))?;
+                    .map_err(|e| cannot_write(&output, e))?;
             }
             Ok(())
         })
