@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use scap_vm::{config, journey, Config, GuestKernel, Outcome, Progress};
+use scap_vm::{bench, config, journey, Config, GuestKernel, Outcome, Progress};
 
 #[derive(Parser)]
 #[command(about = "Runs the scap module's guest tests in a qemu VM (TCG)")]
@@ -55,6 +55,20 @@ enum Cmd {
         #[arg(long)]
         keep: bool,
     },
+    /// The capture-overhead benchmark (tests/bench/capture-overhead): one
+    /// boot per driver configuration under qemu's instruction counting;
+    /// prints the markdown report.
+    Bench {
+        /// Also boot each configuration without icount for wall-clock figures.
+        #[arg(long)]
+        wall: bool,
+        /// Only these configurations (none, floor, peer, module, probe).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Keep the scratch directory (initramfs, each boot's serial logs).
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +82,7 @@ fn main() -> ExitCode {
             sysroot,
         } => (driver_src, only, keep, kernel_suite, module, sysroot),
         Cmd::Journey { suite, keep } => return journey(&suite, keep),
+        Cmd::Bench { wall, only, keep } => return bench(wall, &only, keep),
     };
     let mut config = match Config::from_env() {
         Ok(config) => config,
@@ -147,6 +162,23 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+fn bench(wall: bool, only: &[String], keep: bool) -> ExitCode {
+    let report = Config::from_env().and_then(|mut config| {
+        config.keep |= keep;
+        bench::run(&config, wall, only, &mut |text| eprintln!("scap-vm: {text}"))
+    });
+    match report {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("scap-vm: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
 

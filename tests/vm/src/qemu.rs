@@ -45,6 +45,11 @@ pub struct Machine<'a> {
     pub append: &'a str,
     pub cpus: u32,
     pub tcg: Tcg,
+    /// qemu's instruction counting (`-icount shift=0,sleep=off`): the
+    /// guest's clocks advance 1 ns per guest instruction, so a guest time
+    /// difference is an instruction count (tests/bench/capture-overhead).
+    /// One TCG thread (qemu refuses more with icount); give it one CPU.
+    pub icount: bool,
     pub timeout: Duration,
 }
 
@@ -66,6 +71,7 @@ pub fn boot(
         append: "",
         cpus,
         tcg,
+        icount: false,
         timeout,
     };
     boot_machine(&machine, scratch, on_results)
@@ -84,6 +90,7 @@ pub fn boot_machine(
         append,
         cpus,
         tcg,
+        icount,
         timeout,
     } = *machine;
     let mut cmdline = KERNEL_CMDLINE.to_string();
@@ -109,8 +116,12 @@ pub fn boot_machine(
     let mut child = qemu
         .arg("-accel")
         .arg(match tcg {
-            Tcg::ThreadPerCpu => "tcg",
-            Tcg::SingleThread => "tcg,thread=single",
+            Tcg::ThreadPerCpu if !icount => "tcg",
+            _ => "tcg,thread=single",
+        })
+        .args(match icount {
+            true => &["-icount", "shift=0,sleep=off"][..],
+            false => &[][..],
         })
         .args(["-cpu", "max", "-m", "1024", "-smp"])
         .arg(cpus.to_string())

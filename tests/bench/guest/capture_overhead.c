@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The guest half of tests/bench/capture-overhead (not a test: the bench
+ * boots it alone). The configuration comes from the kernel command line,
+ * scap_bench=none|floor|peer|module|probe, one per boot. It loads that
+ * driver, and for each workload starts the consumer, runs the workload
+ * once to warm up (attaching patches kernel text, so translated code is
+ * stale) and REPS times timed, stops the consumer and reads its drop
+ * counts. Under qemu -icount shift=0 the guest's clock advances 1 ns per
+ * guest instruction, so a CLOCK_MONOTONIC difference is an instruction
+ * count: everything the vCPU ran meanwhile, the consumer included.
+ *
+ * Results go to the harness's results port as lines the host parses
+ * (tests/vm/src/bench.rs):
+ *   SCAP-BENCH run <config> <workload> <rep> <syscalls> <ns>
+ *   SCAP-BENCH consumer <config> <workload> <events> <dropped>
+ *   SCAP-BENCH rate <config> <target/s> <syscalls> <ns> <events> <dropped>
+ *   SCAP-BENCH flood <config> <producers> <syscalls> <ns> <events> <dropped>
+ *   SCAP-BENCH error <config> <text>
+ * scap-vm: needs scap-probe probe.o peer-module floor-module
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scap_test.h"
+
+#define REPS		3
+#define CAPTURE		"/tmp/bench.scap"
+#define CONSUMER_ERR	"/tmp/consumer.err"
+#define FLOOR_KO	"/scap/floor/scap.ko"
+#define PEER_KO		"/scap/peer/scap.ko"
+#define PROBE_OBJECT	"/scap/probe/scap_probe.o"
+#define RESULTS_PORT	"/dev/ttyS1"
+#define MIXED_REQUEST	64
+#define MIXED_RESPONSE	512
+#define FLOOD_PRODUCERS	4
+
+static FILE *results;
+static char config[32];
+
+static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void report(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("SCAP-BENCH ", results);
+	va_start(ap, fmt);
+	vfprintf(results, fmt, ap);
+	va_end(ap);
+	fputc('\n', results);
+	fflush(results);
+}
+
+/* The guest's clock: under icount shift=0, guest instructions. */
+static uint64_t clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void read_config(void)
+{
+	char line[1024], *at;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f || !fgets(line, sizeof(line), f))
+		die_errno("/proc/cmdline");
+	fclose(f);
+	at = strstr(line, "scap_bench=");
+	if (!at)
+		die("no scap_bench=CONFIG on the kernel command line: %s", line);
+	sscanf(at + strlen("scap_bench="), "%31[a-z]", config);
+}
+
+/* --- workloads: each returns the syscalls it made --- */
+
+static long work_getppid(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	return n;
+}
+
+static int zero_fd = -1, null_fd = -1;
+
+static long work_rw(long n)
+{
+	char byte;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (read(zero_fd, &byte, 1) != 1 || write(null_fd, &byte, 1) != 1)
+			die_errno("1-byte read/write");
+	}
+	return 2 * n;
+}
+
+static long work_open_close(long n)
+{
+	long i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = open("/scap/expected", O_RDONLY);
+		if (fd < 0 || close(fd))
+			die_errno("open/close of /scap/expected");
+	}
+	return 2 * n;
+}
+
+static void loopback_up(void)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s < 0)
+		die_errno("socket");
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr))
+		die_errno("SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr))
+		die_errno("SIOCSIFFLAGS lo");
+	close(s);
+}
+
+/* Reads exactly len bytes; the reads it took are added to *calls. */
+static void read_all(int fd, char *buf, size_t len, long *calls)
+{
+	ssize_t got;
+
+	while (len) {
+		got = read(fd, buf, len);
+		++*calls;
+		if (got <= 0)
+			die_errno("loopback read");
+		buf += got;
+		len -= got;
+	}
+}
+
+/*
+ * A loopback TCP client/server: n connections, each a 64-byte request
+ * and a 512-byte answer. The server is a second process on the same CPU,
+ * so the figure has context switches and the scheduler's tracepoints too.
+ */
+static long work_mixed(long n)
+{
+	static char buf[MIXED_RESPONSE];
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t len = sizeof(addr);
+	int listener, fd, report_pipe[2], one = 1;
+	long calls = 0, server_calls, i;
+	pid_t server;
+
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	listener = socket(AF_INET, SOCK_STREAM, 0);
+	if (listener < 0 || setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(listener, 16) ||
+	    getsockname(listener, (struct sockaddr *)&addr, &len) || pipe(report_pipe))
+		die_errno("loopback listener");
+	server = fork();
+	if (server < 0)
+		die_errno("fork");
+	if (server == 0) {
+		for (i = 0; i < n; i++) {
+			fd = accept(listener, NULL, NULL);
+			calls++;
+			if (fd < 0)
+				die_errno("accept");
+			read_all(fd, buf, MIXED_REQUEST, &calls);
+			if (write(fd, buf, MIXED_RESPONSE) != MIXED_RESPONSE)
+				die_errno("loopback write");
+			calls += 2;	/* the write and the close */
+			close(fd);
+		}
+		if (write(report_pipe[1], &calls, sizeof(calls)) != sizeof(calls))
+			_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < n; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+			die_errno("loopback connect");
+		if (write(fd, buf, MIXED_REQUEST) != MIXED_REQUEST)
+			die_errno("loopback write");
+		read_all(fd, buf, MIXED_RESPONSE, &calls);
+		close(fd);
+		calls += 4;	/* socket, connect, write, close */
+	}
+	if (read(report_pipe[0], &server_calls, sizeof(server_calls)) != sizeof(server_calls))
+		die("the loopback server did not report");
+	if (waitpid(server, NULL, 0) != server)
+		die_errno("waitpid");
+	close(listener);
+	close(report_pipe[0]);
+	close(report_pipe[1]);
+	/* The pipe read and the wait are the harness's, not the workload's. */
+	return calls + server_calls;
+}
+
+struct workload {
+	const char *name;
+	long (*run)(long n);
+	long n;
+};
+
+static const struct workload workloads[] = {
+	{ "getppid", work_getppid, 100000 },
+	{ "rw1", work_rw, 50000 },
+	{ "open_close", work_open_close, 30000 },
+	{ "tcp_loopback", work_mixed, 1000 },
+};
+
+/* --- drivers and the consumer --- */
+
+static int has_consumer(void)
+{
+	return !strcmp(config, "peer") || !strcmp(config, "module") || !strcmp(config, "probe");
+}
+
+static void load_driver(const struct expected *exp)
+{
+	const char *ko = NULL;
+
+	if (module_loaded("scap") && module_unload("scap"))
+		die_errno("rmmod scap (the runner's)");
+	if (!strcmp(config, "floor"))
+		ko = FLOOR_KO;
+	else if (!strcmp(config, "peer"))
+		ko = PEER_KO;
+	else if (!strcmp(config, "module"))
+		ko = exp->ko;
+	else if (strcmp(config, "none") && strcmp(config, "probe"))
+		die("unknown configuration %s", config);
+	if (ko && module_load(ko, ""))
+		die_errno("insmod %s", ko);
+}
+
+/* Whether process pid holds a file whose link starts with what. */
+static int holds(pid_t pid, const char *what)
+{
+	char dir[64], path[PATH_MAX], target[PATH_MAX];
+	struct dirent *entry;
+	int found = 0;
+	ssize_t len;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (!found && (entry = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		found = !strncmp(target, what, strlen(what));
+	}
+	closedir(d);
+	return found;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Starts scap-probe draining the driver into CAPTURE, at priority nice. */
+static pid_t consumer_begin(int nice_value)
+{
+	const char *ready = strcmp(config, "probe") ? "/dev/scap" : "anon_inode:bpf";
+	pid_t pid;
+	int i, fd;
+
+	unlink(CAPTURE);
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		fd = open(CONSUMER_ERR, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 2) < 0 || setpriority(PRIO_PROCESS, 0, nice_value))
+			_exit(126);
+		if (!strcmp(config, "probe"))
+			execlp("scap-probe", "scap-probe", "capture", "--probe", PROBE_OBJECT,
+			       "-w", CAPTURE, (char *)NULL);
+		else
+			execlp("scap-probe", "scap-probe", "record", "-w", CAPTURE, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 600 && !holds(pid, ready); i++)
+		sleep_ms(50);
+	if (i == 600)
+		die("the consumer never opened %s", ready);
+	/* The rest of its attaching, or enabling the ring. */
+	sleep_ms(300);
+	return pid;
+}
+
+/* The number after which text ends, in the consumer's messages; 0 if none. */
+static unsigned long long count_before(const char *log, const char *text)
+{
+	const char *at = strstr(log, text);
+	const char *start;
+
+	if (!at)
+		return 0;
+	start = at;
+	while (start > log && start[-1] >= '0' && start[-1] <= '9')
+		start--;
+	return strtoull(start, NULL, 10);
+}
+
+/* Stops the consumer; its events written and dropped (lost or skipped). */
+static void consumer_end(pid_t pid, unsigned long long *events, unsigned long long *dropped)
+{
+	static char log[8192];
+	int status, fd;
+	ssize_t len;
+
+	if (kill(pid, SIGINT) || waitpid(pid, &status, 0) != pid)
+		die_errno("stopping the consumer");
+	fd = open(CONSUMER_ERR, O_RDONLY);
+	len = fd < 0 ? -1 : read(fd, log, sizeof(log) - 1);
+	if (len < 0)
+		die_errno(CONSUMER_ERR);
+	close(fd);
+	log[len] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("the consumer failed (status %d): %s", status, log);
+	*events = count_before(log, " events to ");
+	*dropped = count_before(log, " events dropped") + count_before(log, " events lost") +
+		   count_before(log, " events not captured");
+	unlink(CAPTURE);
+}
+
+static void run_workload(const struct workload *w)
+{
+	unsigned long long events = 0, dropped = 0;
+	pid_t consumer = 0;
+	uint64_t start, ns;
+	long calls;
+	int rep;
+
+	if (has_consumer())
+		consumer = consumer_begin(0);
+	w->run(w->n / 10);
+	for (rep = 0; rep < REPS; rep++) {
+		start = clock_ns();
+		calls = w->run(w->n);
+		ns = clock_ns() - start;
+		report("run %s %s %d %ld %llu", config, w->name, rep, calls,
+		       (unsigned long long)ns);
+	}
+	if (consumer) {
+		consumer_end(consumer, &events, &dropped);
+		report("consumer %s %s %llu %llu", config, w->name, events, dropped);
+	}
+}
+
+/*
+ * A producer paced to target events per second (2 per getppid) in 1 ms
+ * slots, for duration_ms; the syscalls it made.
+ */
+static long paced(long target, long duration_ms)
+{
+	long per_slot = target / 2000, slot, calls = 0;
+	struct timespec next;
+
+	if (per_slot < 1)
+		per_slot = 1;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (slot = 0; slot < duration_ms; slot++) {
+		calls += work_getppid(per_slot);
+		next.tv_nsec += 1000000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_nsec -= 1000000000;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	return calls;
+}
+
+/* Paced producers, the target doubling until drops or saturation. */
+static void sustained_rate(void)
+{
+	unsigned long long events, dropped;
+	uint64_t start, ns;
+	long target, calls;
+	pid_t consumer;
+
+	for (target = 100000; target <= 6400000; target *= 2) {
+		consumer = consumer_begin(0);
+		paced(target, 20);
+		start = clock_ns();
+		calls = paced(target, 250);
+		ns = clock_ns() - start;
+		consumer_end(consumer, &events, &dropped);
+		report("rate %s %ld %ld %llu %llu %llu", config, target, calls,
+		       (unsigned long long)ns, events, dropped);
+		/* Saturated (the CPU gives no more) or dropping: done. */
+		if (dropped || 2.0 * calls * 1e9 / ns < 0.9 * target)
+			break;
+	}
+}
+
+/* FLOOD_PRODUCERS tight loops against a consumer at nice 19. */
+static void flood(void)
+{
+	unsigned long long events, dropped;
+	pid_t consumer, producers[FLOOD_PRODUCERS];
+	uint64_t start, ns;
+	int i;
+
+	consumer = consumer_begin(19);
+	start = clock_ns();
+	for (i = 0; i < FLOOD_PRODUCERS; i++) {
+		producers[i] = fork();
+		if (producers[i] < 0)
+			die_errno("fork");
+		if (producers[i] == 0) {
+			work_getppid(workloads[0].n);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < FLOOD_PRODUCERS; i++)
+		if (waitpid(producers[i], NULL, 0) != producers[i])
+			die_errno("waitpid");
+	ns = clock_ns() - start;
+	consumer_end(consumer, &events, &dropped);
+	report("flood %s %d %ld %llu %llu %llu", config, FLOOD_PRODUCERS,
+	       FLOOD_PRODUCERS * workloads[0].n, (unsigned long long)ns, events, dropped);
+}
+
+int main(void)
+{
+	struct expected exp;
+	size_t i;
+
+	results = fopen(RESULTS_PORT, "w");
+	if (!results)
+		die_errno(RESULTS_PORT);
+	load_expected(&exp);
+	read_config();
+	load_driver(&exp);
+	zero_fd = open("/dev/zero", O_RDONLY);
+	null_fd = open("/dev/null", O_WRONLY);
+	if (zero_fd < 0 || null_fd < 0)
+		die_errno("/dev/zero, /dev/null");
+	loopback_up();
+	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+		run_workload(&workloads[i]);
+	if (has_consumer()) {
+		sustained_rate();
+		flood();
+	}
+	if (module_loaded("scap") && module_unload("scap"))
+		die_errno("rmmod scap");
+	printf("capture-overhead: %s measured\n", config);
+	return 0;
+}
