@@ -315,7 +315,7 @@ fn record(devices: &str, strict: bool, run: RunArgs) -> Result<ExitCode, String>
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;
         let output = run.output.clone();
-        let code = run_until(&run, |last| {
+        run_until(&run, |last| {
             if !last {
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -334,14 +334,7 @@ fn record(devices: &str, strict: bool, run: RunArgs) -> Result<ExitCode, String>
                     .map_err(|e| format!("{}: cannot write: {e}", output.display()))?;
             }
             Ok(())
-        })?;
-        let dropped: u64 = rings.iter().map(rings::Ring::drops).sum();
-        if dropped > 0 {
-            eprintln!(
-                "scap-probe: warning: {dropped} events dropped: the module's rings were full (this reader fell behind the traced system)"
-            );
-        }
-        Ok(code)
+        })
     })
 }
 

@@ -7,7 +7,7 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use scap_capture::Event;
 use scap_driver_api::ioctl::{self, VersionsError};
@@ -157,14 +157,6 @@ impl Ring {
     fn tail(&self) -> &AtomicU32 {
         // SAFETY: offset 4 of the info page.
         unsafe { &*((self.info.ptr as *const AtomicU32).add(1)) }
-    }
-
-    /// Events the module dropped because this ring was full (the info
-    /// page's `n_drops_buffer`, at offset 16).
-    pub fn drops(&self) -> u64 {
-        // SAFETY: offset 16 of the 48-byte info page, u64-aligned (the page is).
-        let counter = unsafe { &*((self.info.ptr as *const u8).add(16) as *const AtomicU64) };
-        counter.load(Ordering::Relaxed)
     }
 
     /// Hands every event between tail and head to `sink`, then frees them.

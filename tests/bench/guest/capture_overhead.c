@@ -3,7 +3,9 @@
  * The guest half of tests/bench/capture-overhead (not a test: the bench
  * boots it alone). The configuration comes from the kernel command line,
  * scap_bench=none|floor|peer|module|probe, one per boot. It loads that
- * driver, and for each workload starts the consumer, runs the workload
+ * driver, and for each workload starts the consumer (for both modules the
+ * same one, consume_module below; for the probe its reader, scap-probe
+ * capture), runs the workload
  * once to warm up (attaching patches kernel text, so translated code is
  * stale) and REPS times timed, stops the consumer and reads its drop
  * counts. Under qemu -icount shift=0 the guest's clock advances 1 ns per
@@ -292,10 +294,80 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Starts scap-probe draining the driver into CAPTURE, at priority nice. */
-static pid_t consumer_begin(int nice_value)
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
 {
-	const char *ready = strcmp(config, "probe") ? "/dev/scap" : "anon_inode:bpf";
+	(void)sig;
+	stop = 1;
+}
+
+/* Frees what the ring holds, counting the events; dies on a bad length. */
+static unsigned long long drain(struct ring *ring)
+{
+	unsigned long long events = 0;
+	uint32_t tail, avail = ring_readable(ring, &tail), at = 0, len;
+
+	while (at < avail) {
+		if (avail - at < SCAP_EVT_HDR_LEN)
+			die("a partial event header at tail %u", tail + at);
+		memcpy(&len, ring->data + tail + at + 16, sizeof(len));
+		if (len < SCAP_EVT_HDR_LEN || len > avail - at)
+			die("an event of %u bytes at tail %u, %u readable", len, tail + at, avail - at);
+		at += len;
+		events++;
+	}
+	ring_consume(ring, avail);
+	return events;
+}
+
+/*
+ * The modules' consumer, the same for both (they share the ring layout):
+ * like libscap's scap_next loop without a user, it maps every CPU's ring,
+ * sets snaplen 80, enables capture, and every 10 ms frees what the rings
+ * hold after walking the events' headers. On SIGINT it drains once more
+ * and says, as scap-probe does, how many events it saw and the rings'
+ * n_drops_buffer.
+ */
+static int consume_module(const struct expected *exp)
+{
+	struct ring rings[64];
+	unsigned long long events = 0, dropped = 0;
+	struct timespec pause = { 0, 10000000 };
+	int n = possible_cpus(), cpu;
+
+	if (n > 64)
+		die("%d CPUs", n);
+	signal(SIGINT, on_stop);
+	rings_open(rings, n, exp, 0);
+	for (cpu = 0; cpu < n; cpu++) {
+		if (ioctl(rings[cpu].fd, SCAP_IOCTL_SET_SNAPLEN, 80))
+			die_errno("SET_SNAPLEN 80");
+		if (ioctl(rings[cpu].fd, SCAP_IOCTL_ENABLE_CAPTURE))
+			die_errno("ENABLE_CAPTURE");
+	}
+	while (!stop) {
+		for (cpu = 0; cpu < n; cpu++)
+			events += drain(&rings[cpu]);
+		nanosleep(&pause, NULL);
+	}
+	for (cpu = 0; cpu < n; cpu++) {
+		events += drain(&rings[cpu]);
+		dropped += rings[cpu].info->n_drops_buffer;
+	}
+	fprintf(stderr, "consumer: counted %llu events to nowhere\n", events);
+	if (dropped)
+		fprintf(stderr, "consumer: %llu events dropped\n", dropped);
+	return 0;
+}
+
+/*
+ * Starts the consumer at priority nice: consume_module for the modules,
+ * scap-probe capture (the probe's reader) writing CAPTURE for the probe.
+ */
+static pid_t consumer_begin(const struct expected *exp, int nice_value)
+{
+	const char *ready = strcmp(config, "probe") ? "/dev/scap" : "anon_inode:bpf_link";
 	pid_t pid;
 	int i, fd;
 
@@ -307,11 +379,10 @@ static pid_t consumer_begin(int nice_value)
 		fd = open(CONSUMER_ERR, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || dup2(fd, 2) < 0 || setpriority(PRIO_PROCESS, 0, nice_value))
 			_exit(126);
-		if (!strcmp(config, "probe"))
-			execlp("scap-probe", "scap-probe", "capture", "--probe", PROBE_OBJECT,
-			       "-w", CAPTURE, (char *)NULL);
-		else
-			execlp("scap-probe", "scap-probe", "record", "-w", CAPTURE, (char *)NULL);
+		if (strcmp(config, "probe"))
+			_exit(consume_module(exp));
+		execlp("scap-probe", "scap-probe", "capture", "--probe", PROBE_OBJECT,
+		       "-w", CAPTURE, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 600 && !holds(pid, ready); i++)
@@ -355,12 +426,14 @@ static void consumer_end(pid_t pid, unsigned long long *events, unsigned long lo
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		die("the consumer failed (status %d): %s", status, log);
 	*events = count_before(log, " events to ");
+	if (!strstr(log, " events to "))
+		die("the consumer did not say how many events it saw: %s", log);
 	*dropped = count_before(log, " events dropped") + count_before(log, " events lost") +
 		   count_before(log, " events not captured");
 	unlink(CAPTURE);
 }
 
-static void run_workload(const struct workload *w)
+static void run_workload(const struct expected *exp, const struct workload *w)
 {
 	unsigned long long events = 0, dropped = 0;
 	pid_t consumer = 0;
@@ -369,7 +442,7 @@ static void run_workload(const struct workload *w)
 	int rep;
 
 	if (has_consumer())
-		consumer = consumer_begin(0);
+		consumer = consumer_begin(exp, 0);
 	w->run(w->n / 10);
 	for (rep = 0; rep < REPS; rep++) {
 		start = clock_ns();
@@ -409,7 +482,7 @@ static long paced(long target, long duration_ms)
 }
 
 /* Paced producers, the target doubling until drops or saturation. */
-static void sustained_rate(void)
+static void sustained_rate(const struct expected *exp)
 {
 	unsigned long long events, dropped;
 	uint64_t start, ns;
@@ -417,7 +490,7 @@ static void sustained_rate(void)
 	pid_t consumer;
 
 	for (target = 100000; target <= 6400000; target *= 2) {
-		consumer = consumer_begin(0);
+		consumer = consumer_begin(exp, 0);
 		paced(target, 20);
 		start = clock_ns();
 		calls = paced(target, 250);
@@ -432,14 +505,14 @@ static void sustained_rate(void)
 }
 
 /* FLOOD_PRODUCERS tight loops against a consumer at nice 19. */
-static void flood(void)
+static void flood(const struct expected *exp)
 {
 	unsigned long long events, dropped;
 	pid_t consumer, producers[FLOOD_PRODUCERS];
 	uint64_t start, ns;
 	int i;
 
-	consumer = consumer_begin(19);
+	consumer = consumer_begin(exp, 19);
 	start = clock_ns();
 	for (i = 0; i < FLOOD_PRODUCERS; i++) {
 		producers[i] = fork();
@@ -476,10 +549,10 @@ int main(void)
 		die_errno("/dev/zero, /dev/null");
 	loopback_up();
 	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
-		run_workload(&workloads[i]);
+		run_workload(&exp, &workloads[i]);
 	if (has_consumer()) {
-		sustained_rate();
-		flood();
+		sustained_rate(&exp);
+		flood(&exp);
 	}
 	if (module_loaded("scap") && module_unload("scap"))
 		die_errno("rmmod scap");

@@ -425,7 +425,14 @@ pub fn run(
         true => Some(Figures::from_lines(wall_lines)?),
         false => None,
     };
-    Ok(report(&icount, wall.as_ref()))
+    Ok(format!(
+        "Guest kernel {} ({} {}), driver {}.\n\n{}",
+        prepared.kernel.release,
+        prepared.kernel.origin,
+        prepared.kernel.package_version,
+        prepared.driver_src.display(),
+        report(&icount, wall.as_ref())
+    ))
 }
 
 #[cfg(test)]
