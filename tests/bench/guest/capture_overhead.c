@@ -262,6 +262,28 @@ static void load_driver(const struct expected *exp)
 		die_errno("insmod %s", ko);
 }
 
+/*
+ * Whether process pid catches SIGINT yet: scap-probe capture installs its
+ * handler once every program is attached (it verifies and attaches them
+ * one at a time, so the first link is too early a sign).
+ */
+static int catches_sigint(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long caught = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SigCgt: %llx", &caught) == 1)
+			break;
+	fclose(f);
+	return !!(caught & (1ULL << (SIGINT - 1)));
+}
+
 /* Whether process pid holds a file whose link starts with what. */
 static int holds(pid_t pid, const char *what)
 {
@@ -367,7 +389,7 @@ static int consume_module(const struct expected *exp)
  */
 static pid_t consumer_begin(const struct expected *exp, int nice_value)
 {
-	const char *ready = strcmp(config, "probe") ? "/dev/scap" : "anon_inode:bpf_link";
+	int probe = !strcmp(config, "probe");
 	pid_t pid;
 	int i, fd;
 
@@ -385,12 +407,17 @@ static pid_t consumer_begin(const struct expected *exp, int nice_value)
 		       "-w", CAPTURE, (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 600 && !holds(pid, ready); i++)
+	for (i = 0; i < 6000; i++) {
+		if (probe ? catches_sigint(pid) : holds(pid, "/dev/scap"))
+			break;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			die("the consumer ended before capturing: %s", probe ? "see scap-probe's message" : "");
 		sleep_ms(50);
-	if (i == 600)
-		die("the consumer never opened %s", ready);
-	/* The rest of its attaching, or enabling the ring. */
-	sleep_ms(300);
+	}
+	if (i == 6000)
+		die("the consumer never got ready");
+	/* Mapping and enabling the rings after the open. */
+	sleep_ms(100);
 	return pid;
 }
 
