@@ -3,10 +3,9 @@
  * The guest half of tests/bench/capture-overhead (not a test: the bench
  * boots it alone). The configuration comes from the kernel command line,
  * scap_bench=none|floor|peer|module|probe, one per boot. It loads that
- * driver, and for each workload starts the consumer (for both modules the
- * same one, consume_module below; for the probe its reader, scap-probe
- * capture), runs the workload
- * once to warm up (attaching patches kernel text, so translated code is
+ * driver, and for each workload starts the consumer (one loop for the
+ * three drivers: consume_module on both modules' rings, consume_probe on
+ * the probe's BPF ring buffer), runs the workload once to warm up (attaching patches kernel text, so translated code is
  * stale) and REPS times timed, stops the consumer and reads its drop
  * counts. Under qemu -icount shift=0 the guest's clock advances 1 ns per
  * guest instruction, so a CLOCK_MONOTONIC difference is an instruction
@@ -35,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -47,6 +47,7 @@
 #define REPS		3
 #define CAPTURE		"/tmp/bench.scap"
 #define CONSUMER_ERR	"/tmp/consumer.err"
+#define READER_ERR	"/tmp/reader.err"
 #define FLOOR_KO	"/scap/floor/scap.ko"
 #define PEER_KO		"/scap/peer/scap.ko"
 #define PROBE_OBJECT	"/scap/probe/scap_probe.o"
@@ -383,42 +384,165 @@ static int consume_module(const struct expected *exp)
 	return 0;
 }
 
-/*
- * Starts the consumer at priority nice: consume_module for the modules,
- * scap-probe capture (the probe's reader) writing CAPTURE for the probe.
- */
-static pid_t consumer_begin(const struct expected *exp, int nice_value)
+/* The probe's ring (BPF_MAP_TYPE_RINGBUF, 27) among the reader's fds. */
+static int probe_ring_fd(pid_t reader, unsigned long *size)
 {
-	int probe = !strcmp(config, "probe");
-	pid_t pid;
-	int i, fd;
+	char path[64], line[256];
+	int pidfd, fd, target, type;
+	unsigned long entries;
+	FILE *f;
 
-	unlink(CAPTURE);
-	pid = fork();
+	pidfd = syscall(SYS_pidfd_open, reader, 0);
+	if (pidfd < 0)
+		die_errno("pidfd_open %d", reader);
+	for (target = 3; target < 1024; target++) {
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", reader, target);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		type = -1;
+		entries = 0;
+		while (fgets(line, sizeof(line), f)) {
+			sscanf(line, "map_type: %d", &type);
+			sscanf(line, "max_entries: %lu", &entries);
+		}
+		fclose(f);
+		if (type != 27)
+			continue;
+		fd = syscall(SYS_pidfd_getfd, pidfd, target, 0);
+		if (fd < 0)
+			die_errno("pidfd_getfd of the reader's ring");
+		close(pidfd);
+		*size = entries;
+		return fd;
+	}
+	die("the probe's reader %d holds no BPF ring buffer", reader);
+}
+
+/*
+ * The probe's consumer: the same loop as consume_module's on the probe's
+ * BPF ring buffer (taken from its reader, stopped meanwhile): every
+ * 10 ms it walks the committed records' headers and frees them. The
+ * layout is the kernel's (kernel/bpf/ringbuf.c): a consumer position page,
+ * a producer position page, then the data mapped twice; each record an
+ * 8-byte header (length with BUSY and DISCARD bits, page offset), its
+ * size rounded up to 8.
+ */
+static int consume_probe(pid_t reader)
+{
+	struct timespec pause = { 0, 10000000 };
+	unsigned long long events = 0;
+	unsigned long size, page = sysconf(_SC_PAGESIZE), cons, prod;
+	volatile unsigned long *consumer_pos;
+	const unsigned long *producer_pos;
+	const uint8_t *data;
+	uint32_t len;
+	int fd = probe_ring_fd(reader, &size);
+	void *map;
+
+	signal(SIGINT, on_stop);
+	map = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		die_errno("mmap of the ring's consumer page");
+	consumer_pos = map;
+	map = mmap(NULL, page + 2 * size, PROT_READ, MAP_SHARED, fd, page);
+	if (map == MAP_FAILED)
+		die_errno("mmap of the ring's data");
+	producer_pos = map;
+	data = (const uint8_t *)map + page;
+	for (;;) {
+		int last = stop;
+
+		cons = *consumer_pos;
+		prod = __atomic_load_n(producer_pos, __ATOMIC_ACQUIRE);
+		while (cons < prod) {
+			len = __atomic_load_n((const uint32_t *)(data + (cons & (size - 1))),
+					      __ATOMIC_ACQUIRE);
+			if (len & (1U << 31))	/* BUSY: still being written */
+				break;
+			if (!(len & (1U << 30)))	/* not DISCARDed */
+				events++;
+			cons += ((len & ~(3U << 30)) + 8 + 7) & ~7UL;
+			__atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
+		}
+		if (last)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	fprintf(stderr, "consumer: counted %llu events to nowhere\n", events);
+	return 0;
+}
+
+/* A consumer: the drainer, and for the probe its (stopped) reader. */
+struct consumer {
+	pid_t drainer;
+	pid_t reader;
+};
+
+/* Forks a child with stderr to log at priority nice_value. */
+static pid_t child(const char *log, int nice_value)
+{
+	pid_t pid = fork();
+	int fd;
+
 	if (pid < 0)
 		die_errno("fork");
 	if (pid == 0) {
-		fd = open(CONSUMER_ERR, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || dup2(fd, 2) < 0 || setpriority(PRIO_PROCESS, 0, nice_value))
 			_exit(126);
-		if (strcmp(config, "probe"))
-			_exit(consume_module(exp));
-		execlp("scap-probe", "scap-probe", "capture", "--probe", PROBE_OBJECT,
-		       "-w", CAPTURE, (char *)NULL);
-		_exit(127);
 	}
-	for (i = 0; i < 6000; i++) {
-		if (probe ? catches_sigint(pid) : holds(pid, "/dev/scap"))
-			break;
+	return pid;
+}
+
+static void wait_ready(pid_t pid, int (*ready)(pid_t pid))
+{
+	int i;
+
+	for (i = 0; i < 6000 && !ready(pid); i++) {
 		if (waitpid(pid, NULL, WNOHANG) == pid)
-			die("the consumer ended before capturing: %s", probe ? "see scap-probe's message" : "");
+			die("the consumer ended before capturing (see its message)");
 		sleep_ms(50);
 	}
 	if (i == 6000)
 		die("the consumer never got ready");
+}
+
+static int holds_device(pid_t pid)
+{
+	return holds(pid, "/dev/scap");
+}
+
+/*
+ * Starts the consumer at priority nice_value. The modules: consume_module.
+ * The probe: scap-probe capture loads and attaches it, then is stopped,
+ * and consume_probe drains its ring; its loss counters are read when it
+ * ends.
+ */
+static struct consumer consumer_begin(const struct expected *exp, int nice_value)
+{
+	struct consumer c = { 0, 0 };
+
+	unlink(CAPTURE);
+	if (!strcmp(config, "probe")) {
+		c.reader = child(READER_ERR, 0);
+		if (c.reader == 0) {
+			execlp("scap-probe", "scap-probe", "capture", "--probe", PROBE_OBJECT,
+			       "-w", CAPTURE, (char *)NULL);
+			_exit(127);
+		}
+		wait_ready(c.reader, catches_sigint);
+		if (kill(c.reader, SIGSTOP))
+			die_errno("stopping the probe's reader");
+	}
+	c.drainer = child(CONSUMER_ERR, nice_value);
+	if (c.drainer == 0)
+		_exit(c.reader ? consume_probe(c.reader) : consume_module(exp));
+	if (!c.reader)
+		wait_ready(c.drainer, holds_device);
 	/* Mapping and enabling the rings after the open. */
 	sleep_ms(100);
-	return pid;
+	return c;
 }
 
 /* The number after which text ends, in the consumer's messages; 0 if none. */
@@ -435,8 +559,8 @@ static unsigned long long count_before(const char *log, const char *text)
 	return strtoull(start, NULL, 10);
 }
 
-/* Stops the consumer; its events written and dropped (lost or skipped). */
-static void consumer_end(pid_t pid, unsigned long long *events, unsigned long long *dropped)
+/* Interrupts pid and returns what it said on stderr (in path). */
+static const char *finish(pid_t pid, const char *path)
 {
 	static char log[8192];
 	int status, fd;
@@ -444,26 +568,41 @@ static void consumer_end(pid_t pid, unsigned long long *events, unsigned long lo
 
 	if (kill(pid, SIGINT) || waitpid(pid, &status, 0) != pid)
 		die_errno("stopping the consumer");
-	fd = open(CONSUMER_ERR, O_RDONLY);
+	fd = open(path, O_RDONLY);
 	len = fd < 0 ? -1 : read(fd, log, sizeof(log) - 1);
 	if (len < 0)
-		die_errno(CONSUMER_ERR);
+		die_errno("%s", path);
 	close(fd);
 	log[len] = '\0';
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		die("the consumer failed (status %d): %s", status, log);
-	*events = count_before(log, " events to ");
+	return log;
+}
+
+/* Stops the consumer; the events it saw and those dropped (lost or skipped). */
+static void consumer_end(struct consumer c, unsigned long long *events,
+			 unsigned long long *dropped)
+{
+	const char *log = finish(c.drainer, CONSUMER_ERR);
+
 	if (!strstr(log, " events to "))
 		die("the consumer did not say how many events it saw: %s", log);
-	*dropped = count_before(log, " events dropped") + count_before(log, " events lost") +
-		   count_before(log, " events not captured");
+	*events = count_before(log, " events to ");
+	*dropped = count_before(log, " events dropped");
+	if (c.reader) {
+		if (kill(c.reader, SIGCONT))
+			die_errno("resuming the probe's reader");
+		log = finish(c.reader, READER_ERR);
+		*dropped += count_before(log, " events lost") +
+			    count_before(log, " events not captured");
+	}
 	unlink(CAPTURE);
 }
 
 static void run_workload(const struct expected *exp, const struct workload *w)
 {
 	unsigned long long events = 0, dropped = 0;
-	pid_t consumer = 0;
+	struct consumer consumer = { 0, 0 };
 	uint64_t start, ns;
 	long calls;
 	int rep;
@@ -478,7 +617,7 @@ static void run_workload(const struct expected *exp, const struct workload *w)
 		report("run %s %s %d %ld %llu", config, w->name, rep, calls,
 		       (unsigned long long)ns);
 	}
-	if (consumer) {
+	if (consumer.drainer) {
 		consumer_end(consumer, &events, &dropped);
 		report("consumer %s %s %llu %llu", config, w->name, events, dropped);
 	}
@@ -514,7 +653,7 @@ static void sustained_rate(const struct expected *exp)
 	unsigned long long events, dropped;
 	uint64_t start, ns;
 	long target, calls;
-	pid_t consumer;
+	struct consumer consumer;
 
 	for (target = 100000; target <= 6400000; target *= 2) {
 		consumer = consumer_begin(exp, 0);
@@ -535,7 +674,8 @@ static void sustained_rate(const struct expected *exp)
 static void flood(const struct expected *exp)
 {
 	unsigned long long events, dropped;
-	pid_t consumer, producers[FLOOD_PRODUCERS];
+	pid_t producers[FLOOD_PRODUCERS];
+	struct consumer consumer;
 	uint64_t start, ns;
 	int i;
 
