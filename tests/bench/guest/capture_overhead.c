@@ -384,12 +384,18 @@ static int consume_module(const struct expected *exp)
 	return 0;
 }
 
-/* The probe's ring (BPF_MAP_TYPE_RINGBUF, 27) among the reader's fds. */
-static int probe_ring_fd(pid_t reader, unsigned long *size)
+#define BPF_MAP_TYPE_PERCPU_ARRAY	6
+#define BPF_MAP_TYPE_RINGBUF		27
+
+/*
+ * A copy of the reader's first map of this type (and value size, unless
+ * 0); its max_entries in *entries.
+ */
+static int reader_map(pid_t reader, int want_type, unsigned int want_value, unsigned long *entries)
 {
 	char path[64], line[256];
 	int pidfd, fd, target, type;
-	unsigned long entries;
+	unsigned int value;
 	FILE *f;
 
 	pidfd = syscall(SYS_pidfd_open, reader, 0);
@@ -401,22 +407,55 @@ static int probe_ring_fd(pid_t reader, unsigned long *size)
 		if (!f)
 			continue;
 		type = -1;
-		entries = 0;
+		value = 0;
+		*entries = 0;
 		while (fgets(line, sizeof(line), f)) {
 			sscanf(line, "map_type: %d", &type);
-			sscanf(line, "max_entries: %lu", &entries);
+			sscanf(line, "value_size: %u", &value);
+			sscanf(line, "max_entries: %lu", entries);
 		}
 		fclose(f);
-		if (type != 27)
+		if (type != want_type || (want_value && value != want_value))
 			continue;
 		fd = syscall(SYS_pidfd_getfd, pidfd, target, 0);
 		if (fd < 0)
-			die_errno("pidfd_getfd of the reader's ring");
+			die_errno("pidfd_getfd of the reader's map");
 		close(pidfd);
-		*size = entries;
 		return fd;
 	}
-	die("the probe's reader %d holds no BPF ring buffer", reader);
+	die("the probe's reader %d holds no map of type %d", reader, want_type);
+}
+
+/*
+ * The probe's count of events lost to a full ring (its scap_lost map: a
+ * per-CPU array of one u64, the only such map of the probe).
+ */
+static unsigned long long probe_lost(pid_t reader)
+{
+	struct {
+		uint32_t map_fd;
+		uint32_t pad;
+		uint64_t key;
+		uint64_t value;
+		uint64_t flags;
+	} attr = { 0 };
+	uint64_t values[64] = { 0 };
+	unsigned long long lost = 0;
+	unsigned long entries;
+	uint32_t key = 0;
+	int cpu;
+
+	if (possible_cpus() > 64)
+		die("%d CPUs", possible_cpus());
+	attr.map_fd = reader_map(reader, BPF_MAP_TYPE_PERCPU_ARRAY, 8, &entries);
+	attr.key = (uintptr_t)&key;
+	attr.value = (uintptr_t)values;
+	if (syscall(SYS_bpf, 1 /* BPF_MAP_LOOKUP_ELEM */, &attr, sizeof(attr)))
+		die_errno("reading the probe's lost count");
+	for (cpu = 0; cpu < possible_cpus(); cpu++)
+		lost += values[cpu];
+	close(attr.map_fd);
+	return lost;
 }
 
 /*
@@ -431,13 +470,13 @@ static int probe_ring_fd(pid_t reader, unsigned long *size)
 static int consume_probe(pid_t reader)
 {
 	struct timespec pause = { 0, 10000000 };
-	unsigned long long events = 0;
+	unsigned long long events = 0, lost;
 	unsigned long size, page = sysconf(_SC_PAGESIZE), cons, prod;
 	volatile unsigned long *consumer_pos;
 	const unsigned long *producer_pos;
 	const uint8_t *data;
 	uint32_t len;
-	int fd = probe_ring_fd(reader, &size);
+	int fd = reader_map(reader, BPF_MAP_TYPE_RINGBUF, 0, &size);
 	void *map;
 
 	signal(SIGINT, on_stop);
@@ -470,6 +509,9 @@ static int consume_probe(pid_t reader)
 		nanosleep(&pause, NULL);
 	}
 	fprintf(stderr, "consumer: counted %llu events to nowhere\n", events);
+	lost = probe_lost(reader);
+	if (lost)
+		fprintf(stderr, "consumer: %llu events dropped\n", lost);
 	return 0;
 }
 
@@ -516,8 +558,7 @@ static int holds_device(pid_t pid)
 /*
  * Starts the consumer at priority nice_value. The modules: consume_module.
  * The probe: scap-probe capture loads and attaches it, then is stopped,
- * and consume_probe drains its ring; its loss counters are read when it
- * ends.
+ * and consume_probe drains its ring and reads its loss counter.
  */
 static struct consumer consumer_begin(const struct expected *exp, int nice_value)
 {
@@ -589,13 +630,9 @@ static void consumer_end(struct consumer c, unsigned long long *events,
 		die("the consumer did not say how many events it saw: %s", log);
 	*events = count_before(log, " events to ");
 	*dropped = count_before(log, " events dropped");
-	if (c.reader) {
-		if (kill(c.reader, SIGCONT))
-			die_errno("resuming the probe's reader");
-		log = finish(c.reader, READER_ERR);
-		*dropped += count_before(log, " events lost") +
-			    count_before(log, " events not captured");
-	}
+	/* Resumed, the reader would read a ring it no longer knows the state of. */
+	if (c.reader && (kill(c.reader, SIGKILL) || waitpid(c.reader, NULL, 0) != c.reader))
+		die_errno("ending the probe's reader");
 	unlink(CAPTURE);
 }
 
