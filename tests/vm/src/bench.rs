@@ -30,7 +30,10 @@ pub const CONFIGS: [(&str, &str); 5] = [
         "floor",
         "limit: empty sys_enter/sys_exit probes (tests/bench/floor)",
     ),
-    ("peer", "falcosecurity-scap-dkms (Debian 12), default tracepoints"),
+    (
+        "peer",
+        "falcosecurity-scap-dkms (Debian 12), default tracepoints",
+    ),
     ("module", "scap module (driver-src)"),
     ("probe", "scap probe (probe/)"),
 ];
@@ -236,7 +239,10 @@ pub fn report(icount: &Figures, wall: Option<&Figures>) -> String {
             out,
             "| configuration | instructions/syscall | Δ | Δ/peer | Δ/limit | above-limit/peer's | wall ns/syscall | wall Δ |"
         );
-        let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        let _ = writeln!(
+            out,
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        );
         for (config, what) in CONFIGS {
             let Some(per) = icount.median(config, workload) else {
                 continue;
@@ -300,7 +306,11 @@ pub fn report(icount: &Figures, wall: Option<&Figures>) -> String {
                     if *dropped == 0 {
                         best = Some(best.map_or(rate, |b: f64| b.max(rate)));
                     }
-                    steps.push(format!("{}k → {:.0}k, {dropped}", target / 1000, rate / 1000.0));
+                    steps.push(format!(
+                        "{}k → {:.0}k, {dropped}",
+                        target / 1000,
+                        rate / 1000.0
+                    ));
                 }
                 Line::Flood {
                     config: c,
@@ -327,7 +337,8 @@ pub fn report(icount: &Figures, wall: Option<&Figures>) -> String {
         let _ = writeln!(
             out,
             "| {config} | {} | {} | {producers} | {per:.1} | {fraction} |",
-            best.map(|b| format!("{b:.0}")).unwrap_or_else(|| "-".into()),
+            best.map(|b| format!("{b:.0}"))
+                .unwrap_or_else(|| "-".into()),
             steps.join("; ")
         );
     }
@@ -493,10 +504,15 @@ SCAP-BENCH bogus line
         // Module: Δ 1000, half the peer's, 1000/171 of the floor's; above
         // the floor (1000-171)/(2000-171).
         assert!(
-            text.contains("| module: scap module (driver-src) | 1338.0 | 1000.0 | 0.50 | 5.85 | 0.45 |"),
+            text.contains(
+                "| module: scap module (driver-src) | 1338.0 | 1000.0 | 0.50 | 5.85 | 0.45 |"
+            ),
             "{text}"
         );
-        assert!(text.contains("| none: no driver | 338.0 | - | - | - | - |"), "{text}");
+        assert!(
+            text.contains("| none: no driver | 338.0 | - | - | - | - |"),
+            "{text}"
+        );
         // 60010 events... rate: 2 * 30000 / 0.25 s = 240k/s, no drops.
         assert!(text.contains("| module | 240000 |"), "{text}");
         assert!(text.contains("0.250 (100000 of 400000)"), "{text}");
@@ -510,7 +526,10 @@ SCAP-BENCH bogus line
             "consumer module getppid 6000 12",
         );
         let err = Figures::from_lines(lines(&text)).unwrap_err().to_string();
-        assert!(err.contains("module dropped 12 events during the getppid runs"), "{err}");
+        assert!(
+            err.contains("module dropped 12 events during the getppid runs"),
+            "{err}"
+        );
     }
 
     #[test]

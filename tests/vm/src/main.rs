@@ -168,7 +168,9 @@ fn main() -> ExitCode {
 fn bench(wall: bool, only: &[String], keep: bool) -> ExitCode {
     let report = Config::from_env().and_then(|mut config| {
         config.keep |= keep;
-        bench::run(&config, wall, only, &mut |text| eprintln!("scap-vm: {text}"))
+        bench::run(&config, wall, only, &mut |text| {
+            eprintln!("scap-vm: {text}")
+        })
     });
     match report {
         Ok(text) => {
