@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -128,6 +128,9 @@ pub fn parse(results_port: &str) -> Vec<Line> {
 pub struct Figures {
     /// (config, workload) -> the repetitions' ns per syscall.
     per_syscall: BTreeMap<(String, String), Vec<f64>>,
+    /// (config, workload) -> the events the consumer saw over the warm-up
+    /// and the repetitions.
+    events: BTreeMap<(String, String), u64>,
     /// Workloads in the order the guest ran them.
     workloads: Vec<String>,
     lines: Vec<Line>,
@@ -167,6 +170,16 @@ impl Figures {
                         ),
                         "look for what starved the consumer (the guest's load)",
                     ))
+                }
+                Line::Consumer {
+                    config,
+                    workload,
+                    events,
+                    ..
+                } => {
+                    figures
+                        .events
+                        .insert((config.clone(), workload.clone()), *events);
                 }
                 _ => {}
             }
@@ -237,11 +250,11 @@ pub fn report(icount: &Figures, wall: Option<&Figures>) -> String {
         let _ = writeln!(out, "\n### {workload}\n");
         let _ = writeln!(
             out,
-            "| configuration | instructions/syscall | Δ | Δ/peer | Δ/limit | above-limit/peer's | wall ns/syscall | wall Δ |"
+            "| configuration | instructions/syscall | Δ | Δ/peer | Δ/limit | above-limit/peer's | events seen | wall ns/syscall | wall Δ |"
         );
         let _ = writeln!(
             out,
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         );
         for (config, what) in CONFIGS {
             let Some(per) = icount.median(config, workload) else {
@@ -264,12 +277,16 @@ pub fn report(icount: &Figures, wall: Option<&Figures>) -> String {
             let wall_delta = wall.and_then(|w| w.delta(config, workload));
             let _ = writeln!(
                 out,
-                "| {config}: {what} | {per:.1} | {} | {dp} | {df} | {above} | {} | {} |",
+                "| {config}: {what} | {per:.1} | {} | {dp} | {df} | {above} | {} | {} | {} |",
                 if config == NONE {
                     "-".into()
                 } else {
                     num(delta, 1)
                 },
+                icount
+                    .events
+                    .get(&(config.to_string(), workload.clone()))
+                    .map_or("-".into(), u64::to_string),
                 num(wall_per, 0),
                 if config == NONE {
                     "-".into()
@@ -362,6 +379,36 @@ fn boot_failure(config: &str, report: &Report) -> Option<String> {
             report.kernel_log()
         )),
     }
+}
+
+/// The report again from the serial logs a `--keep` run left in `dir`
+/// (`<config>-icount/results.log`, `<config>-wall/results.log`).
+pub fn report_from(dir: &Path) -> Result<String> {
+    let mut modes: Vec<Vec<Line>> = vec![Vec::new(), Vec::new()];
+    for (name, _) in CONFIGS {
+        for (index, mode) in ["icount", "wall"].iter().enumerate() {
+            let path = dir.join(format!("{name}-{mode}")).join("results.log");
+            if let Ok(bytes) = std::fs::read(&path) {
+                modes[index].extend(parse(&String::from_utf8_lossy(&bytes)));
+            }
+        }
+    }
+    let wall_lines = modes.pop().unwrap_or_default();
+    let icount = Figures::from_lines(modes.pop().unwrap_or_default())?;
+    if icount.workloads.is_empty() {
+        return Err(Error::invalid(
+            format!(
+                "{}: no <config>-icount/results.log with figures",
+                dir.display()
+            ),
+            "give the scratch directory a `scap-vm bench --keep` run kept",
+        ));
+    }
+    let wall = match wall_lines.is_empty() {
+        true => None,
+        false => Some(Figures::from_lines(wall_lines)?),
+    };
+    Ok(report(&icount, wall.as_ref()))
 }
 
 /// Builds once, boots every configuration (under icount, then in plain
@@ -540,7 +587,7 @@ SCAP-BENCH bogus line
         ))
         .unwrap();
         let text = report(&icount, Some(&wall));
-        assert!(text.contains("| 500 | - |"), "{text}");
+        assert!(text.contains("| - | 500 | - |"), "{text}");
         assert!(text.contains("| 900 | 400 |"), "{text}");
     }
 }

@@ -3,6 +3,7 @@
 //! `scap-vm journey SUITE`: the user's journey (journey.rs), each step's
 //! verdict, exit status 0 when every step held.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -68,6 +69,10 @@ enum Cmd {
         /// Keep the scratch directory (initramfs, each boot's serial logs).
         #[arg(long)]
         keep: bool,
+        /// Boot nothing: print the report again from the serial logs a
+        /// --keep run left in this scratch directory.
+        #[arg(long)]
+        from_logs: Option<std::path::PathBuf>,
     },
 }
 
@@ -82,7 +87,12 @@ fn main() -> ExitCode {
             sysroot,
         } => (driver_src, only, keep, kernel_suite, module, sysroot),
         Cmd::Journey { suite, keep } => return journey(&suite, keep),
-        Cmd::Bench { wall, only, keep } => return bench(wall, &only, keep),
+        Cmd::Bench {
+            wall,
+            only,
+            keep,
+            from_logs,
+        } => return bench(wall, &only, keep, from_logs.as_deref()),
     };
     let mut config = match Config::from_env() {
         Ok(config) => config,
@@ -165,13 +175,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn bench(wall: bool, only: &[String], keep: bool) -> ExitCode {
-    let report = Config::from_env().and_then(|mut config| {
-        config.keep |= keep;
-        bench::run(&config, wall, only, &mut |text| {
-            eprintln!("scap-vm: {text}")
-        })
-    });
+fn bench(wall: bool, only: &[String], keep: bool, from_logs: Option<&Path>) -> ExitCode {
+    let report = match from_logs {
+        Some(dir) => bench::report_from(dir),
+        None => Config::from_env().and_then(|mut config| {
+            config.keep |= keep;
+            bench::run(&config, wall, only, &mut |text| {
+                eprintln!("scap-vm: {text}")
+            })
+        }),
+    };
     match report {
         Ok(text) => {
             print!("{text}");
