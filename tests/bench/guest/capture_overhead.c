@@ -2,7 +2,8 @@
 /*
  * The guest half of tests/bench/capture-overhead (not a test: the bench
  * boots it alone). The configuration comes from the kernel command line,
- * scap_bench=none|floor|peer|module|probe, one per boot. It loads that
+ * scap_bench=none|floor|peer|module|probe|peer_masked|module_masked, one
+ * per boot. It loads that
  * driver, and for each workload starts the consumer (one loop for the
  * three drivers: consume_module on both modules' rings, consume_probe on
  * the probe's BPF ring buffer), runs the workload once to warm up (attaching patches kernel text, so translated code is
@@ -92,7 +93,7 @@ static void read_config(void)
 	at = strstr(line, "scap_bench=");
 	if (!at)
 		die("no scap_bench=CONFIG on the kernel command line: %s", line);
-	sscanf(at + strlen("scap_bench="), "%31[a-z]", config);
+	sscanf(at + strlen("scap_bench="), "%31[a-z_]", config);
 }
 
 /* --- workloads: each returns the syscalls it made --- */
@@ -240,9 +241,20 @@ static const struct workload workloads[] = {
 
 /* --- drivers and the consumer --- */
 
+/*
+ * peer_masked and module_masked: the module with a consumer whose event
+ * mask is empty (MASK_ZERO_EVENTS), so each syscall pays the driver's
+ * dispatch but records nothing: what the cost is before the ring.
+ */
+static int masked(void)
+{
+	return !strcmp(config, "peer_masked") || !strcmp(config, "module_masked");
+}
+
 static int has_consumer(void)
 {
-	return !strcmp(config, "peer") || !strcmp(config, "module") || !strcmp(config, "probe");
+	return !strcmp(config, "peer") || !strcmp(config, "module") || !strcmp(config, "probe") ||
+	       masked();
 }
 
 static void load_driver(const struct expected *exp)
@@ -253,9 +265,9 @@ static void load_driver(const struct expected *exp)
 		die_errno("rmmod scap (the runner's)");
 	if (!strcmp(config, "floor"))
 		ko = FLOOR_KO;
-	else if (!strcmp(config, "peer"))
+	else if (!strcmp(config, "peer") || !strcmp(config, "peer_masked"))
 		ko = PEER_KO;
-	else if (!strcmp(config, "module"))
+	else if (!strcmp(config, "module") || !strcmp(config, "module_masked"))
 		ko = exp->ko;
 	else if (strcmp(config, "none") && strcmp(config, "probe"))
 		die("unknown configuration %s", config);
@@ -368,6 +380,8 @@ static int consume_module(const struct expected *exp)
 			die_errno("SET_SNAPLEN 80");
 		if (ioctl(rings[cpu].fd, SCAP_IOCTL_ENABLE_CAPTURE))
 			die_errno("ENABLE_CAPTURE");
+		if (masked() && ioctl(rings[cpu].fd, SCAP_IOCTL_MASK_ZERO_EVENTS))
+			die_errno("MASK_ZERO_EVENTS");
 	}
 	while (!stop) {
 		for (cpu = 0; cpu < n; cpu++)
@@ -754,7 +768,7 @@ int main(void)
 	loopback_up();
 	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
 		run_workload(&exp, &workloads[i]);
-	if (has_consumer()) {
+	if (has_consumer() && !masked()) {
 		sustained_rate(&exp);
 		flood(&exp);
 	}

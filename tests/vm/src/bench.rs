@@ -24,7 +24,7 @@ pub const BENCH_PROGRAM: &str = "capture_overhead";
 pub const BOOT_TIMEOUT: Duration = Duration::from_secs(2400);
 
 /// The configurations, in boot and table order: (name, what it is).
-pub const CONFIGS: [(&str, &str); 5] = [
+pub const CONFIGS: [(&str, &str); 7] = [
     ("none", "no driver"),
     (
         "floor",
@@ -36,6 +36,14 @@ pub const CONFIGS: [(&str, &str); 5] = [
     ),
     ("module", "scap module (driver-src)"),
     ("probe", "scap probe (probe/)"),
+    (
+        "peer_masked",
+        "peer, its consumer's event mask empty: dispatch without recording",
+    ),
+    (
+        "module_masked",
+        "scap module, its consumer's event mask empty: dispatch without recording",
+    ),
 ];
 const NONE: &str = "none";
 const FLOOR: &str = "floor";

@@ -63,7 +63,8 @@ enum Cmd {
         /// Also boot each configuration without icount for wall-clock figures.
         #[arg(long)]
         wall: bool,
-        /// Only these configurations (none, floor, peer, module, probe).
+        /// Only these configurations (none, floor, peer, module, probe,
+        /// peer_masked, module_masked).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
         /// Keep the scratch directory (initramfs, each boot's serial logs).
