@@ -53,31 +53,8 @@ pub struct Machine<'a> {
     pub timeout: Duration,
 }
 
-/// Runs the VM until it powers off or `timeout` passes; `on_results` sees
-/// the results port's text as it grows.
-pub fn boot(
-    vmlinux: &Path,
-    initrd: &Path,
-    scratch: &Path,
-    cpus: u32,
-    tcg: Tcg,
-    timeout: Duration,
-    on_results: &mut dyn FnMut(&str),
-) -> Result<Boot> {
-    let machine = Machine {
-        vmlinux,
-        initrd,
-        disk: None,
-        append: "",
-        cpus,
-        tcg,
-        icount: false,
-        timeout,
-    };
-    boot_machine(&machine, scratch, on_results)
-}
-
-/// Like [`boot`], for any [`Machine`]; the serial logs go to `scratch`.
+/// Runs the VM until it powers off or its timeout passes; `on_results`
+/// sees the results port's text as it grows; the serial logs go to `scratch`.
 pub fn boot_machine(
     machine: &Machine,
     scratch: &Path,
