@@ -10,6 +10,7 @@
 //! | `other-api-module` | [`GUEST_OTHER_API_KO`] | the module built from a copy of the sources declaring [`other_api`] |
 //! | `legacy-scap-module` | [`GUEST_LEGACY_KO`] | the test fixture [`LEGACY_SCAP_DIR`] (a stand-in for drivers we cannot run) built as `scap.ko` with `MODULE_VERSION` = the sources' API version |
 //! | `peer-module` | [`GUEST_PEER_KO`] | Debian 12's falcosecurity-scap-dkms (the peer driver, also `scap.ko`) built for the kernel under test ([`crate::peer`]) |
+//! | `floor-module` | [`GUEST_FLOOR_KO`] | the benchmark fixture [`FLOOR_MODULE_DIR`] (empty sys_enter/sys_exit probes, tests/bench/capture-overhead's floor) built as `scap.ko` |
 //! | `rejected-probes` | [`GUEST_REJECTED_PROBES`]`/*.o` | the test fixture [`REJECTED_PROBE_SOURCE`] built by clang -target bpf with the sources' versions, once per [`REJECTED_PROBES`] variant: a program the verifier refuses |
 
 use std::fs;
@@ -33,6 +34,9 @@ pub const GUEST_OTHER_API_KO: &str = "/scap/other-api/scap.ko";
 pub const GUEST_LEGACY_KO: &str = "/scap/legacy/scap.ko";
 /// The legacy stand-in's sources (its own Kbuild), under the guest tests.
 pub const LEGACY_SCAP_DIR: &str = "support/legacy_scap";
+pub const GUEST_FLOOR_KO: &str = "/scap/floor/scap.ko";
+/// The benchmark floor's sources (its own Kbuild), under the repository.
+pub const FLOOR_MODULE_DIR: &str = "tests/bench/floor";
 pub const GUEST_REJECTED_PROBES: &str = "/scap/rejected-probes";
 pub const GUEST_PEER_KO: &str = "/scap/peer/scap.ko";
 /// The eBPF fixture whose program the verifier refuses, under the guest tests.
@@ -68,10 +72,11 @@ pub enum Artefact {
     LegacyModule,
     RejectedProbes,
     PeerModule,
+    FloorModule,
 }
 
 impl Artefact {
-    pub const ALL: [Artefact; 8] = [
+    pub const ALL: [Artefact; 9] = [
         Artefact::ScapProbe,
         Artefact::ScapCompat,
         Artefact::Probe,
@@ -80,6 +85,7 @@ impl Artefact {
         Artefact::LegacyModule,
         Artefact::RejectedProbes,
         Artefact::PeerModule,
+        Artefact::FloorModule,
     ];
 
     pub fn name(self) -> &'static str {
@@ -92,6 +98,7 @@ impl Artefact {
             Artefact::LegacyModule => "legacy-scap-module",
             Artefact::RejectedProbes => "rejected-probes",
             Artefact::PeerModule => "peer-module",
+            Artefact::FloorModule => "floor-module",
         }
     }
 
@@ -274,6 +281,19 @@ pub fn build(artefacts: &[Artefact], ctx: &Context) -> Result<Vec<Staged>> {
                 guest: GUEST_PEER_KO.to_string(),
                 executable: false,
             }),
+            Artefact::FloorModule => {
+                let built = module::build_fixture(
+                    &ctx.repo_root.join(FLOOR_MODULE_DIR),
+                    &[],
+                    ctx.kernel,
+                    &ctx.scratch.join("floor-module"),
+                )?;
+                staged.push(Staged {
+                    host: built.ko,
+                    guest: GUEST_FLOOR_KO.to_string(),
+                    executable: false,
+                });
+            }
             Artefact::RejectedProbes => {
                 for (name, host) in rejected_probes(ctx)? {
                     staged.push(Staged {

@@ -81,6 +81,9 @@ pub struct Config {
     pub driver_src: PathBuf,
     /// The guest test programs: tests/guest.
     pub guest_dir: PathBuf,
+    /// Take the tests from here instead of guest_dir (their support files
+    /// still from guest_dir): tests/bench/guest for the benchmark.
+    pub tests_dir: Option<PathBuf>,
     /// Downloads kept between runs (kernel .debs): ~/.cache/scap-tests.
     pub cache_dir: PathBuf,
     /// Hard limit for one boot, build steps excluded.
@@ -141,6 +144,7 @@ impl Config {
         let kernel = GuestKernel::from_suite(std::env::var(ENV_KERNEL_SUITE).ok().as_deref())?;
         Ok(Self {
             guest_dir: repo_root.join("tests/guest"),
+            tests_dir: None,
             repo_root,
             driver_src,
             cache_dir,

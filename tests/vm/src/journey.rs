@@ -301,6 +301,7 @@ pub fn run(
                 append: &append,
                 cpus: 2,
                 tcg: qemu::Tcg::ThreadPerCpu,
+                icount: false,
                 timeout: BOOT_TIMEOUT,
             };
             let boot = qemu::boot_machine(&machine, &dir, &mut |text| {

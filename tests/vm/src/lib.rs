@@ -12,6 +12,7 @@
 //! test.
 
 pub mod artefacts;
+pub mod bench;
 pub mod cmd;
 pub mod config;
 pub mod error;
@@ -142,11 +143,45 @@ impl Drop for Scratch {
     }
 }
 
+/// Everything a boot needs, built once: the kernel, the module, the
+/// initramfs with the selected tests (in the scratch directory it owns).
+pub struct Prepared {
+    pub kernel: kernel::Kernel,
+    pub module_warnings: Vec<String>,
+    pub driver_src: PathBuf,
+    pub left_out: Vec<(String, String)>,
+    /// The tests the guest runs, in order.
+    pub expected: Vec<String>,
+    pub initrd: PathBuf,
+    scratch: Scratch,
+}
+
+/// How the VM boots a [`Prepared`] initramfs.
+#[derive(Debug, Clone, Default)]
+pub struct BootOptions {
+    /// More kernel arguments (a guest program reads them in /proc/cmdline).
+    pub append: String,
+    /// Instruction counting ([`qemu::Machine::icount`]); needs `cpus` 1.
+    pub icount: bool,
+    /// The guest's CPUs (default two).
+    pub cpus: Option<u32>,
+    /// The serial logs go here (created) instead of the scratch directory.
+    pub log_dir: Option<PathBuf>,
+}
+
 pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
+    let prepared = prepare(config, progress)?;
+    boot_prepared(config, prepared, &BootOptions::default(), progress)
+}
+
+/// Builds the module, the guest tests, the artefacts they need and the
+/// initramfs; boots nothing.
+pub fn prepare(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Prepared> {
     let started = Instant::now();
-    let tests_dir = match config.module {
-        None => config.guest_dir.clone(),
-        Some(_) => config.guest_dir.join(config::UPSTREAM_TESTS),
+    let tests_dir = match (&config.tests_dir, &config.module) {
+        (Some(dir), _) => dir.clone(),
+        (None, None) => config.guest_dir.clone(),
+        (None, Some(_)) => config.guest_dir.join(config::UPSTREAM_TESTS),
     };
     let tests = guest::select(guest::discover(&tests_dir)?, &config.only)?;
     let kernel = kernel::prepare(&config.cache_dir, &config.kernel, &mut |text| {
@@ -235,6 +270,60 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         started.elapsed().as_secs_f64()
     ));
     let expected: Vec<String> = tests.iter().map(|t| t.name.clone()).collect();
+    Ok(Prepared {
+        kernel,
+        module_warnings: module.warnings,
+        driver_src: driver,
+        left_out,
+        expected,
+        initrd,
+        scratch,
+    })
+}
+
+/// Boots a [`prepare`]d initramfs once and reports what its tests said.
+pub fn boot_prepared(
+    config: &Config,
+    prepared: Prepared,
+    options: &BootOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Run> {
+    let Prepared {
+        kernel,
+        module_warnings,
+        driver_src,
+        left_out,
+        expected,
+        initrd,
+        scratch,
+    } = prepared;
+    let boot = boot_once(config, &kernel, &initrd, &scratch.dir, options, progress)?;
+    let mut report = Report::parse(expected, &boot.results);
+    report.console = boot.console;
+    report.timed_out = boot.timed_out;
+    report.elapsed = boot.elapsed;
+    Ok(Run {
+        report,
+        module_warnings,
+        kernel_release: kernel.release,
+        kernel_origin: kernel.origin,
+        driver_src,
+        left_out,
+        kept_scratch: config.keep.then(|| scratch.dir.clone()),
+    })
+}
+
+/// One boot of `initrd`; the serial logs in `options.log_dir` or `scratch`.
+pub fn boot_once(
+    config: &Config,
+    kernel: &kernel::Kernel,
+    initrd: &Path,
+    scratch: &Path,
+    options: &BootOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<qemu::Boot> {
+    let log_dir = options.log_dir.as_deref().unwrap_or(scratch);
+    fs::create_dir_all(log_dir).map_err(Error::io(log_dir, "make it writable"))?;
     // Other suites' kernels: two CPUs emulated by one host thread. With a
     // thread per CPU (multi-threaded TCG), trixie's 6.12 once died at boot
     // patching its own code ("Oops: int3" in sched_clock_cpu); one thread
@@ -243,33 +332,22 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Run> {
         GuestKernel::Headers => qemu::Tcg::ThreadPerCpu,
         GuestKernel::Suite(_) => qemu::Tcg::SingleThread,
     };
-    let boot = qemu::boot(
-        &kernel.vmlinux,
-        &initrd,
-        &scratch.dir,
-        GUEST_CPUS,
+    let machine = qemu::Machine {
+        vmlinux: &kernel.vmlinux,
+        initrd,
+        disk: None,
+        append: &options.append,
+        cpus: options.cpus.unwrap_or(GUEST_CPUS),
         tcg,
-        config.timeout,
-        &mut |text| {
-            for line in text.lines() {
-                if let Some(result) = report::parse_result_line(line) {
-                    progress(Progress::Test(&result));
-                }
+        icount: options.icount,
+        timeout: config.timeout,
+    };
+    qemu::boot_machine(&machine, log_dir, &mut |text| {
+        for line in text.lines() {
+            if let Some(result) = report::parse_result_line(line) {
+                progress(Progress::Test(&result));
             }
-        },
-    )?;
-    let mut report = Report::parse(expected, &boot.results);
-    report.console = boot.console;
-    report.timed_out = boot.timed_out;
-    report.elapsed = boot.elapsed;
-    Ok(Run {
-        report,
-        module_warnings: module.warnings,
-        kernel_release: kernel.release,
-        kernel_origin: kernel.origin,
-        driver_src: driver,
-        left_out,
-        kept_scratch: config.keep.then(|| scratch.dir.clone()),
+        }
     })
 }
 

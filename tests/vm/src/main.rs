@@ -3,10 +3,11 @@
 //! `scap-vm journey SUITE`: the user's journey (journey.rs), each step's
 //! verdict, exit status 0 when every step held.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use scap_vm::{config, journey, Config, GuestKernel, Outcome, Progress};
+use scap_vm::{bench, config, journey, Config, GuestKernel, Outcome, Progress};
 
 #[derive(Parser)]
 #[command(about = "Runs the scap module's guest tests in a qemu VM (TCG)")]
@@ -55,6 +56,25 @@ enum Cmd {
         #[arg(long)]
         keep: bool,
     },
+    /// The capture-overhead benchmark (tests/bench/capture-overhead): one
+    /// boot per driver configuration under qemu's instruction counting;
+    /// prints the markdown report.
+    Bench {
+        /// Also boot each configuration without icount for wall-clock figures.
+        #[arg(long)]
+        wall: bool,
+        /// Only these configurations (none, floor, peer, module, probe,
+        /// peer_masked, module_masked).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Keep the scratch directory (initramfs, each boot's serial logs).
+        #[arg(long)]
+        keep: bool,
+        /// Boot nothing: print the report again from the serial logs a
+        /// --keep run left in this scratch directory.
+        #[arg(long)]
+        from_logs: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +88,12 @@ fn main() -> ExitCode {
             sysroot,
         } => (driver_src, only, keep, kernel_suite, module, sysroot),
         Cmd::Journey { suite, keep } => return journey(&suite, keep),
+        Cmd::Bench {
+            wall,
+            only,
+            keep,
+            from_logs,
+        } => return bench(wall, &only, keep, from_logs.as_deref()),
     };
     let mut config = match Config::from_env() {
         Ok(config) => config,
@@ -147,6 +173,28 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+fn bench(wall: bool, only: &[String], keep: bool, from_logs: Option<&Path>) -> ExitCode {
+    let report = match from_logs {
+        Some(dir) => bench::report_from(dir),
+        None => Config::from_env().and_then(|mut config| {
+            config.keep |= keep;
+            bench::run(&config, wall, only, &mut |text| {
+                eprintln!("scap-vm: {text}")
+            })
+        }),
+    };
+    match report {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("scap-vm: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -45,33 +45,16 @@ pub struct Machine<'a> {
     pub append: &'a str,
     pub cpus: u32,
     pub tcg: Tcg,
+    /// qemu's instruction counting (`-icount shift=0,sleep=off`): the
+    /// guest's clocks advance 1 ns per guest instruction, so a guest time
+    /// difference is an instruction count (tests/bench/capture-overhead).
+    /// One TCG thread (qemu refuses more with icount); give it one CPU.
+    pub icount: bool,
     pub timeout: Duration,
 }
 
-/// Runs the VM until it powers off or `timeout` passes; `on_results` sees
-/// the results port's text as it grows.
-pub fn boot(
-    vmlinux: &Path,
-    initrd: &Path,
-    scratch: &Path,
-    cpus: u32,
-    tcg: Tcg,
-    timeout: Duration,
-    on_results: &mut dyn FnMut(&str),
-) -> Result<Boot> {
-    let machine = Machine {
-        vmlinux,
-        initrd,
-        disk: None,
-        append: "",
-        cpus,
-        tcg,
-        timeout,
-    };
-    boot_machine(&machine, scratch, on_results)
-}
-
-/// Like [`boot`], for any [`Machine`]; the serial logs go to `scratch`.
+/// Runs the VM until it powers off or its timeout passes; `on_results`
+/// sees the results port's text as it grows; the serial logs go to `scratch`.
 pub fn boot_machine(
     machine: &Machine,
     scratch: &Path,
@@ -84,6 +67,7 @@ pub fn boot_machine(
         append,
         cpus,
         tcg,
+        icount,
         timeout,
     } = *machine;
     let mut cmdline = KERNEL_CMDLINE.to_string();
@@ -109,8 +93,12 @@ pub fn boot_machine(
     let mut child = qemu
         .arg("-accel")
         .arg(match tcg {
-            Tcg::ThreadPerCpu => "tcg",
-            Tcg::SingleThread => "tcg,thread=single",
+            Tcg::ThreadPerCpu if !icount => "tcg",
+            _ => "tcg,thread=single",
+        })
+        .args(match icount {
+            true => &["-icount", "shift=0,sleep=off"][..],
+            false => &[][..],
         })
         .args(["-cpu", "max", "-m", "1024", "-smp"])
         .arg(cpus.to_string())
