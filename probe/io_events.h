@@ -40,17 +40,26 @@ static __always_inline __u64 scap_iov_total(struct probe_evt *e, __u64 uiov, __u
 }
 
 /*
- * A value stored here and read back is one the verifier knows nothing of,
- * so that the iterations of the gathering loop that differ only in a
- * length merge (as struct scap_scratch does for the clone and execve
- * exits). Only scap_sys_exit uses it, one instance per CPU at a time.
+ * The gathering loop's length, limit and count, stored here and read
+ * back at each iteration: values the verifier then knows nothing of, so
+ * that the iterations that differ only in them merge (as struct
+ * scap_scratch does for the clone and execve exits). Only scap_sys_exit
+ * uses it, one instance per CPU at a time.
  */
+struct scap_iov_gather {
+	__u64 len;
+	__u64 limit;
+	__u64 cnt;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct scap_iov_gather);
 } scap_iov_scratch SEC(".maps");
+
+#define SCAP_FORGOTTEN(v) (*(volatile __u64 *)&(v))
 
 /*
  * The iovecs' buffers back to back, at most limit (<= SCAP_SNAPLEN) bytes
@@ -59,33 +68,37 @@ struct {
 static __always_inline void probe_evt_user_iov(struct probe_evt *e, __u64 uiov, __u64 cnt,
 					      __u64 limit)
 {
+	__u64 page_room = SCAP_IOV_PAGE - cnt * sizeof(struct scap_iovec) - 1;
+	struct scap_iov_gather *g;
 	struct scap_iovec iov;
-	__u64 page_room = SCAP_IOV_PAGE - cnt * sizeof(iov) - 1;
-	__u32 zero = 0, n, i;
-	__u64 *len;
+	__u64 len, n;
+	__u32 zero = 0, i;
 
-	len = bpf_map_lookup_elem(&scap_iov_scratch, &zero);
-	if (!len || !probe_evt_fits(e, 2 * (SCAP_SNAPLEN_MASK + 1))) {
+	g = bpf_map_lookup_elem(&scap_iov_scratch, &zero);
+	if (!g || !probe_evt_fits(e, 2 * (SCAP_SNAPLEN_MASK + 1))) {
 		e->bad = 1;
 		return;
 	}
-	*len = 0;
-	if (limit > page_room)
-		limit = page_room;
+	g->len = 0;
+	g->limit = limit < page_room ? limit : page_room;
+	g->cnt = cnt;
 	for (i = 0; i < SCAP_IOV_MAX; i++) {
-		if (i >= cnt || *(volatile __u64 *)len >= limit)
+		len = SCAP_FORGOTTEN(g->len);
+		if (i >= SCAP_FORGOTTEN(g->cnt) || len >= SCAP_FORGOTTEN(g->limit))
 			break;
 		if (bpf_probe_read_user(&iov, sizeof(iov), (const void *)(uiov + i * sizeof(iov)))) {
 			e->bad = 1;
 			return;
 		}
-		n = iov.len < limit - *len ? iov.len : limit - *len;
-		if (n && bpf_probe_read_user(e->buf + e->off + (*len & SCAP_SNAPLEN_MASK),
+		n = SCAP_FORGOTTEN(g->limit) - len;
+		if (iov.len < n)
+			n = iov.len;
+		if (n && bpf_probe_read_user(e->buf + e->off + (len & SCAP_SNAPLEN_MASK),
 					     n & SCAP_SNAPLEN_MASK, (const void *)iov.base))
 			break;
-		*len += n;
+		g->len = len + n;
 	}
-	probe_evt_param_len(e, *(volatile __u64 *)len & SCAP_SNAPLEN_MASK);
+	probe_evt_param_len(e, SCAP_FORGOTTEN(g->len) & SCAP_SNAPLEN_MASK);
 }
 
 /* The loff_t a sendfile offset points to; 0 for NULL or unreadable. */
