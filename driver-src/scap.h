@@ -166,6 +166,21 @@ void scap_fill_openat2_x(struct scap_evt *evt, const struct scap_syscall_ctx *ct
 void scap_fill_userfaultfd_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_path_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 
+/* fillers_io.c: the I/O variants of read and write */
+void scap_fill_prw_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_pwrite_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_readv_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_writev_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_pwritev_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_writev_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_preadv_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_lseek_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_splice_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_sendfile_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_sendfile_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_copy_file_range_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_copy_file_range_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+
 /* fillers.c */
 u32 scap_fd_dev(long fd);
 void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);

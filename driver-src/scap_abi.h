@@ -137,6 +137,7 @@ enum scap_event_type {
 #define SCAP_NPARAMS_NONE	0xff
 #define SCAP_EVENT_NPARAMS_INIT {					\
 	SCAP_PROC_EVENT_NPARAMS						\
+	SCAP_IO_EVENT_NPARAMS						\
 	[SCAPE_GENERIC_E] = 2,		/* ID, nativeID */		\
 	[SCAPE_GENERIC_X] = 1,		/* ID */			\
 	[SCAPE_OPEN_E] = 3,		/* name, flags, mode */		\
@@ -342,6 +343,66 @@ enum scap_fd_event_type {
 #define SCAP_RESOLVE_NO_SYMLINKS	(1 << 3)
 #define SCAP_RESOLVE_NO_XDEV		(1 << 4)
 #define SCAP_RESOLVE_CACHED		(1 << 5)
+
+/* The I/O variants of read and write (fillers_io.c). */
+enum scap_io_event_type {
+	SCAPE_LSEEK_E = 86,
+	SCAPE_LSEEK_X = 87,
+	SCAPE_PREAD_E = 112,
+	SCAPE_PREAD_X = 113,
+	SCAPE_PWRITE_E = 114,
+	SCAPE_PWRITE_X = 115,
+	SCAPE_READV_E = 116,
+	SCAPE_READV_X = 117,
+	SCAPE_WRITEV_E = 118,
+	SCAPE_WRITEV_X = 119,
+	SCAPE_PREADV_E = 120,
+	SCAPE_PREADV_X = 121,
+	SCAPE_PWRITEV_E = 122,
+	SCAPE_PWRITEV_X = 123,
+	SCAPE_SPLICE_E = 166,
+	SCAPE_SPLICE_X = 167,
+	SCAPE_SENDFILE_E = 188,
+	SCAPE_SENDFILE_X = 189,
+	SCAPE_COPY_FILE_RANGE_E = 332,
+	SCAPE_COPY_FILE_RANGE_X = 333,
+};
+
+/* Their parameter counts, part of SCAP_EVENT_NPARAMS_INIT. */
+#define SCAP_IO_EVENT_NPARAMS						\
+	[SCAPE_LSEEK_E] = 3,		/* fd, offset, whence */	\
+	[SCAPE_LSEEK_X] = 1,		/* res */			\
+	[SCAPE_PREAD_E] = 3,		/* fd, size, pos */		\
+	[SCAPE_PREAD_X] = 2,		/* res, data */			\
+	[SCAPE_PWRITE_E] = 3,		/* fd, size, pos */		\
+	[SCAPE_PWRITE_X] = 2,		/* res, data */			\
+	[SCAPE_READV_E] = 1,		/* fd */			\
+	[SCAPE_READV_X] = 3,		/* res, size, data */		\
+	[SCAPE_WRITEV_E] = 2,		/* fd, size */			\
+	[SCAPE_WRITEV_X] = 2,		/* res, data */			\
+	[SCAPE_PREADV_E] = 2,		/* fd, pos */			\
+	[SCAPE_PREADV_X] = 3,		/* res, size, data */		\
+	[SCAPE_PWRITEV_E] = 3,		/* fd, size, pos */		\
+	[SCAPE_PWRITEV_X] = 2,		/* res, data */			\
+	[SCAPE_SPLICE_E] = 4,		/* fd_in, fd_out, size, flags */ \
+	[SCAPE_SPLICE_X] = 1,		/* res */			\
+	[SCAPE_SENDFILE_E] = 4,		/* out_fd, in_fd, offset, size */ \
+	[SCAPE_SENDFILE_X] = 2,		/* res, offset */		\
+	[SCAPE_COPY_FILE_RANGE_E] = 3,	/* fdin, offin, len */		\
+	[SCAPE_COPY_FILE_RANGE_X] = 3,	/* res, fdout, offout */
+
+/* LSEEK_E's whence (PT_FLAGS8); any other whence is 0, as SEEK_SET. */
+#define SCAP_SEEK_SET			0
+#define SCAP_SEEK_CUR			1
+#define SCAP_SEEK_END			2
+
+/*
+ * The iovec calls carry at most this many iovecs, and their data is
+ * gathered into one page after the array: as schema 1's reference
+ * driver, whose consumers' figures are to stay the same.
+ */
+#define SCAP_IOV_MAX			255
+#define SCAP_IOV_PAGE			4096
 
 /* PPM_SC codes (GENERIC events' ID): scap_sc_codes.h, generated. */
 

@@ -239,6 +239,12 @@ static __always_inline void probe_evt_user_buf(struct probe_evt *e,
 
 	if (!probe_evt_fits(e, SCAP_SNAPLEN_MASK + 1))
 		return;
+	/*
+	 * clang knows n <= SCAP_SNAPLEN and drops the mask below, while the
+	 * verifier may have lost that bound (pwrite64's length, reloaded
+	 * from the stack): hide n's value so that the mask stays.
+	 */
+	asm volatile("" : "+r"(n));
 	if (n && bpf_probe_read_user(e->buf + e->off, n & SCAP_SNAPLEN_MASK, ubuf))
 		n = 0;
 	probe_evt_param_len(e, n);

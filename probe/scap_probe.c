@@ -5,7 +5,8 @@
  * (CO-RE).
  *
  * open, openat, close, read and write, the fd plumbing and cwd syscalls
- * (fd_events.h) and the process lifecycle (proc.h) carry their parameters;
+ * (fd_events.h), the I/O variants of read and write (io_events.h) and the
+ * process lifecycle (proc.h) carry their parameters;
  * every other syscall is a GENERIC event with its PPM_SC code. As in the module, 32-bit
  * (ia32) syscalls and numbers past the table (x32's, invalid ones) are not
  * reported: their numbers belong to another table or to none.
@@ -24,6 +25,7 @@
 #include "schema1.h"
 #include "syscall_codes.h"
 #include "fd_events.h"
+#include "io_events.h"
 #include "task.h"
 #include "cgroups.h"
 #include "proc.h"
@@ -65,7 +67,8 @@ static __always_inline void scap_enter(struct pt_regs *regs, long nr,
 	struct probe_evt e;
 	__u64 flags;
 
-	if (scap_fd_enter(regs, nr, pid_tgid) || scap_proc_enter(regs, nr, pid_tgid))
+	if (scap_fd_enter(regs, nr, pid_tgid) || scap_proc_enter(regs, nr, pid_tgid) ||
+	    scap_io_enter(regs, nr, pid_tgid))
 		return;
 	switch (nr) {
 	case __NR_open:
@@ -117,7 +120,7 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 	struct probe_evt e;
 	__u64 flags;
 
-	if (scap_fd_exit(regs, nr, ret, pid_tgid))
+	if (scap_fd_exit(regs, nr, ret, pid_tgid) || scap_io_exit(regs, nr, ret, pid_tgid))
 		return;
 	switch (nr) {
 	case __NR_open:

@@ -5,7 +5,8 @@
 # eventfd*, signalfd*, timerfd_create, inotify_init*, creat, openat2,
 # userfaultfd; clone, fork, vfork, clone3, a thread, execve, execveat, a
 # failed execve, exits with a status and by a signal) and schema1_diff's
-# support/schema1_workload (each of those in success and failure). `sysdig
+# support/schema1_workload (each of those in success and failure, and the
+# I/O variants of read and write: pread64 ... copy_file_range). `sysdig
 # -r` prints those events the same, per thread, from the workload's exec
 # on, once the values that differ between two runs are normalised: thread
 # ids (mapped to their order of creation, which proc_fd_workload writes,
@@ -17,7 +18,9 @@
 
 fd_types="chdir getcwd fchdir pipe dup fcntl eventfd signalfd timerfd_create inotify_init creat openat2 userfaultfd"
 types="$fd_types clone vfork clone3 execve execveat procexit"
-filter="evt.type in ($(echo "$types" | sed 's/ /, /g'))"
+# The I/O variants of read and write: schema1_workload's alone.
+io_types="pread pwrite readv writev preadv pwritev lseek sendfile splice copy_file_range"
+filter="evt.type in ($(echo "$types $io_types" | sed 's/ /, /g'))"
 workdir=/tmp/probe_vs_module_schema1
 trigger=/tmp/schema1_workload.trigger
 
@@ -126,7 +129,9 @@ for wl in proc_fd schema1; do
 		fail "the module reports $generic of ${wl}_workload's events as GENERIC (it lacks them):" \
 			"$(grep ' ID=' "/tmp/module-$wl.events" | cut -d' ' -f2 | sort -u | tr '\n' ' ')"
 	fi
-	for t in $types; do
+	wl_types=$types
+	[ "$wl" = schema1 ] && wl_types="$types $io_types"
+	for t in $wl_types; do
 		grep -q "^T[0-9]* $t [<>] " "/tmp/module-$wl.events" ||
 			fail "the module capture has no $t event of ${wl}_workload"
 	done
@@ -156,4 +161,4 @@ for wl in proc_fd schema1; do
 	fi
 	summary="$summary${summary:+ and }$(wc -l < "/tmp/probe-$wl.events") events of ${wl}_workload's $(wc -l < "/tmp/probe-$wl.tids") threads$note"
 done
-echo "module and probe: sysdig -r prints the same $summary ($(echo "$types" | wc -w) event types)"
+echo "module and probe: sysdig -r prints the same $summary ($(echo "$types $io_types" | wc -w) event types)"

@@ -3,8 +3,9 @@
 # (support/schema1_workload: clone, fork, vfork, clone3, execve, execveat,
 # procexit; dup/dup2/dup3, pipe/pipe2, fcntl, eventfd(2), signalfd(4),
 # timerfd_create, inotify_init(1), creat, openat2, userfaultfd, chdir,
-# fchdir, getcwd; each in success and failure) captured with `sysdig -w`
-# from the peer driver (Debian 12's falcosecurity-scap-dkms, built for this
+# fchdir, getcwd; pread64, pwrite64, readv, writev, preadv, pwritev,
+# lseek, sendfile, splice, copy_file_range; each in success and failure)
+# captured with `sysdig -w` from the peer driver (Debian 12's falcosecurity-scap-dkms, built for this
 # kernel: artefact peer-module) and from ours, one after the other in this
 # boot (both modules are named scap: insmod the peer, capture, rmmod,
 # insmod ours, capture). `sysdig -r` prints the workload's process tree
@@ -33,11 +34,13 @@
 
 COMPARED="clone fork vfork clone3 execve execveat procexit dup dup2 dup3 pipe pipe2 fcntl
 	eventfd eventfd2 signalfd signalfd4 timerfd_create inotify_init inotify_init1 creat
-	openat2 userfaultfd chdir fchdir getcwd openat read write close"
+	openat2 userfaultfd chdir fchdir getcwd openat read write close
+	pread pwrite readv writev preadv pwritev lseek sendfile splice copy_file_range"
 # The peer's capture must show each of these, or the workload did not run
 # what it should (peer event names: dup2/dup3 are dup events, pipe2 pipe...).
 REQUIRED="clone fork vfork clone3 execve execveat procexit dup pipe fcntl eventfd signalfd
-	timerfd_create inotify_init creat openat2 userfaultfd chdir fchdir getcwd"
+	timerfd_create inotify_init creat openat2 userfaultfd chdir fchdir getcwd
+	pread pwrite readv writev preadv pwritev lseek sendfile splice copy_file_range"
 FORMAT='*%evt.type %evt.dir %thread.tid %proc.pid %proc.ppid %proc.name %fd.name %evt.args'
 
 dir=/tmp/schema1

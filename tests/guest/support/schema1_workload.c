@@ -25,6 +25,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <signal.h>
@@ -32,7 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/sendfile.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -162,6 +165,93 @@ static void file_steps(const char *dir)
 	check(fcntl(fd, F_GETFL) >= 0, "fcntl F_GETFL");
 	check(fcntl(fd, F_SETFD, FD_CLOEXEC) == 0, "fcntl F_SETFD");
 	check_fails(fcntl(BAD_FD, F_GETFL), EBADF, "fcntl of a bad fd");
+	close(fd);
+}
+
+/*
+ * copy_file_range's events carry the offset pointers themselves, not the
+ * offsets: these have the same address in every run (a static binary).
+ */
+static loff_t copy_in, copy_out;
+
+/*
+ * The I/O variants of read and write on a file "io" of the work directory:
+ * pread64, pwrite64, readv, writev, preadv, pwritev, lseek, sendfile,
+ * splice and copy_file_range, each working and failing (a bad fd, a
+ * negative offset, too many iovecs, bad flags).
+ */
+static void io_steps(void)
+{
+	char a[5], b[100];
+	struct iovec out[2] = { { "vec-", 4 }, { "tor!", 4 } };
+	struct iovec in[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	loff_t off, neg = -1;
+	int fd, copy, p[2];
+
+	fd = open("io", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	check(fd >= 0, "open io");
+	copy = open("io-copy", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	check(copy >= 0, "open io-copy");
+
+	check(pwrite(fd, "0123456789abcdef", 16, 0) == 16, "pwrite64");
+	check(pwrite(fd, "ghij", 4, 16) == 4, "pwrite64 at 16");
+	check_fails(pwrite(BAD_FD, "bad-fd", 6, 0), EBADF, "pwrite64 to a bad fd");
+	check_fails(pwrite(fd, "negative", 8, -1), EINVAL, "pwrite64 at -1");
+	check(pread(fd, b, 10, 4) == 10, "pread64");
+	check(pread(fd, b, sizeof(b), 16) == 4, "pread64 to the end");
+	check_fails(pread(BAD_FD, b, 4, 0), EBADF, "pread64 of a bad fd");
+	check_fails(pread(fd, b, 4, -1), EINVAL, "pread64 at -1");
+
+	check(writev(fd, out, 2) == 8, "writev");
+	check_fails(writev(BAD_FD, out, 2), EBADF, "writev to a bad fd");
+	/* More iovecs than the kernel takes: both drivers drop both events. */
+	check_fails(syscall(SYS_writev, fd, out, IOV_MAX + 1), EINVAL, "writev of too many iovecs");
+	check(pwritev(fd, out, 2, 20) == 8, "pwritev");
+	check_fails(pwritev(BAD_FD, out, 2, 0), EBADF, "pwritev to a bad fd");
+	check_fails(pwritev(fd, out, 2, -1), EINVAL, "pwritev at -1");
+
+	check(lseek(fd, 0, SEEK_SET) == 0, "lseek to 0");
+	check(readv(fd, in, 2) == 28, "readv");
+	check_fails(readv(BAD_FD, in, 2), EBADF, "readv of a bad fd");
+	/* Its exit is dropped by both drivers, as writev's events above. */
+	check_fails(syscall(SYS_readv, fd, in, IOV_MAX + 1), EINVAL, "readv of too many iovecs");
+	check(preadv(fd, in, 2, 3) == 25, "preadv");
+	check_fails(preadv(BAD_FD, in, 2, 0), EBADF, "preadv of a bad fd");
+	check_fails(preadv(fd, in, 2, -1), EINVAL, "preadv at -1");
+
+	check(lseek(fd, 5, SEEK_SET) == 5, "lseek SEEK_SET");
+	check(lseek(fd, 2, SEEK_CUR) == 7, "lseek SEEK_CUR");
+	check(lseek(fd, -4, SEEK_END) == 24, "lseek SEEK_END");
+	check(lseek(fd, 0, SEEK_DATA) == 0, "lseek SEEK_DATA");
+	check_fails(lseek(fd, -100, SEEK_CUR), EINVAL, "lseek before the start");
+	check_fails(lseek(fd, 0, 7), EINVAL, "lseek of a bad whence");
+	check_fails(lseek(BAD_FD, 0, SEEK_SET), EBADF, "lseek of a bad fd");
+
+	off = 2;
+	check(sendfile(copy, fd, &off, 8) == 8 && off == 10, "sendfile from 2");
+	check(lseek(fd, 0, SEEK_SET) == 0, "lseek to 0 for sendfile");
+	check(sendfile(copy, fd, NULL, 4) == 4, "sendfile at the file offset");
+	check_fails(sendfile(BAD_FD, fd, &off, 4), EBADF, "sendfile to a bad fd");
+	check_fails(sendfile(copy, fd, &neg, 4), EINVAL, "sendfile from -1");
+	check_fails(sendfile(copy, fd, (loff_t *)8, 4), EFAULT, "sendfile of a bad offset pointer");
+
+	check(pipe(p) == 0, "pipe for splice");
+	off = 1;
+	check(splice(fd, &off, p[1], NULL, 6, SPLICE_F_MOVE) == 6, "splice into the pipe");
+	check(splice(p[0], NULL, copy, NULL, 6, 0) == 6, "splice out of the pipe");
+	check_fails(splice(BAD_FD, NULL, p[1], NULL, 4, 0), EBADF, "splice of a bad fd");
+	check_fails(splice(fd, NULL, copy, NULL, 4, 0), EINVAL, "splice between two files");
+	close(p[0]);
+	close(p[1]);
+
+	copy_in = 3;
+	copy_out = 0;
+	check(copy_file_range(fd, &copy_in, copy, &copy_out, 5, 0) == 5, "copy_file_range");
+	check_fails(copy_file_range(BAD_FD, NULL, copy, NULL, 5, 0), EBADF,
+		    "copy_file_range of a bad fd");
+	check_fails(copy_file_range(fd, &copy_in, copy, &copy_out, 5, 1), EINVAL,
+		    "copy_file_range with flags");
+	close(copy);
 	close(fd);
 }
 
@@ -329,6 +419,7 @@ int main(int argc, char **argv)
 	close(trigger);
 	cwd_steps();
 	file_steps(argv[2]);
+	io_steps();
 	pipe_steps();
 	anon_fd_steps();
 	process_steps();
