@@ -114,6 +114,8 @@ capture() {
 		fail "normalising /tmp/$how-$wl.raw failed"
 }
 
+# schema1_workload's socket steps talk over the loopback.
+ip link set lo up || fail "cannot bring the loopback interface up"
 for wl in proc_fd schema1; do
 	capture module "$wl" record
 	capture probe "$wl" capture --probe "$SCAP_PROBE_OBJECT"

@@ -107,6 +107,7 @@ guest_tests!(
     scap_compat_unprivileged,
     schema1_diff,
     sysdig_live,
+    sysdig_net,
     sysdig_proc_names,
     sysdig_redirect_fd,
     sysdig_spy_users,
