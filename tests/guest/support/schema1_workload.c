@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * The workload of the schema-1 differential test (schema1_diff.sh): every
- * process and fd event of schema 1's first waves, each in success and
- * failure, in a fixed order, one process or thread at a time so that two
- * captures of it can be compared event by event.
+ * process, fd and socket event of schema 1's first waves, each in success
+ * and failure, in a fixed order, one process or thread at a time so that
+ * two captures of it can be compared event by event. The socket steps need
+ * the loopback interface up (127.0.0.1 and ::1).
  *
  *   schema1_workload TRIGGER DIR
  *
@@ -25,15 +26,22 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/openat2.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -221,6 +229,340 @@ static void anon_fd_steps(void)
 	close_if(syscall(SYS_userfaultfd, ~0));
 }
 
+/*
+ * Sockets. Servers and some clients bind fixed ports below the ephemeral
+ * range (32768..60999), so that their tuples are the same in every run;
+ * the other clients get ephemeral ports, which the test normalises.
+ */
+#define PORT_TCP4 7101
+#define PORT_UDP4 7102
+#define PORT_TCP6 7103
+#define PORT_UDP6 7104
+#define PORT_CLOSED 7105	/* nothing listens: connect is refused */
+#define PORT_UDP4_SENDER 7106
+
+union addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+	struct sockaddr_un un;
+	struct sockaddr_storage ss;
+};
+
+static socklen_t inet_addr_of(union addr *a, int family, int port)
+{
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET) {
+		a->in.sin_family = AF_INET;
+		a->in.sin_port = htons(port);
+		a->in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(a->in);
+	}
+	a->in6.sin6_family = AF_INET6;
+	a->in6.sin6_port = htons(port);
+	a->in6.sin6_addr = in6addr_loopback;
+	return sizeof(a->in6);
+}
+
+/* A path (or, starting with '@', an abstract name) as an AF_UNIX address. */
+static socklen_t unix_addr_of(union addr *a, const char *name)
+{
+	size_t len = strlen(name);
+
+	memset(a, 0, sizeof(*a));
+	a->un.sun_family = AF_UNIX;
+	memcpy(a->un.sun_path, name, len);
+	if (name[0] == '@') {
+		a->un.sun_path[0] = '\0';
+		return offsetof(struct sockaddr_un, sun_path) + len;
+	}
+	return offsetof(struct sockaddr_un, sun_path) + len + 1;
+}
+
+/* A 100-byte message: more than the default snaplen of 80. */
+static const char long_msg[] =
+	"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	"-the-end-of-it-is-past-the-snaplen--";
+
+/* Sends two buffers with sendmsg (to `to` if not NULL). */
+static ssize_t send_two(int fd, const char *a, const char *b, union addr *to, socklen_t len)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)a, .iov_len = strlen(a) },
+		{ .iov_base = (void *)b, .iov_len = strlen(b) },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	if (to) {
+		msg.msg_name = to;
+		msg.msg_namelen = len;
+	}
+	return sendmsg(fd, &msg, 0);
+}
+
+/* Receives into two buffers (4 and 60 bytes) with recvmsg, the sender's
+ * address into `from` if not NULL. */
+static ssize_t recv_two(int fd, union addr *from, int flags)
+{
+	char a[4], b[60];
+	struct iovec iov[2] = {
+		{ .iov_base = a, .iov_len = sizeof(a) },
+		{ .iov_base = b, .iov_len = sizeof(b) },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	if (from) {
+		msg.msg_name = from;
+		msg.msg_namelen = sizeof(*from);
+	}
+	return recvmsg(fd, &msg, flags);
+}
+
+/* A TCP connection over the loopback of `family`, the server at `port`. */
+static void tcp_steps(int family, int port)
+{
+	union addr srv_addr, peer, name;
+	socklen_t len, peer_len;
+	int one = 1, srv, cli, acc, refused;
+	struct linger linger = { .l_onoff = 1, .l_linger = 5 };
+	struct timeval tv = { .tv_sec = 2, .tv_usec = 500 };
+	char buf[128];
+
+	len = inet_addr_of(&srv_addr, family, port);
+	srv = socket(family, SOCK_STREAM, 0);
+	check(srv >= 0, "socket of the TCP server");
+	check(setsockopt(srv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0,
+	      "setsockopt SO_REUSEADDR");
+	check(bind(srv, &srv_addr.sa, len) == 0, "bind of the TCP server");
+	check(listen(srv, 4) == 0, "listen");
+	peer_len = sizeof(name);
+	check(getsockname(srv, &name.sa, &peer_len) == 0, "getsockname");
+
+	cli = socket(family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	check(cli >= 0, "socket of the TCP client");
+	/* On the loopback the handshake is done when connect returns. */
+	check(connect(cli, &srv_addr.sa, len) == 0, "connect");
+	peer_len = sizeof(peer);
+	if (family == AF_INET)
+		acc = syscall(SYS_accept, srv, &peer.sa, &peer_len);
+	else
+		acc = syscall(SYS_accept4, srv, &peer.sa, &peer_len, SOCK_CLOEXEC);
+	check(acc >= 0, "accept");
+	peer_len = sizeof(peer);
+	check(getpeername(cli, &peer.sa, &peer_len) == 0, "getpeername");
+
+	/* Options: known values, an errno, bytes of other levels, timeouts. */
+	check(setsockopt(cli, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0,
+	      "setsockopt TCP_NODELAY");
+	check(setsockopt(cli, SOL_SOCKET, SO_LINGER, &linger, sizeof(linger)) == 0,
+	      "setsockopt SO_LINGER");
+	check(setsockopt(cli, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0,
+	      "setsockopt SO_RCVTIMEO");
+	check_fails(setsockopt(cli, SOL_SOCKET, SO_KEEPALIVE, &one, 2), EINVAL,
+		    "setsockopt of 2 bytes");
+	len = sizeof(one);
+	check(getsockopt(cli, SOL_SOCKET, SO_ERROR, &one, &len) == 0 && one == 0,
+	      "getsockopt SO_ERROR");
+	len = sizeof(one);
+	check(getsockopt(cli, SOL_SOCKET, SO_TYPE, &one, &len) == 0, "getsockopt SO_TYPE");
+	len = sizeof(one);
+	check(getsockopt(cli, IPPROTO_TCP, TCP_NODELAY, &one, &len) == 0,
+	      "getsockopt TCP_NODELAY");
+	check_fails(getsockopt(BAD_FD, SOL_SOCKET, SO_TYPE, &one, &len), EBADF,
+		    "getsockopt of a bad fd");
+
+	/* Data both ways: send/recv (sendto/recvfrom), sendto/recvfrom with
+	 * an address buffer, sendmsg/recvmsg, write/read. */
+	check(send(cli, long_msg, 100, 0) == 100, "send");
+	check(recv(acc, buf, 100, MSG_WAITALL) == 100, "recv");
+	peer_len = sizeof(peer);
+	check(sendto(acc, "pong", 4, 0, NULL, 0) == 4, "sendto");
+	check(recvfrom(cli, buf, sizeof(buf), 0, &peer.sa, &peer_len) == 4, "recvfrom");
+	check(send_two(cli, "two ", "buffers", NULL, 0) == 11, "sendmsg");
+	check(recv_two(acc, &peer, 0) == 11, "recvmsg");
+	check(write(acc, "w", 1) == 1 && read(cli, buf, 1) == 1, "write/read");
+	check_fails(recv(cli, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN, "recv of nothing");
+
+	/* The client closes first (its ephemeral port keeps the TIME_WAIT). */
+	check(shutdown(cli, SHUT_WR) == 0, "shutdown SHUT_WR");
+	check(recv(acc, buf, sizeof(buf), 0) == 0, "recv of the end");
+	check(shutdown(acc, SHUT_RDWR) == 0, "shutdown SHUT_RDWR");
+	check_fails(shutdown(BAD_FD, SHUT_RD), EBADF, "shutdown of a bad fd");
+	close_if(acc);
+	close_if(cli);
+
+	/* A second bind of the port, and a connect to a closed port. */
+	len = inet_addr_of(&srv_addr, family, port);
+	cli = socket(family, SOCK_STREAM, 0);
+	check_fails(bind(cli, &srv_addr.sa, len), EADDRINUSE, "bind of a port in use");
+	close_if(cli);
+	close_if(srv);
+	refused = socket(family, SOCK_STREAM, 0);
+	len = inet_addr_of(&srv_addr, family, PORT_CLOSED);
+	check_fails(connect(refused, &srv_addr.sa, len), ECONNREFUSED, "connect to a closed port");
+	close_if(refused);
+}
+
+/* Datagrams over the loopback of `family`, the receiver at `port`. */
+static void udp_steps(int family, int port)
+{
+	union addr rcv_addr, snd_addr, from;
+	struct mmsghdr msgs[2];
+	struct iovec iov[2];
+	char bufs[2][32];
+	socklen_t len, snd_len, from_len;
+	int rcv, snd;
+
+	len = inet_addr_of(&rcv_addr, family, port);
+	rcv = socket(family, SOCK_DGRAM, 0);
+	check(rcv >= 0, "socket of the UDP receiver");
+	check(bind(rcv, &rcv_addr.sa, len) == 0, "bind of the UDP receiver");
+	snd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	check(snd >= 0, "socket of the UDP sender");
+	if (family == AF_INET) {
+		snd_len = inet_addr_of(&snd_addr, family, PORT_UDP4_SENDER);
+		check(bind(snd, &snd_addr.sa, snd_len) == 0, "bind of the UDP sender");
+	}
+
+	check(sendto(snd, "datagram", 8, 0, &rcv_addr.sa, len) == 8, "sendto an address");
+	from_len = sizeof(from);
+	check(recvfrom(rcv, bufs[0], sizeof(bufs[0]), 0, &from.sa, &from_len) == 8,
+	      "recvfrom with the sender's address");
+	check(send_two(snd, "msg", "-datagram", &rcv_addr, len) == 12, "sendmsg to an address");
+	check(recv_two(rcv, &from, 0) == 12, "recvmsg with the sender's address");
+
+	memset(msgs, 0, sizeof(msgs));
+	iov[0].iov_base = "first";
+	iov[0].iov_len = 5;
+	iov[1].iov_base = "second";
+	iov[1].iov_len = 6;
+	msgs[0].msg_hdr.msg_iov = &iov[0];
+	msgs[0].msg_hdr.msg_iovlen = 1;
+	msgs[0].msg_hdr.msg_name = &rcv_addr;
+	msgs[0].msg_hdr.msg_namelen = len;
+	msgs[1].msg_hdr = msgs[0].msg_hdr;
+	msgs[1].msg_hdr.msg_iov = &iov[1];
+	check(sendmmsg(snd, msgs, 2, 0) == 2, "sendmmsg");
+	memset(msgs, 0, sizeof(msgs));
+	iov[0].iov_base = bufs[0];
+	iov[0].iov_len = sizeof(bufs[0]);
+	iov[1].iov_base = bufs[1];
+	iov[1].iov_len = sizeof(bufs[1]);
+	msgs[0].msg_hdr.msg_iov = &iov[0];
+	msgs[0].msg_hdr.msg_iovlen = 1;
+	msgs[1].msg_hdr.msg_iov = &iov[1];
+	msgs[1].msg_hdr.msg_iovlen = 1;
+	check(recvmmsg(rcv, msgs, 2, MSG_DONTWAIT, NULL) == 2, "recvmmsg");
+	check_fails(recvmmsg(rcv, msgs, 2, MSG_DONTWAIT, NULL), EAGAIN, "recvmmsg of nothing");
+
+	/* A connected datagram socket: connect's tuple, then send/recv. */
+	check(connect(snd, &rcv_addr.sa, len) == 0, "connect of the UDP sender");
+	check(send(snd, "connected", 9, 0) == 9, "send on the connected socket");
+	check(recv(rcv, bufs[0], sizeof(bufs[0]), 0) == 9, "recv of the connected sender");
+	check_fails(recvfrom(rcv, bufs[0], sizeof(bufs[0]), MSG_DONTWAIT, &from.sa, &from_len),
+		    EAGAIN, "recvfrom of nothing");
+	close_if(snd);
+	close_if(rcv);
+}
+
+/* AF_UNIX: a stream server at a path, datagrams at an abstract name. */
+static void unix_steps(const char *dir)
+{
+	union addr srv_addr, dgram_addr, from;
+	socklen_t len, dgram_len, from_len;
+	char path[108], buf[128];
+	int srv, cli, acc, d1, d2, pair[2];
+
+	snprintf(path, sizeof(path), "%s/stream.sock", dir);
+	unlink(path);
+	len = unix_addr_of(&srv_addr, path);
+	srv = socket(AF_UNIX, SOCK_STREAM, 0);
+	check(srv >= 0, "socket of the unix server");
+	check(bind(srv, &srv_addr.sa, len) == 0, "bind of the unix server");
+	check(listen(srv, 2) == 0, "listen of the unix server");
+	cli = socket(AF_UNIX, SOCK_STREAM, 0);
+	check(connect(cli, &srv_addr.sa, len) == 0, "connect to the unix server");
+	acc = syscall(SYS_accept, srv, NULL, NULL);
+	check(acc >= 0, "accept of the unix client");
+	check(send(cli, "unix stream", 11, 0) == 11, "send on the unix stream");
+	from_len = sizeof(from);
+	check(recvfrom(acc, buf, sizeof(buf), 0, &from.sa, &from_len) == 11,
+	      "recvfrom on the unix stream");
+	check(send_two(acc, "unix ", "reply", NULL, 0) == 10, "sendmsg on the unix stream");
+	check(recv_two(cli, NULL, 0) == 10, "recvmsg on the unix stream");
+	close_if(acc);
+	close_if(cli);
+	close_if(srv);
+	unlink(path);
+
+	dgram_len = unix_addr_of(&dgram_addr, "@schema1-dgram");
+	d1 = socket(AF_UNIX, SOCK_DGRAM, 0);
+	check(bind(d1, &dgram_addr.sa, dgram_len) == 0, "bind of an abstract name");
+	d2 = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	check(sendto(d2, "unix datagram", 13, 0, &dgram_addr.sa, dgram_len) == 13,
+	      "sendto an abstract name");
+	from_len = sizeof(from);
+	check(recvfrom(d1, buf, sizeof(buf), 0, &from.sa, &from_len) == 13,
+	      "recvfrom on the abstract name");
+	check(send_two(d2, "unix ", "msg", &dgram_addr, dgram_len) == 8,
+	      "sendmsg to an abstract name");
+	check(recv_two(d1, &from, 0) == 8, "recvmsg on the abstract name");
+	check_fails(bind(d2, &dgram_addr.sa, dgram_len), EADDRINUSE, "bind of a name in use");
+	len = unix_addr_of(&srv_addr, "/nonexistent-schema1/sock");
+	check_fails(connect(d2, &srv_addr.sa, len), ENOENT, "connect to a missing path");
+	close_if(d2);
+	close_if(d1);
+
+	check(socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0, "socketpair");
+	check(write(pair[0], "pair", 4) == 4 && read(pair[1], buf, 4) == 4, "through the pair");
+	close_if(pair[0]);
+	close_if(pair[1]);
+	check(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) == 0, "socketpair dgram");
+	close_if(pair[0]);
+	close_if(pair[1]);
+	check_fails(socketpair(AF_INET, SOCK_STREAM, 0, pair), EOPNOTSUPP,
+		    "socketpair of AF_INET");
+}
+
+/* Failures: bad fds, a file that is no socket, unknown families and types. */
+static void socket_failure_steps(void)
+{
+	union addr a;
+	socklen_t len = inet_addr_of(&a, AF_INET, PORT_CLOSED);
+	int null = open("/dev/null", O_RDWR);
+	int one = 1;
+	char buf[8];
+
+	check_fails(socket(9999, SOCK_STREAM, 0), EAFNOSUPPORT, "socket of an unknown family");
+	check_fails(socket(AF_INET, 12345, 0), EINVAL, "socket of an unknown type");
+	check_fails(bind(BAD_FD, &a.sa, len), EBADF, "bind of a bad fd");
+	check_fails(connect(BAD_FD, &a.sa, len), EBADF, "connect of a bad fd");
+	check_fails(connect(null, &a.sa, len), ENOTSOCK, "connect of a file");
+	check_fails(listen(BAD_FD, 1), EBADF, "listen of a bad fd");
+	check_fails(syscall(SYS_accept, BAD_FD, NULL, NULL), EBADF, "accept of a bad fd");
+	check_fails(syscall(SYS_accept4, null, NULL, NULL, 0), ENOTSOCK, "accept4 of a file");
+	check_fails(sendto(BAD_FD, "x", 1, 0, &a.sa, len), EBADF, "sendto of a bad fd");
+	check_fails(recvfrom(BAD_FD, buf, sizeof(buf), 0, NULL, NULL), EBADF,
+		    "recvfrom of a bad fd");
+	check_fails(send_two(BAD_FD, "a", "b", &a, len), EBADF, "sendmsg of a bad fd");
+	check_fails(recv_two(BAD_FD, NULL, 0), EBADF, "recvmsg of a bad fd");
+	check_fails(setsockopt(BAD_FD, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), EBADF,
+		    "setsockopt of a bad fd");
+	check_fails(getsockname(BAD_FD, &a.sa, &len), EBADF, "getsockname of a bad fd");
+	check_fails(getpeername(BAD_FD, &a.sa, &len), EBADF, "getpeername of a bad fd");
+	close_if(null);
+}
+
+static void net_steps(const char *dir)
+{
+	tcp_steps(AF_INET, PORT_TCP4);
+	tcp_steps(AF_INET6, PORT_TCP6);
+	udp_steps(AF_INET, PORT_UDP4);
+	udp_steps(AF_INET6, PORT_UDP6);
+	unix_steps(dir);
+	socket_failure_steps();
+}
+
 static void *thread_main(void *arg)
 {
 	int fd = dup(*(int *)arg);
@@ -331,6 +673,7 @@ int main(int argc, char **argv)
 	file_steps(argv[2]);
 	pipe_steps();
 	anon_fd_steps();
+	net_steps(argv[2]);
 	process_steps();
 	return failed;
 }
