@@ -434,6 +434,20 @@ static __always_inline bool scap_iov_size(const struct iovec *uiov, __u64 iovcnt
 }
 
 /*
+ * A value stored here and read back is unknown to the verifier, so that
+ * the iterations of a loop that differ only in a length it carries are
+ * not each a path of their own (7.2's verifier took minutes over the
+ * iovec data loop without it). Only scap_sys_exit_net uses it, and the
+ * kernel runs one instance of a program per CPU at a time.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} scap_net_scratch SEC(".maps");
+
+/*
  * The data of an iovec array as a BYTEBUF: the buffers one after the
  * other, at most limit bytes (the snaplen, or less for a read that got
  * less). The event is bad when a buffer cannot be read, as the module
@@ -442,12 +456,18 @@ static __always_inline bool scap_iov_size(const struct iovec *uiov, __u64 iovcnt
 static __always_inline void scap_put_iov_data(struct probe_evt *e, const struct iovec *uiov,
 					      __u64 iovcnt, __u64 limit)
 {
+	__u32 zero = 0;
+	__u64 *scratch = bpf_map_lookup_elem(&scap_net_scratch, &zero);
 	struct iovec iov;
 	__u64 copied = 0;
 	__u64 n;
 	__u8 *dst;
 	__u32 i;
 
+	if (!scratch) {
+		e->bad = 1;
+		return;
+	}
 	if (!probe_evt_fits(e, SCAP_DATA_WIDTH))
 		return;
 	dst = e->buf + e->off;
@@ -468,7 +488,8 @@ static __always_inline void scap_put_iov_data(struct probe_evt *e, const struct 
 			e->bad = 1;
 			return;
 		}
-		copied += n;
+		*scratch = copied + n;
+		copied = *(volatile __u64 *)scratch;
 	}
 	probe_evt_param_len(e, copied & SCAP_SNAPLEN_MASK);
 }

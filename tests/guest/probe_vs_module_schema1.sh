@@ -5,18 +5,23 @@
 # eventfd*, signalfd*, timerfd_create, inotify_init*, creat, openat2,
 # userfaultfd; clone, fork, vfork, clone3, a thread, execve, execveat, a
 # failed execve, exits with a status and by a signal) and schema1_diff's
-# support/schema1_workload (each of those in success and failure). `sysdig
-# -r` prints those events the same, per thread, from the workload's exec
-# on, once the values that differ between two runs are normalised: thread
-# ids (mapped to their order of creation, which proc_fd_workload writes,
-# or of first appearance in schema1_workload's process; others are X),
-# page fault and memory counters (but whether vm_rss and vm_swap are 0),
-# pipe inodes.
+# support/schema1_workload (each of those in success and failure, and the
+# socket syscalls over IPv4 and IPv6 TCP and UDP on the loopback and
+# AF_UNIX stream and datagram sockets). `sysdig -r` prints those events
+# the same, per thread, from the workload's exec on, once the values that
+# differ between two runs are normalised: thread ids (mapped to their
+# order of creation, which proc_fd_workload writes, or of first appearance
+# in schema1_workload's process; others are X), page fault and memory
+# counters (but whether vm_rss and vm_swap are 0), pipe inodes, ephemeral
+# ports (32768..60999) and kernel addresses (AF_UNIX tuples, socketpair's
+# source and peer).
 # scap-vm: needs scap-probe probe.o sysdig
 . /scap/lib.sh
 
 fd_types="chdir getcwd fchdir pipe dup fcntl eventfd signalfd timerfd_create inotify_init creat openat2 userfaultfd"
-types="$fd_types clone vfork clone3 execve execveat procexit"
+net_types="socket bind connect listen accept socketpair shutdown sendto recvfrom sendmsg recvmsg \
+sendmmsg recvmmsg getsockname getpeername setsockopt getsockopt"
+types="$fd_types $net_types clone vfork clone3 execve execveat procexit"
 filter="evt.type in ($(echo "$types" | sed 's/ /, /g'))"
 workdir=/tmp/probe_vs_module_schema1
 trigger=/tmp/schema1_workload.trigger
@@ -28,6 +33,16 @@ normalise() {
 		n = 0
 		while ((getline t < tidsfile) > 0)
 			idx[t] = ++n
+	}
+	# A port of the ephemeral range (net.ipv4.ip_local_port_range) as E.
+	function ports(f,    out, p) {
+		out = ""
+		while (match(f, /:[0-9]+/)) {
+			p = substr(f, RSTART + 1, RLENGTH - 1) + 0
+			out = out substr(f, 1, RSTART) (p >= 32768 && p <= 60999 ? "E" : p)
+			f = substr(f, RSTART + RLENGTH)
+		}
+		return out f
 	}
 	function id(v,    num, rest) {
 		num = v; sub(/[^0-9-].*/, "", num)
@@ -63,6 +78,9 @@ normalise() {
 			else if (k ~ /^(pgft_maj|pgft_min|vm_size|ino)$/)
 				f = k "=N"
 			gsub(/pipe:\[[0-9]+\]/, "pipe:[N]", f)
+			# Kernel addresses: unix_sock pointers (tuples, socketpair source and peer).
+			gsub(/[fF][fF][fF][fF][0-9a-fA-F]+/, "K", f)
+			f = ports(f)
 			line = line " " f
 		}
 		out[t] = out[t] line "\n"
@@ -111,6 +129,8 @@ capture() {
 		fail "normalising /tmp/$how-$wl.raw failed"
 }
 
+# The socket steps run on the loopback (up brings 127.0.0.1 and ::1).
+ip link set lo up || fail "cannot bring the loopback up"
 for wl in proc_fd schema1; do
 	capture module "$wl" record
 	capture probe "$wl" capture --probe "$SCAP_PROBE_OBJECT"
