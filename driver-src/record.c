@@ -60,7 +60,7 @@ static bool scap_fd_is_open(long fd)
  * Dropping mode also drops, whatever the syscall's policy and outside the
  * sampling (no DROP_E/DROP_X for them), events that change no state a
  * consumer tracks: close enters of fds that are not open (programs that
- * close every possible fd), failed close exits, and the fcntl calls other
+ * close every possible fd), failed close and bind exits, and the fcntl calls other
  * than F_DUPFD and F_DUPFD_CLOEXEC (the only ones that make an fd).
  */
 static bool scap_stateless(u16 type, const struct scap_syscall_ctx *ctx)
@@ -69,6 +69,7 @@ static bool scap_stateless(u16 type, const struct scap_syscall_ctx *ctx)
 	case SCAPE_CLOSE_E:
 		return !scap_fd_is_open((int)ctx->args[0]);
 	case SCAPE_CLOSE_X:
+	case SCAPE_BIND_X:
 		return ctx->ret < 0;
 	case SCAPE_FCNTL_E:
 	case SCAPE_FCNTL_X:

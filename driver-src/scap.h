@@ -166,6 +166,32 @@ void scap_fill_openat2_x(struct scap_evt *evt, const struct scap_syscall_ctx *ct
 void scap_fill_userfaultfd_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_path_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 
+/* sockaddr.c: SOCKADDR and SOCKTUPLE values */
+struct sockaddr_storage;
+void scap_evt_empty(struct scap_evt *evt);
+int scap_sockaddr_read(struct sockaddr_storage *ss, const void __user *uaddr, int ulen);
+void scap_evt_sockaddr(struct scap_evt *evt, const struct sockaddr_storage *ss);
+void scap_evt_socktuple(struct scap_evt *evt, int fd, const struct sockaddr_storage *user,
+			bool inbound);
+
+/* fillers_net.c, sockopt.c: the socket events */
+void scap_fill_socket_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_bind_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_connect_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_connect_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_listen_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_accept4_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_accept_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_socketpair_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_shutdown_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_sendto_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_recvfrom_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_sendmsg_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_sendmsg_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_recvmsg_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_setsockopt_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_getsockopt_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+
 /* fillers.c */
 u32 scap_fd_dev(long fd);
 void scap_fill_none(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);

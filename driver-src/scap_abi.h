@@ -152,6 +152,7 @@ enum scap_event_type {
 	[SCAPE_OPENAT_2_E] = 4,		/* dirfd, name, flags, mode */	\
 	[SCAPE_OPENAT_2_X] = 6,		/* fd, dirfd, name, flags, mode, dev */ \
 	SCAP_FD_EVENT_NPARAMS						\
+	SCAP_NET_EVENT_NPARAMS						\
 }
 
 /* The process lifecycle events (fillers_proc.c). */
@@ -342,6 +343,154 @@ enum scap_fd_event_type {
 #define SCAP_RESOLVE_NO_SYMLINKS	(1 << 3)
 #define SCAP_RESOLVE_NO_XDEV		(1 << 4)
 #define SCAP_RESOLVE_CACHED		(1 << 5)
+
+/* The socket events (fillers_net.c, sockopt.c). */
+enum scap_net_event_type {
+	SCAPE_SOCKET_E = 18,
+	SCAPE_SOCKET_X = 19,
+	SCAPE_BIND_E = 20,
+	SCAPE_BIND_X = 21,
+	SCAPE_CONNECT_E = 22,
+	SCAPE_CONNECT_X = 23,
+	SCAPE_LISTEN_E = 24,
+	SCAPE_LISTEN_X = 25,
+	SCAPE_SENDTO_E = 30,
+	SCAPE_SENDTO_X = 31,
+	SCAPE_RECVFROM_E = 34,
+	SCAPE_RECVFROM_X = 35,
+	SCAPE_SHUTDOWN_E = 36,
+	SCAPE_SHUTDOWN_X = 37,
+	SCAPE_GETSOCKNAME_E = 38,
+	SCAPE_GETSOCKNAME_X = 39,
+	SCAPE_GETPEERNAME_E = 40,
+	SCAPE_GETPEERNAME_X = 41,
+	SCAPE_SOCKETPAIR_E = 42,
+	SCAPE_SOCKETPAIR_X = 43,
+	SCAPE_SETSOCKOPT_E = 44,
+	SCAPE_SETSOCKOPT_X = 45,
+	SCAPE_GETSOCKOPT_E = 46,
+	SCAPE_GETSOCKOPT_X = 47,
+	SCAPE_SENDMSG_E = 48,
+	SCAPE_SENDMSG_X = 49,
+	SCAPE_SENDMMSG_E = 50,
+	SCAPE_SENDMMSG_X = 51,
+	SCAPE_RECVMSG_E = 52,
+	SCAPE_RECVMSG_X = 53,
+	SCAPE_RECVMMSG_E = 54,
+	SCAPE_RECVMMSG_X = 55,
+	SCAPE_ACCEPT_5_E = 246,
+	SCAPE_ACCEPT_5_X = 247,
+	SCAPE_ACCEPT4_5_E = 248,
+	SCAPE_ACCEPT4_5_X = 249,
+};
+
+/* Their parameter counts, part of SCAP_EVENT_NPARAMS_INIT. */
+#define SCAP_NET_EVENT_NPARAMS						\
+	[SCAPE_SOCKET_E] = 3,		/* domain, type, proto */	\
+	[SCAPE_SOCKET_X] = 1,		/* fd */			\
+	[SCAPE_BIND_E] = 1,		/* fd */			\
+	[SCAPE_BIND_X] = 2,		/* res, addr */			\
+	[SCAPE_CONNECT_E] = 2,		/* fd, addr */			\
+	[SCAPE_CONNECT_X] = 2,		/* res, tuple */		\
+	[SCAPE_LISTEN_E] = 2,		/* fd, backlog */		\
+	[SCAPE_LISTEN_X] = 1,		/* res */			\
+	[SCAPE_SENDTO_E] = 3,		/* fd, size, tuple */		\
+	[SCAPE_SENDTO_X] = 2,		/* res, data */			\
+	[SCAPE_RECVFROM_E] = 2,		/* fd, size */			\
+	[SCAPE_RECVFROM_X] = 3,		/* res, data, tuple */		\
+	[SCAPE_SHUTDOWN_E] = 2,		/* fd, how */			\
+	[SCAPE_SHUTDOWN_X] = 1,		/* res */			\
+	[SCAPE_GETSOCKNAME_E] = SCAP_NPARAMS_NONE,			\
+	[SCAPE_GETSOCKNAME_X] = SCAP_NPARAMS_NONE,			\
+	[SCAPE_GETPEERNAME_E] = SCAP_NPARAMS_NONE,			\
+	[SCAPE_GETPEERNAME_X] = SCAP_NPARAMS_NONE,			\
+	[SCAPE_SOCKETPAIR_E] = 3,	/* domain, type, proto */	\
+	[SCAPE_SOCKETPAIR_X] = 5,	/* res, fd1, fd2, source, peer */ \
+	[SCAPE_SETSOCKOPT_E] = SCAP_NPARAMS_NONE,			\
+	[SCAPE_SETSOCKOPT_X] = 6,	/* res, fd, level, optname, val, optlen */ \
+	[SCAPE_GETSOCKOPT_E] = SCAP_NPARAMS_NONE,			\
+	[SCAPE_GETSOCKOPT_X] = 6,	/* res, fd, level, optname, val, optlen */ \
+	[SCAPE_SENDMSG_E] = 3,		/* fd, size, tuple */		\
+	[SCAPE_SENDMSG_X] = 2,		/* res, data */			\
+	[SCAPE_SENDMMSG_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_SENDMMSG_X] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_RECVMSG_E] = 1,		/* fd */			\
+	[SCAPE_RECVMSG_X] = 4,		/* res, size, data, tuple */	\
+	[SCAPE_RECVMMSG_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_RECVMMSG_X] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_ACCEPT_5_E] = SCAP_NPARAMS_NONE,				\
+	[SCAPE_ACCEPT_5_X] = 5,	/* fd, tuple, queuepct, queuelen, queuemax */ \
+	[SCAPE_ACCEPT4_5_E] = 1,	/* flags */			\
+	[SCAPE_ACCEPT4_5_X] = 5,	/* as ACCEPT_5_X */
+
+/* Address families in SOCKADDR and SOCKTUPLE values (PPM_AF_*). */
+#define SCAP_AF_UNIX		1
+#define SCAP_AF_INET		2
+#define SCAP_AF_INET6		10
+
+/* setsockopt/getsockopt's level (PT_FLAGS8). */
+#define SCAP_SOCKOPT_LEVEL_UNKNOWN	0
+#define SCAP_SOCKOPT_LEVEL_SOL_SOCKET	1
+#define SCAP_SOCKOPT_LEVEL_SOL_TCP	2
+
+/* Their val (PT_DYN): the index of the value's type, then the value. */
+#define SCAP_SOCKOPT_IDX_UNKNOWN	0	/* the bytes, as passed */
+#define SCAP_SOCKOPT_IDX_ERRNO		1	/* s64: -SO_ERROR */
+#define SCAP_SOCKOPT_IDX_UINT32		2
+#define SCAP_SOCKOPT_IDX_UINT64		3
+
+/*
+ * Their optname (PT_FLAGS8), SOL_SOCKET's only: the schema's numbers of
+ * the SO_* options, 0 for any other option or level.
+ */
+#define SCAP_SO_DEBUG			1
+#define SCAP_SO_REUSEADDR		2
+#define SCAP_SO_TYPE			3
+#define SCAP_SO_ERROR			4
+#define SCAP_SO_DONTROUTE		5
+#define SCAP_SO_BROADCAST		6
+#define SCAP_SO_SNDBUF			7
+#define SCAP_SO_RCVBUF			8
+#define SCAP_SO_KEEPALIVE		9
+#define SCAP_SO_OOBINLINE		10
+#define SCAP_SO_NO_CHECK		11
+#define SCAP_SO_PRIORITY		12
+#define SCAP_SO_LINGER			13
+#define SCAP_SO_BSDCOMPAT		14
+#define SCAP_SO_REUSEPORT		15
+#define SCAP_SO_PASSCRED		16
+#define SCAP_SO_PEERCRED		17
+#define SCAP_SO_RCVLOWAT		18
+#define SCAP_SO_SNDLOWAT		19
+#define SCAP_SO_SECURITY_AUTHENTICATION	22
+#define SCAP_SO_SECURITY_ENCRYPTION_TRANSPORT	23
+#define SCAP_SO_SECURITY_ENCRYPTION_NETWORK	24
+#define SCAP_SO_BINDTODEVICE		25
+#define SCAP_SO_ATTACH_FILTER		26
+#define SCAP_SO_DETACH_FILTER		27
+#define SCAP_SO_PEERNAME		28
+#define SCAP_SO_ACCEPTCONN		30
+#define SCAP_SO_PEERSEC			31
+#define SCAP_SO_SNDBUFFORCE		32
+#define SCAP_SO_RCVBUFFORCE		33
+#define SCAP_SO_PASSSEC			34
+#define SCAP_SO_MARK			36
+#define SCAP_SO_PROTOCOL		38
+#define SCAP_SO_DOMAIN			39
+#define SCAP_SO_RXQ_OVFL		40
+#define SCAP_SO_WIFI_STATUS		41
+#define SCAP_SO_PEEK_OFF		42
+#define SCAP_SO_NOFCS			43
+#define SCAP_SO_LOCK_FILTER		44
+#define SCAP_SO_SELECT_ERR_QUEUE	45
+#define SCAP_SO_BUSY_POLL		46
+#define SCAP_SO_MAX_PACING_RATE		47
+#define SCAP_SO_BPF_EXTENSIONS		48
+#define SCAP_SO_INCOMING_CPU		49
+#define SCAP_SO_ATTACH_BPF		50
+#define SCAP_SO_PEERGROUPS		51
+#define SCAP_SO_MEMINFO			52
+#define SCAP_SO_COOKIE			53
 
 /* PPM_SC codes (GENERIC events' ID): scap_sc_codes.h, generated. */
 

@@ -1,9 +1,11 @@
 #!/bin/sh
-# The differential test of schema 1's process and fd events: one workload
-# (support/schema1_workload: clone, fork, vfork, clone3, execve, execveat,
-# procexit; dup/dup2/dup3, pipe/pipe2, fcntl, eventfd(2), signalfd(4),
-# timerfd_create, inotify_init(1), creat, openat2, userfaultfd, chdir,
-# fchdir, getcwd; each in success and failure) captured with `sysdig -w`
+# The differential test of schema 1's process, fd and socket events: one
+# workload (support/schema1_workload: clone, fork, vfork, clone3, execve,
+# execveat, procexit; dup/dup2/dup3, pipe/pipe2, fcntl, eventfd(2),
+# signalfd(4), timerfd_create, inotify_init(1), creat, openat2,
+# userfaultfd, chdir, fchdir, getcwd; the socket calls over IPv4 and IPv6
+# TCP and UDP on the loopback, AF_UNIX stream and datagram sockets and
+# socketpair; each in success and failure) captured with `sysdig -w`
 # from the peer driver (Debian 12's falcosecurity-scap-dkms, built for this
 # kernel: artefact peer-module) and from ours, one after the other in this
 # boot (both modules are named scap: insmod the peer, capture, rmmod,
@@ -16,6 +18,10 @@
 #     wrong ptid or pid still shows;
 #   - pgft_maj, pgft_min, vm_size, vm_rss, vm_swap (page-fault and memory
 #     counters) become *; a pipe's ino and pipe:[ino] names become *;
+#   - ephemeral ports (32768 and up) in socket tuples and names, and the
+#     kernel addresses of AF_UNIX sockets (tuples, socketpair's source and
+#     peer) are mapped to P1, P2... and K1, K2... by first appearance, so
+#     that a wrong port or a wrong pairing of two sockets still shows;
 #   - timestamps, evt.num and the CPU are not printed.
 # Each thread's events are compared in order, threads in order of first
 # appearance (the workload runs one process or thread at a time; the two
@@ -33,11 +39,16 @@
 
 COMPARED="clone fork vfork clone3 execve execveat procexit dup dup2 dup3 pipe pipe2 fcntl
 	eventfd eventfd2 signalfd signalfd4 timerfd_create inotify_init inotify_init1 creat
-	openat2 userfaultfd chdir fchdir getcwd openat read write close"
+	openat2 userfaultfd chdir fchdir getcwd openat read write close
+	socket bind connect listen accept accept4 socketpair shutdown sendto recvfrom sendmsg
+	recvmsg sendmmsg recvmmsg getsockname getpeername setsockopt getsockopt"
 # The peer's capture must show each of these, or the workload did not run
-# what it should (peer event names: dup2/dup3 are dup events, pipe2 pipe...).
+# what it should (peer event names: dup2/dup3 are dup events, pipe2 pipe,
+# accept4 accept...).
 REQUIRED="clone fork vfork clone3 execve execveat procexit dup pipe fcntl eventfd signalfd
-	timerfd_create inotify_init creat openat2 userfaultfd chdir fchdir getcwd"
+	timerfd_create inotify_init creat openat2 userfaultfd chdir fchdir getcwd
+	socket bind connect listen accept socketpair shutdown sendto recvfrom sendmsg recvmsg
+	sendmmsg recvmmsg getsockname getpeername setsockopt getsockopt"
 FORMAT='*%evt.type %evt.dir %thread.tid %proc.pid %proc.ppid %proc.name %fd.name %evt.args'
 
 dir=/tmp/schema1
@@ -100,6 +111,9 @@ normalise() {
 		for (i = 1; i <= n; i++)
 			keep[list[i]] = 1
 		next_id = 0
+		kernel_address = "(0x)?ffff"
+		for (i = 0; i < 12; i++)
+			kernel_address = kernel_address "[0-9a-f]"
 	}
 	function id(v) {
 		if (v !~ /^[0-9]+$/ || v == 0)
@@ -118,6 +132,34 @@ normalise() {
 		}
 		return name "=" id(value) rest
 	}
+	# Ephemeral ports (32768 and up: five digits after an address and a
+	# colon) and the kernel addresses of AF_UNIX sockets ("ffff" and 12
+	# hex digits, in tuples and socketpair) differ between runs: mapped
+	# to P1, P2... and K1, K2... by first appearance, as the ids.
+	function sockets(s,    out, v) {
+		out = ""
+		while (match(s, /:[0-9][0-9][0-9][0-9][0-9]([^0-9]|$)/)) {
+			v = substr(s, RSTART + 1, 5)
+			out = out substr(s, 1, RSTART)
+			if (v + 0 >= 32768) {
+				if (!(v in ports))
+					ports[v] = ++next_port
+				v = "P" ports[v]
+			}
+			out = out v
+			s = substr(s, RSTART + 6)
+		}
+		s = out s
+		out = ""
+		while (match(s, kernel_address)) {
+			v = substr(s, RSTART, RLENGTH)
+			if (!(v in kaddrs))
+				kaddrs[v] = ++next_kaddr
+			out = out substr(s, 1, RSTART - 1) "K" kaddrs[v]
+			s = substr(s, RSTART + RLENGTH)
+		}
+		return out s
+	}
 	$1 in keep {
 		clone_exit = $2 == "<" && ($1 == "clone" || $1 == "fork" || $1 == "vfork" || $1 == "clone3")
 		tid = id($3)
@@ -132,6 +174,7 @@ normalise() {
 				$i = kv[1] "=*"
 			gsub(/pipe:\[[0-9]+\]/, "pipe:[*]", $i)
 		}
+		$0 = sockets($0)
 		if (!(tid in order))
 			order[tid] = ++threads
 		printf "%06d %06d %s\n", order[tid], ++seq, $0
@@ -158,6 +201,11 @@ compare() {
 	done
 	total=$(echo "$types" | wc -w)
 }
+
+# The socket steps talk over the loopback, IPv4 and IPv6.
+ip link set lo up || fail "cannot bring the loopback interface up"
+ip -6 addr show dev lo | grep -q '::1/128' ||
+	fail "the loopback has no ::1 (IPv6 in this kernel?): $(ip addr show dev lo | tr '\n' ' ')"
 
 capture peer "$SCAP_PEER_KO"
 missing=""

@@ -282,7 +282,7 @@ static socklen_t unix_addr_of(union addr *a, const char *name)
 /* A 100-byte message: more than the default snaplen of 80. */
 static const char long_msg[] =
 	"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	"-the-end-of-it-is-past-the-snaplen--";
+	"-the-end-of-it-is-past-the-snaplen----";
 
 /* Sends two buffers with sendmsg (to `to` if not NULL). */
 static ssize_t send_two(int fd, const char *a, const char *b, union addr *to, socklen_t len)
@@ -530,7 +530,7 @@ static void socket_failure_steps(void)
 	union addr a;
 	socklen_t len = inet_addr_of(&a, AF_INET, PORT_CLOSED);
 	int null = open("/dev/null", O_RDWR);
-	int one = 1;
+	int one = 1, udp;
 	char buf[8];
 
 	check_fails(socket(9999, SOCK_STREAM, 0), EAFNOSUPPORT, "socket of an unknown family");
@@ -550,7 +550,24 @@ static void socket_failure_steps(void)
 		    "setsockopt of a bad fd");
 	check_fails(getsockname(BAD_FD, &a.sa, &len), EBADF, "getsockname of a bad fd");
 	check_fails(getpeername(BAD_FD, &a.sa, &len), EBADF, "getpeername of a bad fd");
+	check_fails(connect(-1, &a.sa, len), EBADF, "connect of fd -1");
 	close_if(null);
+
+	/* Arguments the events cannot carry: an unreadable address or one
+	 * too long is an empty value; an unreadable option value or length
+	 * drops the exit event (in the peer as here). */
+	udp = socket(AF_INET, SOCK_DGRAM, 0);
+	check(udp >= 0, "socket for the bad arguments");
+	check_fails(bind(udp, (struct sockaddr *)1, len), EFAULT, "bind of an unreadable address");
+	check_fails(sendto(udp, "x", 1, 0, &a.sa, sizeof(a) + 1), EINVAL,
+		    "sendto an address too long");
+	check_fails(setsockopt(udp, SOL_SOCKET, SO_KEEPALIVE, NULL, sizeof(one)), EFAULT,
+		    "setsockopt of an unreadable value");
+	check_fails(getsockopt(udp, SOL_SOCKET, SO_TYPE, &one, NULL), EFAULT,
+		    "getsockopt into an unreadable length");
+	/* A message longer than the snaplen, in two buffers. */
+	check(send_two(udp, long_msg, "+tail", &a, len) == 105, "sendmsg of 105 bytes");
+	close_if(udp);
 }
 
 static void net_steps(const char *dir)
