@@ -20,47 +20,7 @@
 
 #include <bpf/bpf_endian.h>
 
-/* Event types (schema 1's event table). */
-enum scap_net_event_type {
-	SCAPE_SOCKET_SOCKET_E = 18,
-	SCAPE_SOCKET_SOCKET_X = 19,
-	SCAPE_SOCKET_BIND_E = 20,
-	SCAPE_SOCKET_BIND_X = 21,
-	SCAPE_SOCKET_CONNECT_E = 22,
-	SCAPE_SOCKET_CONNECT_X = 23,
-	SCAPE_SOCKET_LISTEN_E = 24,
-	SCAPE_SOCKET_LISTEN_X = 25,
-	SCAPE_SOCKET_SENDTO_E = 30,
-	SCAPE_SOCKET_SENDTO_X = 31,
-	SCAPE_SOCKET_RECVFROM_E = 34,
-	SCAPE_SOCKET_RECVFROM_X = 35,
-	SCAPE_SOCKET_SHUTDOWN_E = 36,
-	SCAPE_SOCKET_SHUTDOWN_X = 37,
-	SCAPE_SOCKET_GETSOCKNAME_E = 38,
-	SCAPE_SOCKET_GETSOCKNAME_X = 39,
-	SCAPE_SOCKET_GETPEERNAME_E = 40,
-	SCAPE_SOCKET_GETPEERNAME_X = 41,
-	SCAPE_SOCKET_SOCKETPAIR_E = 42,
-	SCAPE_SOCKET_SOCKETPAIR_X = 43,
-	SCAPE_SOCKET_SETSOCKOPT_E = 44,
-	SCAPE_SOCKET_SETSOCKOPT_X = 45,
-	SCAPE_SOCKET_GETSOCKOPT_E = 46,
-	SCAPE_SOCKET_GETSOCKOPT_X = 47,
-	SCAPE_SOCKET_SENDMSG_E = 48,
-	SCAPE_SOCKET_SENDMSG_X = 49,
-	SCAPE_SOCKET_SENDMMSG_E = 50,
-	SCAPE_SOCKET_SENDMMSG_X = 51,
-	SCAPE_SOCKET_RECVMSG_E = 52,
-	SCAPE_SOCKET_RECVMSG_X = 53,
-	SCAPE_SOCKET_RECVMMSG_E = 54,
-	SCAPE_SOCKET_RECVMMSG_X = 55,
-	SCAPE_SOCKET_ACCEPT_5_E = 246,
-	SCAPE_SOCKET_ACCEPT_5_X = 247,
-	SCAPE_SOCKET_ACCEPT4_5_E = 248,
-	SCAPE_SOCKET_ACCEPT4_5_X = 249,
-};
-
-/* The kernel's values (vmlinux.h carries no macros); the schema's are the same. */
+/* The kernel's values (vmlinux.h carries no macros). */
 #define SCAP_K_AF_UNIX		1
 #define SCAP_K_AF_INET		2
 #define SCAP_K_AF_INET6		10
@@ -123,20 +83,24 @@ static __always_inline bool scap_is_net(long nr)
 	}
 }
 
-/* The sock behind fd, or NULL when fd is no socket (or has none yet). */
-static __always_inline struct sock *scap_fd_sock(int fd)
+/* The socket behind fd, or NULL when fd is no socket. */
+static __always_inline struct socket *scap_fd_socket(int fd)
 {
 	struct file *file = scap_fd_file(fd);
-	struct socket *sock;
 
 	if (!file)
 		return NULL;
 	if ((BPF_CORE_READ(file, f_inode, i_mode) & SCAP_K_S_IFMT) != SCAP_K_S_IFSOCK)
 		return NULL;
-	sock = BPF_CORE_READ(file, private_data);
-	if (!sock)
-		return NULL;
-	return BPF_CORE_READ(sock, sk);
+	return BPF_CORE_READ(file, private_data);
+}
+
+/* The sock behind fd, or NULL when fd is no socket (or has none yet). */
+static __always_inline struct sock *scap_fd_sock(int fd)
+{
+	struct socket *sock = scap_fd_socket(fd);
+
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
 }
 
 /*
@@ -188,19 +152,27 @@ static __always_inline __u32 scap_unix_path(__u8 *dst, const char *path)
 	return n;
 }
 
-/* The name a unix socket is bound to; one never bound has none ("@"). */
-static __always_inline __u32 scap_unix_local_path(__u8 *dst, struct unix_sock *us)
+/*
+ * The name a unix socket is bound to, its addr->len bytes (an abstract
+ * name has no NUL of its own) in sa; one never bound has none ("@").
+ */
+static __always_inline __u32 scap_unix_local_path(__u8 *dst, struct unix_sock *us,
+						  struct scap_sockaddr *sa)
 {
 	struct unix_address *addr = BPF_CORE_READ(us, addr);
+	__u32 n;
 
-	if (!addr) {
-		dst[0] = '@';
-		dst[1] = 0;
-		return 2;
+	__builtin_memset(sa, 0, sizeof(*sa));
+	if (addr) {
+		n = BPF_CORE_READ(addr, len);
+		if (n > SCAP_SOCKADDR_MAX - 1)
+			n = SCAP_SOCKADDR_MAX - 1;
+		n &= SCAP_SOCKADDR_MAX - 1;
+		bpf_probe_read_kernel(sa->b, n, (const __u8 *)addr +
+				      bpf_core_field_offset(struct unix_address, name));
 	}
-	/* name[0].sun_path: after the family. */
-	return scap_unix_path(dst, (const char *)addr +
-			      bpf_core_field_offset(struct unix_address, name) + 2);
+	/* sun_path: after the family. */
+	return scap_unix_path(dst, (const char *)sa->b + 2);
 }
 
 /* An IPv4 end: address (network order), then port (host order). */
@@ -296,6 +268,7 @@ static __always_inline void scap_put_tuple(struct probe_evt *e, int fd,
 {
 	struct scap_end6 own6, other6;
 	struct scap_end4 own, other;
+	struct scap_sockaddr name;
 	struct sock *sk;
 	__u64 us, peer;
 	__u16 family;
@@ -321,10 +294,14 @@ static __always_inline void scap_put_tuple(struct probe_evt *e, int fd,
 			__builtin_memcpy(&port, sa->b + 2, 2);
 			port = bpf_ntohs(port);
 			__builtin_memcpy(other.b + 4, &port, 2);
-		} else {
+		} else if (scap_inet_has_peer(sk)) {
 			scap_inet_peer(sk, &other);
+		} else {
+			/* No peer (getpeername fails): the module's tuple is all zeros. */
+			scap_end4_set(&own, 0, 0);
+			scap_end4_set(&other, 0, 0);
 		}
-		dst[0] = SCAP_K_AF_INET;
+		dst[0] = SCAP_AF_INET;
 		__builtin_memcpy(dst + 1, inbound ? other.b : own.b, 6);
 		__builtin_memcpy(dst + 7, inbound ? own.b : other.b, 6);
 		len = 1 + 2 * 6;
@@ -340,7 +317,7 @@ static __always_inline void scap_put_tuple(struct probe_evt *e, int fd,
 		} else {
 			scap_inet6_peer(sk, &other6);
 		}
-		dst[0] = SCAP_K_AF_INET6;
+		dst[0] = SCAP_AF_INET6;
 		__builtin_memcpy(dst + 1, inbound ? other6.b : own6.b, 18);
 		__builtin_memcpy(dst + 19, inbound ? own6.b : other6.b, 18);
 		len = 1 + 2 * 18;
@@ -348,13 +325,13 @@ static __always_inline void scap_put_tuple(struct probe_evt *e, int fd,
 	case SCAP_K_AF_UNIX:
 		us = (__u64)sk;
 		peer = (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
-		dst[0] = SCAP_K_AF_UNIX;
+		dst[0] = SCAP_AF_UNIX;
 		__builtin_memcpy(dst + 1, inbound ? &us : &peer, 8);
 		__builtin_memcpy(dst + 9, inbound ? &peer : &us, 8);
 		if (use_sa && !inbound)
 			len = scap_unix_path(dst + 17, (const char *)sa->b + 2);
 		else
-			len = scap_unix_local_path(dst + 17, (struct unix_sock *)sk);
+			len = scap_unix_local_path(dst + 17, (struct unix_sock *)sk, &name);
 		len += 1 + 2 * 8;
 		break;
 	default:
@@ -379,19 +356,19 @@ static __always_inline void scap_put_sockaddr(struct probe_evt *e, const struct 
 	port = bpf_ntohs(port);
 	switch (ok ? family : 0) {
 	case SCAP_K_AF_INET:
-		dst[0] = SCAP_K_AF_INET;
+		dst[0] = SCAP_AF_INET;
 		__builtin_memcpy(dst + 1, sa->b + 4, 4);
 		__builtin_memcpy(dst + 5, &port, 2);
 		len = 1 + 4 + 2;
 		break;
 	case SCAP_K_AF_INET6:
-		dst[0] = SCAP_K_AF_INET6;
+		dst[0] = SCAP_AF_INET6;
 		__builtin_memcpy(dst + 1, sa->b + 8, 16);
 		__builtin_memcpy(dst + 17, &port, 2);
 		len = 1 + 16 + 2;
 		break;
 	case SCAP_K_AF_UNIX:
-		dst[0] = SCAP_K_AF_UNIX;
+		dst[0] = SCAP_AF_UNIX;
 		len = 1 + scap_unix_path(dst + 1, (const char *)sa->b + 2);
 		break;
 	default:
@@ -406,7 +383,7 @@ static __always_inline void scap_put_sockaddr(struct probe_evt *e, const struct 
  */
 static __always_inline bool scap_sockaddr_arg(struct scap_sockaddr *sa, __u64 uaddr, __u64 ulen)
 {
-	if (!uaddr || !(int)ulen) {
+	if (!uaddr || !ulen) {
 		__builtin_memset(sa, 0, sizeof(*sa));
 		return false;
 	}
@@ -483,8 +460,11 @@ static __always_inline void scap_put_iov_data(struct probe_evt *e, const struct 
 		n = iov.iov_len;
 		if (n > limit - copied)
 			n = limit - copied;
-		if (n && bpf_probe_read_user(dst + (copied & SCAP_SNAPLEN_MASK),
-					     n & SCAP_SNAPLEN_MASK, iov.iov_base)) {
+		/* Keeps the mask, which clang finds redundant (see scap_put_user_data). */
+		asm volatile("" : "+r"(n));
+		n &= SCAP_SNAPLEN_MASK;
+		if (n && bpf_probe_read_user(dst + (copied & SCAP_SNAPLEN_MASK), n,
+					     iov.iov_base)) {
 			e->bad = 1;
 			return;
 		}
@@ -496,7 +476,7 @@ static __always_inline void scap_put_iov_data(struct probe_evt *e, const struct 
 
 /*
  * Up to SCAP_SNAPLEN bytes of a user buffer, len of them (none when the call
- * failed); empty when it cannot be read, as probe_evt_user_buf. The barrier
+ * failed); bad when it cannot be read, as the module drops it. The barrier
  * keeps the mask: clang drops it as redundant, but the verifier may have
  * lost the bound on another copy of len.
  */
@@ -508,8 +488,10 @@ static __always_inline void scap_put_user_data(struct probe_evt *e, const void *
 		return;
 	asm volatile("" : "+r"(n));
 	n &= SCAP_SNAPLEN_MASK;
-	if (n && bpf_probe_read_user(e->buf + e->off, n, ubuf))
-		n = 0;
+	if (n && bpf_probe_read_user(e->buf + e->off, n, ubuf)) {
+		e->bad = 1;
+		return;
+	}
 	probe_evt_param_len(e, n);
 }
 
@@ -526,44 +508,44 @@ static __always_inline __u8 scap_sockopt_level(__u64 level)
 	}
 }
 
-/* The schema's SO_* codes: the kernel's up to SO_ATTACH_BPF, then renumbered. */
+/*
+ * The schema's SO_* codes: the kernel's up to SO_ATTACH_BPF, then
+ * renumbered. Not SO_RCVTIMEO, SO_SNDTIMEO and the SO_TIMESTAMP* ones:
+ * since 5.1 the kernel's headers define them for userspace only (as their
+ * _OLD or _NEW variants), so the module names and types them UNKNOWN.
+ */
 static __always_inline __u8 scap_sockopt_name(__u64 level, __u64 optname)
 {
 	int name = optname;
 
 	if ((int)level != SCAP_K_SOL_SOCKET)
 		return 0;
-	if (name >= 1 && name <= 50)
-		return name;
 	switch (name) {
-	case 59:		/* SO_PEERGROUPS */
-		return 51;
-	case 55:		/* SO_MEMINFO */
-		return 52;
-	case 57:		/* SO_COOKIE */
-		return 53;
-	default:
+	case 20:		/* SO_RCVTIMEO_OLD */
+	case 21:		/* SO_SNDTIMEO_OLD */
+	case 29:		/* SO_TIMESTAMP_OLD */
+	case 35:		/* SO_TIMESTAMPNS_OLD */
+	case 37:		/* SO_TIMESTAMPING_OLD */
 		return 0;
+	case 59:		/* SO_PEERGROUPS */
+		return SCAP_SO_PEERGROUPS;
+	case 55:		/* SO_MEMINFO */
+		return SCAP_SO_MEMINFO;
+	case 57:		/* SO_COOKIE */
+		return SCAP_SO_COOKIE;
+	default:
+		return name >= 1 && name <= 50 ? name : 0;
 	}
 }
 
 /* SOL_SOCKET options whose value the schema reads as a u32. */
-#define SCAP_SOCKOPT_U32_MASK	0x3ffffebcddfeeULL
+#define SCAP_SOCKOPT_U32_MASK	0x3ffd7cbcddfeeULL
 #define SCAP_K_SO_ERROR		4
-#define SCAP_K_SO_RCVTIMEO	20
-#define SCAP_K_SO_SNDTIMEO	21
 #define SCAP_K_SO_COOKIE	57
-
-/* The DYN indexes of a socket option's value (PPM_SOCKOPT_IDX_*). */
-#define SCAP_SOCKOPT_IDX_UNKNOWN	0
-#define SCAP_SOCKOPT_IDX_ERRNO		1
-#define SCAP_SOCKOPT_IDX_UINT32		2
-#define SCAP_SOCKOPT_IDX_UINT64		3
-#define SCAP_SOCKOPT_IDX_TIMEVAL	4
 
 /*
  * A socket option's value as a DYN: its type's index, then the value read
- * as that type (SO_ERROR as a negative errno, the timeouts in ns), or
+ * as that type (SO_ERROR as a negative errno), or
  * optlen bytes of it (at most SCAP_SOCKOPT_MAX) for the others. Bad when
  * it cannot be read, as the module drops the event.
  */
@@ -573,7 +555,6 @@ static __always_inline void scap_put_sockopt(struct probe_evt *e, __u64 level, _
 	int name = optname;
 	__u64 v64 = 0;
 	__u32 v32 = 0;
-	__s64 tv[2];
 	__u8 *dst;
 	__u32 n;
 
@@ -586,15 +567,6 @@ static __always_inline void scap_put_sockopt(struct probe_evt *e, __u64 level, _
 				goto bad;
 			v64 = -(__s64)(int)v32;
 			dst[0] = SCAP_SOCKOPT_IDX_ERRNO;
-			__builtin_memcpy(dst + 1, &v64, 8);
-			probe_evt_param_len(e, 9);
-			return;
-		}
-		if (name == SCAP_K_SO_RCVTIMEO || name == SCAP_K_SO_SNDTIMEO) {
-			if (bpf_probe_read_user(tv, sizeof(tv), optval))
-				goto bad;
-			v64 = tv[0] * 1000000000ULL + tv[1] * 1000ULL;
-			dst[0] = SCAP_SOCKOPT_IDX_TIMEVAL;
 			__builtin_memcpy(dst + 1, &v64, 8);
 			probe_evt_param_len(e, 9);
 			return;
@@ -641,8 +613,8 @@ static __always_inline bool scap_net_enter(struct pt_regs *regs, long nr, __u64 
 	switch (nr) {
 	case __NR_socket:
 	case __NR_socketpair:
-		if (probe_evt_begin(&e, nr == __NR_socket ? SCAPE_SOCKET_SOCKET_E :
-				    SCAPE_SOCKET_SOCKETPAIR_E, 3, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, nr == __NR_socket ? SCAPE_SOCKET_E :
+				    SCAPE_SOCKETPAIR_E, 3, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_u32(&e, scap_arg(regs, 0));
 		probe_evt_u32(&e, scap_arg(regs, 1));
@@ -650,13 +622,13 @@ static __always_inline bool scap_net_enter(struct pt_regs *regs, long nr, __u64 
 		break;
 	case __NR_bind:
 	case __NR_recvmsg:
-		if (probe_evt_begin(&e, nr == __NR_bind ? SCAPE_SOCKET_BIND_E :
-				    SCAPE_SOCKET_RECVMSG_E, 1, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, nr == __NR_bind ? SCAPE_BIND_E :
+				    SCAPE_RECVMSG_E, 1, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		break;
 	case __NR_connect:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_CONNECT_E, 2, pid_tgid, SCAP_RECORD_NET))
+		if (probe_evt_begin(&e, SCAPE_CONNECT_E, 2, pid_tgid, SCAP_RECORD_NET))
 			return true;
 		/* The module takes this fd as an int, and no address for a negative one. */
 		fd = scap_arg(regs, 0);
@@ -665,29 +637,29 @@ static __always_inline bool scap_net_enter(struct pt_regs *regs, long nr, __u64 
 		scap_put_sockaddr(&e, &sa, ok);
 		break;
 	case __NR_listen:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_LISTEN_E, 2, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_LISTEN_E, 2, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_u32(&e, scap_arg(regs, 1));
 		break;
 	case __NR_accept:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_ACCEPT_5_E, 0, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_ACCEPT_5_E, 0, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		break;
 	case __NR_accept4:
 		/* The module sends 0 for the flags. */
-		if (probe_evt_begin(&e, SCAPE_SOCKET_ACCEPT4_5_E, 1, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_ACCEPT4_5_E, 1, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_u32(&e, 0);
 		break;
 	case __NR_shutdown:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_SHUTDOWN_E, 2, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_SHUTDOWN_E, 2, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_u8(&e, scap_arg(regs, 1));
 		break;
 	case __NR_sendto:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_SENDTO_E, 3, pid_tgid, SCAP_RECORD_NET))
+		if (probe_evt_begin(&e, SCAPE_SENDTO_E, 3, pid_tgid, SCAP_RECORD_NET))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_u32(&e, scap_arg(regs, 2));
@@ -698,13 +670,13 @@ static __always_inline bool scap_net_enter(struct pt_regs *regs, long nr, __u64 
 			probe_evt_param_len(&e, 0);
 		break;
 	case __NR_recvfrom:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_RECVFROM_E, 2, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, SCAPE_RECVFROM_E, 2, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_u32(&e, scap_arg(regs, 2));
 		break;
 	case __NR_sendmsg:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_SENDMSG_E, 3, pid_tgid, SCAP_RECORD_NET))
+		if (probe_evt_begin(&e, SCAPE_SENDMSG_E, 3, pid_tgid, SCAP_RECORD_NET))
 			return true;
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		/* The module drops the event when it cannot read the msghdr or iovecs. */
@@ -725,12 +697,12 @@ static __always_inline bool scap_net_enter(struct pt_regs *regs, long nr, __u64 
 	case __NR_getpeername:
 	case __NR_setsockopt:
 	case __NR_getsockopt:
-		if (probe_evt_begin(&e, nr == __NR_sendmmsg ? SCAPE_SOCKET_SENDMMSG_E :
-				    nr == __NR_recvmmsg ? SCAPE_SOCKET_RECVMMSG_E :
-				    nr == __NR_getsockname ? SCAPE_SOCKET_GETSOCKNAME_E :
-				    nr == __NR_getpeername ? SCAPE_SOCKET_GETPEERNAME_E :
-				    nr == __NR_setsockopt ? SCAPE_SOCKET_SETSOCKOPT_E :
-				    SCAPE_SOCKET_GETSOCKOPT_E, 0, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, nr == __NR_sendmmsg ? SCAPE_SENDMMSG_E :
+				    nr == __NR_recvmmsg ? SCAPE_RECVMMSG_E :
+				    nr == __NR_getsockname ? SCAPE_GETSOCKNAME_E :
+				    nr == __NR_getpeername ? SCAPE_GETPEERNAME_E :
+				    nr == __NR_setsockopt ? SCAPE_SETSOCKOPT_E :
+				    SCAPE_GETSOCKOPT_E, 0, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		break;
 	default:
@@ -748,8 +720,8 @@ static __always_inline void scap_accept_exit(struct pt_regs *regs, long nr, long
 	__u32 backlog = 0, max = 0;
 	struct sock *sk;
 
-	if (probe_evt_begin(&e, nr == __NR_accept ? SCAPE_SOCKET_ACCEPT_5_X :
-			    SCAPE_SOCKET_ACCEPT4_5_X, 5, pid_tgid, SCAP_RECORD_NET))
+	if (probe_evt_begin(&e, nr == __NR_accept ? SCAPE_ACCEPT_5_X :
+			    SCAPE_ACCEPT4_5_X, 5, pid_tgid, SCAP_RECORD_NET))
 		return;
 	probe_evt_s64(&e, (int)ret);
 	scap_put_tuple(&e, ret, NULL, false, true);
@@ -769,23 +741,32 @@ static __always_inline void scap_socketpair_exit(struct pt_regs *regs, long ret,
 {
 	struct probe_evt e;
 	int fds[2] = {};
+	struct socket *sock;
 	struct sock *sk = NULL;
+	__u64 peer = 0;
 
-	if (probe_evt_begin(&e, SCAPE_SOCKET_SOCKETPAIR_X, 5, pid_tgid, SCAP_RECORD_FIXED + 32))
+	if (probe_evt_begin(&e, SCAPE_SOCKETPAIR_X, 5, pid_tgid, SCAP_RECORD_FIXED + 32))
 		return;
 	probe_evt_s64(&e, ret);
 	if (ret >= 0) {
 		/* The module drops the event without the fds or a socket behind them. */
 		if (bpf_probe_read_user(fds, sizeof(fds), (const void *)scap_arg(regs, 3)))
 			e.bad = 1;
-		sk = scap_fd_sock(fds[0]);
-		if (!sk)
+		sock = scap_fd_socket(fds[0]);
+		if (!sock)
 			e.bad = 1;
+		else
+			sk = BPF_CORE_READ(sock, sk);
+		/* The unix_sock addresses: AF_UNIX only. */
+		if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) != SCAP_K_AF_UNIX)
+			sk = NULL;
+		if (sk)
+			peer = (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
 	}
 	probe_evt_s64(&e, fds[0]);
 	probe_evt_s64(&e, fds[1]);
 	probe_evt_s64(&e, (__u64)sk);
-	probe_evt_s64(&e, sk ? (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer) : 0);
+	probe_evt_s64(&e, peer);
 	probe_evt_submit(&e);
 }
 
@@ -797,8 +778,8 @@ static __always_inline void scap_sockopt_exit(struct pt_regs *regs, long nr, lon
 	__u32 optlen = scap_arg(regs, 4);
 	struct probe_evt e;
 
-	if (probe_evt_begin(&e, nr == __NR_setsockopt ? SCAPE_SOCKET_SETSOCKOPT_X :
-			    SCAPE_SOCKET_GETSOCKOPT_X, 6, pid_tgid, SCAP_RECORD_NET))
+	if (probe_evt_begin(&e, nr == __NR_setsockopt ? SCAPE_SETSOCKOPT_X :
+			    SCAPE_GETSOCKOPT_X, 6, pid_tgid, SCAP_RECORD_NET))
 		return;
 	if (nr == __NR_getsockopt &&
 	    bpf_probe_read_user(&optlen, sizeof(optlen), (const void *)scap_arg(regs, 4)))
@@ -821,7 +802,7 @@ static __always_inline void scap_recvfrom_exit(struct pt_regs *regs, long ret, _
 	int ulen = 0;
 	bool ok;
 
-	if (probe_evt_begin(&e, SCAPE_SOCKET_RECVFROM_X, 3, pid_tgid, SCAP_RECORD_NET))
+	if (probe_evt_begin(&e, SCAPE_RECVFROM_X, 3, pid_tgid, SCAP_RECORD_NET))
 		return;
 	probe_evt_s64(&e, ret);
 	scap_put_user_data(&e, (const void *)scap_arg(regs, 1), ret);
@@ -849,8 +830,8 @@ static __always_inline void scap_msg_exit(struct pt_regs *regs, long nr, long re
 	__u64 size = 0;
 	bool ok;
 
-	if (probe_evt_begin(&e, nr == __NR_sendmsg ? SCAPE_SOCKET_SENDMSG_X :
-			    SCAPE_SOCKET_RECVMSG_X, nr == __NR_sendmsg ? 2 : 4, pid_tgid,
+	if (probe_evt_begin(&e, nr == __NR_sendmsg ? SCAPE_SENDMSG_X :
+			    SCAPE_RECVMSG_X, nr == __NR_sendmsg ? 2 : 4, pid_tgid,
 			    SCAP_RECORD_NET))
 		return;
 	probe_evt_s64(&e, ret);
@@ -858,11 +839,8 @@ static __always_inline void scap_msg_exit(struct pt_regs *regs, long nr, long re
 	    mh.msg_iovlen >= SCAP_IOV_LIMIT)
 		e.bad = 1;
 	if (nr == __NR_sendmsg) {
-		/* What was given, whatever the call sent. */
-		if (ret > 0 && mh.msg_iovlen)
-			scap_put_iov_data(&e, mh.msg_iov, mh.msg_iovlen, SCAP_SNAPLEN);
-		else
-			probe_evt_param_len(&e, 0);
+		/* What was given, whatever the call sent or failed. */
+		scap_put_iov_data(&e, mh.msg_iov, mh.msg_iovlen, SCAP_SNAPLEN);
 		probe_evt_submit(&e);
 		return;
 	}
@@ -914,14 +892,14 @@ static __always_inline bool scap_net_exit(struct pt_regs *regs, long nr, long re
 		scap_msg_exit(regs, nr, ret, pid_tgid);
 		return true;
 	case __NR_bind:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_BIND_X, 2, pid_tgid, SCAP_RECORD_NET))
+		if (probe_evt_begin(&e, SCAPE_BIND_X, 2, pid_tgid, SCAP_RECORD_NET))
 			return true;
 		probe_evt_s64(&e, ret);
 		ok = scap_sockaddr_arg(&sa, scap_arg(regs, 1), scap_arg(regs, 2));
 		scap_put_sockaddr(&e, &sa, ok);
 		break;
 	case __NR_connect:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_CONNECT_X, 2, pid_tgid, SCAP_RECORD_NET))
+		if (probe_evt_begin(&e, SCAPE_CONNECT_X, 2, pid_tgid, SCAP_RECORD_NET))
 			return true;
 		probe_evt_s64(&e, ret);
 		fd = scap_arg(regs, 0);
@@ -932,7 +910,7 @@ static __always_inline bool scap_net_exit(struct pt_regs *regs, long nr, long re
 			probe_evt_param_len(&e, 0);
 		break;
 	case __NR_sendto:
-		if (probe_evt_begin(&e, SCAPE_SOCKET_SENDTO_X, 2, pid_tgid, SCAP_RECORD_NET))
+		if (probe_evt_begin(&e, SCAPE_SENDTO_X, 2, pid_tgid, SCAP_RECORD_NET))
 			return true;
 		probe_evt_s64(&e, ret);
 		scap_put_user_data(&e, (const void *)scap_arg(regs, 1), ret);
@@ -940,9 +918,9 @@ static __always_inline bool scap_net_exit(struct pt_regs *regs, long nr, long re
 	case __NR_socket:
 	case __NR_listen:
 	case __NR_shutdown:
-		if (probe_evt_begin(&e, nr == __NR_socket ? SCAPE_SOCKET_SOCKET_X :
-				    nr == __NR_listen ? SCAPE_SOCKET_LISTEN_X :
-				    SCAPE_SOCKET_SHUTDOWN_X, 1, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, nr == __NR_socket ? SCAPE_SOCKET_X :
+				    nr == __NR_listen ? SCAPE_LISTEN_X :
+				    SCAPE_SHUTDOWN_X, 1, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		probe_evt_s64(&e, ret);
 		break;
@@ -950,10 +928,10 @@ static __always_inline bool scap_net_exit(struct pt_regs *regs, long nr, long re
 	case __NR_recvmmsg:
 	case __NR_getsockname:
 	case __NR_getpeername:
-		if (probe_evt_begin(&e, nr == __NR_sendmmsg ? SCAPE_SOCKET_SENDMMSG_X :
-				    nr == __NR_recvmmsg ? SCAPE_SOCKET_RECVMMSG_X :
-				    nr == __NR_getsockname ? SCAPE_SOCKET_GETSOCKNAME_X :
-				    SCAPE_SOCKET_GETPEERNAME_X, 0, pid_tgid, SCAP_RECORD_FIXED))
+		if (probe_evt_begin(&e, nr == __NR_sendmmsg ? SCAPE_SENDMMSG_X :
+				    nr == __NR_recvmmsg ? SCAPE_RECVMMSG_X :
+				    nr == __NR_getsockname ? SCAPE_GETSOCKNAME_X :
+				    SCAPE_GETPEERNAME_X, 0, pid_tgid, SCAP_RECORD_FIXED))
 			return true;
 		break;
 	default:
