@@ -111,9 +111,9 @@ normalise() {
 		for (i = 1; i <= n; i++)
 			keep[list[i]] = 1
 		next_id = 0
-		kernel_address = "(0x)?ffff"
+		kernel_address = "(0x)?[fF][fF][fF][fF]"
 		for (i = 0; i < 12; i++)
-			kernel_address = kernel_address "[0-9a-f]"
+			kernel_address = kernel_address "[0-9a-fA-F]"
 	}
 	function id(v) {
 		if (v !~ /^[0-9]+$/ || v == 0)
@@ -134,8 +134,10 @@ normalise() {
 	}
 	# Ephemeral ports (32768 and up: five digits after an address and a
 	# colon) and the kernel addresses of AF_UNIX sockets ("ffff" and 12
-	# hex digits, in tuples and socketpair) differ between runs: mapped
-	# to P1, P2... and K1, K2... by first appearance, as the ids.
+	# hex digits: lower case in tuples, upper case in the source and
+	# peer of socketpair) differ between runs: mapped to P1, P2... and
+	# K1, K2... by first appearance, as the ids, an address in either
+	# case to the same K.
 	function sockets(s,    out, v) {
 		out = ""
 		while (match(s, /:[0-9][0-9][0-9][0-9][0-9]([^0-9]|$)/)) {
@@ -152,7 +154,8 @@ normalise() {
 		s = out s
 		out = ""
 		while (match(s, kernel_address)) {
-			v = substr(s, RSTART, RLENGTH)
+			v = tolower(substr(s, RSTART, RLENGTH))
+			sub(/^0x/, "", v)
 			if (!(v in kaddrs))
 				kaddrs[v] = ++next_kaddr
 			out = out substr(s, 1, RSTART - 1) "K" kaddrs[v]
