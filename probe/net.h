@@ -259,8 +259,9 @@ static __always_inline void scap_inet6_peer(struct sock *sk, struct scap_end6 *e
  * else the kernel's peer; inbound (a receive, an accept) the other end is
  * the source. AF_UNIX: the unix_sock addresses (own and peer, or peer and
  * own outbound), then the user's path outbound, else the socket's own
- * name. Empty when fd is no socket or of another family, or sa is NULL
- * because the call had no address the module could copy (has_sa false).
+ * name. Empty when fd is no socket or of another family. An IPv4 socket
+ * without a peer and without sa is all zeros, as the module writes it; an
+ * IPv6 one keeps its own end.
  */
 static __always_inline void scap_put_tuple(struct probe_evt *e, int fd,
 					   const struct scap_sockaddr *sa, bool use_sa,
