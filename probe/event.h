@@ -231,7 +231,11 @@ static __always_inline void probe_evt_user_str(struct probe_evt *e,
 	probe_evt_user_str_or(e, ustr, 0, 0);
 }
 
-/* Up to SCAP_SNAPLEN bytes of user memory; empty when it cannot be read. */
+/*
+ * Up to SCAP_SNAPLEN bytes of user memory; empty when it cannot be read.
+ * The barrier keeps the mask, which clang drops as redundant while the
+ * verifier may have lost the bound on the copy of len it reads.
+ */
 static __always_inline void probe_evt_user_buf(struct probe_evt *e,
 					      const void *ubuf, __s64 len)
 {
@@ -240,12 +244,13 @@ static __always_inline void probe_evt_user_buf(struct probe_evt *e,
 	if (!probe_evt_fits(e, SCAP_SNAPLEN_MASK + 1))
 		return;
 	/*
-	 * clang knows n <= SCAP_SNAPLEN and drops the mask below, while the
-	 * verifier may have lost that bound (pwrite64's length, reloaded
-	 * from the stack): hide n's value so that the mask stays.
+	 * clang knows n <= SCAP_SNAPLEN and drops the mask, while the
+	 * verifier may have lost that bound (a length reloaded from the
+	 * stack): hide n's value so that the mask stays.
 	 */
 	asm volatile("" : "+r"(n));
-	if (n && bpf_probe_read_user(e->buf + e->off, n & SCAP_SNAPLEN_MASK, ubuf))
+	n &= SCAP_SNAPLEN_MASK;
+	if (n && bpf_probe_read_user(e->buf + e->off, n, ubuf))
 		n = 0;
 	probe_evt_param_len(e, n);
 }

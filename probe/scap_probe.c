@@ -5,8 +5,9 @@
  * (CO-RE).
  *
  * open, openat, close, read and write, the fd plumbing and cwd syscalls
- * (fd_events.h), the I/O variants of read and write (io_events.h) and the
- * process lifecycle (proc.h) carry their parameters;
+ * (fd_events.h), the I/O variants of read and write (io_events.h), the
+ * process lifecycle (proc.h) and the socket syscalls (net.h) carry their
+ * parameters;
  * every other syscall is a GENERIC event with its PPM_SC code. As in the module, 32-bit
  * (ia32) syscalls and numbers past the table (x32's, invalid ones) are not
  * reported: their numbers belong to another table or to none.
@@ -29,6 +30,7 @@
 #include "task.h"
 #include "cgroups.h"
 #include "proc.h"
+#include "net.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -184,7 +186,7 @@ int scap_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	const __u64 *args = (const __u64 *)(void *)ctx;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
-	if (scap_skip(pid_tgid) || !scap_traced(args[1]))
+	if (scap_skip(pid_tgid) || !scap_traced(args[1]) || scap_is_net(args[1]))
 		return 0;
 	scap_enter((struct pt_regs *)args[0], args[1], pid_tgid);
 	return 0;
@@ -209,7 +211,7 @@ int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (scap_skip(pid_tgid))
 		return 0;
 	nr = BPF_CORE_READ(regs, orig_ax);
-	if (!scap_traced(nr) || scap_is_clone(nr) || scap_is_exec(nr))
+	if (!scap_traced(nr) || scap_is_clone(nr) || scap_is_exec(nr) || scap_is_net(nr))
 		return 0;
 	scap_exit(regs, nr, args[1], pid_tgid);
 	return 0;
@@ -241,6 +243,43 @@ SEC("raw_tracepoint/sys_exit")
 int scap_sys_exit_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	return scap_sys_exit_proc(ctx, true);
+}
+
+/*
+ * The socket syscalls (net.h), on sys_enter and sys_exit beside the others:
+ * their socket lookups, addresses and iovec loops in those programs would
+ * exceed what the verifier of 5.10 accepts.
+ */
+SEC("raw_tracepoint/sys_enter")
+int scap_sys_enter_net(struct bpf_raw_tracepoint_args *ctx)
+{
+	const __u64 *args = (const __u64 *)(void *)ctx;
+	__u64 pid_tgid;
+
+	if (!scap_is_net(args[1]))
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (scap_skip(pid_tgid))
+		return 0;
+	scap_net_enter((struct pt_regs *)args[0], args[1], pid_tgid);
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int scap_sys_exit_net(struct bpf_raw_tracepoint_args *ctx)
+{
+	const __u64 *args = (const __u64 *)(void *)ctx;
+	struct pt_regs *regs = (struct pt_regs *)args[0];
+	long nr = BPF_CORE_READ(regs, orig_ax);
+	__u64 pid_tgid;
+
+	if (!scap_is_net(nr))
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (scap_skip(pid_tgid))
+		return 0;
+	scap_net_exit(regs, nr, args[1], pid_tgid);
+	return 0;
 }
 
 /*

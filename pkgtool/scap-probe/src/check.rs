@@ -19,6 +19,9 @@ pub const PROCEXIT_PROGRAM: &str = "scap_sched_process_exit";
 /// Optional: the clone and execve exits, also on sys_exit.
 pub const CLONE_EXIT_PROGRAM: &str = "scap_sys_exit_clone";
 pub const EXEC_EXIT_PROGRAM: &str = "scap_sys_exit_exec";
+/// Optional: the socket syscalls' enters and exits.
+pub const NET_ENTER_PROGRAM: &str = "scap_sys_enter_net";
+pub const NET_EXIT_PROGRAM: &str = "scap_sys_exit_net";
 pub const EVENTS_MAP: &str = "scap_events";
 /// Optional: events lost to a full ring, per CPU.
 pub const LOST_MAP: &str = "scap_lost";

@@ -11,7 +11,7 @@ use scap_driver_api::Problem;
 
 use crate::check::{
     CLONE_EXIT_PROGRAM, ENTER_PROGRAM, EVENTS_MAP, EXEC_EXIT_PROGRAM, EXIT_PROGRAM, LOST_MAP,
-    PROCEXIT_PROGRAM,
+    NET_ENTER_PROGRAM, NET_EXIT_PROGRAM, PROCEXIT_PROGRAM,
 };
 
 /// Globals the probe reads, set before loading.
@@ -101,11 +101,13 @@ fn boot_time_ns() -> u64 {
 }
 
 /// The programs and the raw tracepoints they are attached to.
-const PROGRAMS: [(&str, &str); 5] = [
+const PROGRAMS: [(&str, &str); 7] = [
     (ENTER_PROGRAM, "sys_enter"),
     (EXIT_PROGRAM, "sys_exit"),
     (CLONE_EXIT_PROGRAM, "sys_exit"),
     (EXEC_EXIT_PROGRAM, "sys_exit"),
+    (NET_ENTER_PROGRAM, "sys_enter"),
+    (NET_EXIT_PROGRAM, "sys_exit"),
     (PROCEXIT_PROGRAM, "sched_process_exit"),
 ];
 
