@@ -4,7 +4,10 @@
 # procexit; dup/dup2/dup3, pipe/pipe2, fcntl, eventfd(2), signalfd(4),
 # timerfd_create, inotify_init(1), creat, openat2, userfaultfd, chdir,
 # fchdir, getcwd; pread64, pwrite64, readv, writev, preadv, pwritev,
-# lseek, sendfile, splice, copy_file_range; each in success and failure)
+# lseek, sendfile, splice, copy_file_range; each in success and failure;
+# and writes that fail or fall short with a valid buffer, on open fds:
+# EBADF, EPIPE, ENOSPC, EFBIG, a short write, a count past 4 GiB, a NULL
+# buffer, whose exits carry the buffer passed in the peer's capture)
 # captured with `sysdig -w` from the peer driver (Debian 12's falcosecurity-scap-dkms, built for this
 # kernel: artefact peer-module) and from ours, one after the other in this
 # boot (both modules are named scap: insmod the peer, capture, rmmod,
@@ -166,6 +169,11 @@ capture peer "$SCAP_PEER_KO"
 missing=""
 for type in $REQUIRED; do
 	grep -q "^$type " /tmp/peer.txt || missing="$missing $type"
+done
+# And the exits of the failing and short writes (rw_fail_steps), which
+# both drivers would drop alike if their buffers could not be read.
+for res in "-9(EBADF)" "-32(EPIPE)" "-28(ENOSPC)" "-27(EFBIG)" 10; do
+	grep -q "^write < .* res=$res data=" /tmp/peer.txt || missing="$missing write<res=$res"
 done
 [ -z "$missing" ] || {
 	cat /tmp/peer.txt
