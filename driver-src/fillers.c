@@ -112,7 +112,7 @@ void scap_fill_rw_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
 }
 
 /*
- * read/write exit: res, then the first snaplen bytes of what was
+ * read/pread64 exit: res, then the first snaplen bytes of what was
  * transferred (none when the call failed).
  */
 void scap_fill_rw_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
@@ -121,6 +121,21 @@ void scap_fill_rw_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
 
 	scap_evt_s64(evt, ctx->ret);
 	scap_evt_user_buf(evt, (const void __user *)ctx->args[1], len);
+}
+
+/*
+ * write/pwrite64(fd, buf, count, ...) exit: res, then the first snaplen
+ * bytes of the buffer passed, whatever res says (a failed or short write
+ * too), as the schema's reference driver sends them. Its length is the
+ * count's low 32 bits, the enter's size; a NULL buffer is no data.
+ */
+void scap_fill_write_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
+{
+	const void __user *buf = (const void __user *)ctx->args[1];
+	u32 size = ctx->args[2];
+
+	scap_evt_s64(evt, ctx->ret);
+	scap_evt_user_buf(evt, buf, buf ? min_t(u32, size, ctx->snaplen) : 0);
 }
 
 /* DROP_E/DROP_X: the sampling ratio in force. */

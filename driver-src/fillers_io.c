@@ -21,18 +21,6 @@ void scap_fill_prw_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
 }
 
 /*
- * pwrite64 exit: res, then the first snaplen bytes of the buffer the
- * caller passed, whatever the result: the reference driver's write data.
- */
-void scap_fill_pwrite_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx)
-{
-	const void __user *buf = (const void __user *)ctx->args[1];
-
-	scap_evt_s64(evt, ctx->ret);
-	scap_evt_user_buf(evt, buf, buf ? min_t(u64, ctx->args[2], ctx->snaplen) : 0);
-}
-
-/*
  * An iovec array the event can carry: at most SCAP_IOV_MAX entries, more
  * drop the event as a full ring would (the reference driver copies the
  * array into one page and gives up the same way).

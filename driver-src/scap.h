@@ -168,7 +168,6 @@ void scap_fill_path_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 
 /* fillers_io.c: the I/O variants of read and write */
 void scap_fill_prw_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
-void scap_fill_pwrite_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_readv_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_writev_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_pwritev_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
@@ -219,6 +218,7 @@ void scap_fill_fd_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_res_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_rw_e(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_rw_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
+void scap_fill_write_x(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 void scap_fill_drop(struct scap_evt *evt, const struct scap_syscall_ctx *ctx);
 
 /* task_info.c: the current task, for the process events */

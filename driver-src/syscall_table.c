@@ -15,12 +15,12 @@ static const struct scap_event_pair scap_generic_events = {
 
 static const struct scap_event_pair scap_specific_events[] = {
 	[__NR_read] = { SCAPE_READ_E, SCAPE_READ_X, scap_fill_rw_e, scap_fill_rw_x },
-	[__NR_write] = { SCAPE_WRITE_E, SCAPE_WRITE_X, scap_fill_rw_e, scap_fill_rw_x },
+	[__NR_write] = { SCAPE_WRITE_E, SCAPE_WRITE_X, scap_fill_rw_e, scap_fill_write_x },
 	[__NR_open] = { SCAPE_OPEN_E, SCAPE_OPEN_X, scap_fill_open_e, scap_fill_open_x },
 	[__NR_close] = { SCAPE_CLOSE_E, SCAPE_CLOSE_X, scap_fill_fd_e, scap_fill_res_x },
 	/* The I/O variants of read and write (fillers_io.c). */
 	[__NR_pread64] = { SCAPE_PREAD_E, SCAPE_PREAD_X, scap_fill_prw_e, scap_fill_rw_x },
-	[__NR_pwrite64] = { SCAPE_PWRITE_E, SCAPE_PWRITE_X, scap_fill_prw_e, scap_fill_pwrite_x },
+	[__NR_pwrite64] = { SCAPE_PWRITE_E, SCAPE_PWRITE_X, scap_fill_prw_e, scap_fill_write_x },
 	[__NR_readv] = { SCAPE_READV_E, SCAPE_READV_X, scap_fill_fd_e, scap_fill_readv_x },
 	[__NR_writev] = { SCAPE_WRITEV_E, SCAPE_WRITEV_X, scap_fill_writev_e, scap_fill_writev_x },
 	[__NR_preadv] = { SCAPE_PREADV_E, SCAPE_PREADV_X, scap_fill_preadv_e, scap_fill_readv_x },

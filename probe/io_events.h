@@ -212,11 +212,12 @@ static __always_inline bool scap_io_exit(struct pt_regs *regs, long nr, long ret
 		probe_evt_user_buf(&e, (const void *)scap_arg(regs, 1), ret);
 		break;
 	case __NR_pwrite64:
-		/* The buffer passed, whatever the result. */
+		/* write's data: the buffer passed, whatever the result. */
 		if (probe_evt_begin(&e, SCAPE_PWRITE_X, 2, pid_tgid, SCAP_RECORD_DATA))
 			return true;
 		probe_evt_s64(&e, ret);
-		probe_evt_user_buf(&e, (const void *)scap_arg(regs, 1), scap_arg(regs, 2));
+		probe_evt_user_buf(&e, (const void *)scap_arg(regs, 1),
+				   (__u32)scap_arg(regs, 2));
 		break;
 	case __NR_readv:
 	case __NR_preadv:

@@ -155,16 +155,22 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 		probe_evt_s64(&e, ret);
 		break;
 	case __NR_read:
-	case __NR_write:
-		/*
-		 * The data transferred, none when the call failed: as the
-		 * module records it (driver-src/fillers.c).
-		 */
-		if (probe_evt_begin(&e, nr == __NR_read ? SCAPE_READ_X : SCAPE_WRITE_X,
-				    2, pid_tgid, SCAP_RECORD_DATA))
+		/* The data read, none when the call failed (driver-src/fillers.c). */
+		if (probe_evt_begin(&e, SCAPE_READ_X, 2, pid_tgid, SCAP_RECORD_DATA))
 			return;
 		probe_evt_s64(&e, ret);
 		probe_evt_user_buf(&e, (const void *)scap_arg(regs, 1), ret);
+		break;
+	case __NR_write:
+		/*
+		 * The buffer passed, up to the count's low 32 bits (the enter's
+		 * size), whatever the result: a failed or short write's too.
+		 */
+		if (probe_evt_begin(&e, SCAPE_WRITE_X, 2, pid_tgid, SCAP_RECORD_DATA))
+			return;
+		probe_evt_s64(&e, ret);
+		probe_evt_user_buf(&e, (const void *)scap_arg(regs, 1),
+				   (__u32)scap_arg(regs, 2));
 		break;
 	default:
 		if (probe_evt_begin(&e, SCAPE_GENERIC_X, 1, pid_tgid,

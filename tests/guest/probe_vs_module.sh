@@ -3,8 +3,9 @@
 # per-CPU rings -> .scap) and from the probe (scap-probe capture): `sysdig
 # -r` prints the same events on the known file, with the same types, file
 # names, fds and byte counts (the printout carries no timestamps or tids).
-# Then failing calls (support/known_errors): a write that transfers nothing
-# and an openat of a NULL path print the same from both too, and so do
+# Then failing calls (support/known_errors): a write that fails (its data
+# the buffer passed all the same) and an openat of a NULL path print the
+# same from both too, and so do
 # getppid's GENERIC events and the absence of any for a syscall past the
 # table.
 # scap-vm: needs scap-probe probe.o sysdig
@@ -61,8 +62,9 @@ capture_errors() {
 }
 capture_errors module record
 capture_errors probe capture --probe "$SCAP_PROBE_OBJECT"
-grep -q "^write < $SCAP_KNOWN_FILE res=-9(EBADF) data= *\$" /tmp/module-errors.events ||
-	{ cat /tmp/module-errors.events; fail "the module's failed write is not res=-9(EBADF) with no data (events above)"; }
+# A failed write carries the buffer passed, as the peer driver sends it.
+grep -q "^write < $SCAP_KNOWN_FILE res=-9(EBADF) data=wwwwwwwwww *\$" /tmp/module-errors.events ||
+	{ cat /tmp/module-errors.events; fail "the module's failed write is not res=-9(EBADF) with the 10 bytes passed as data (events above)"; }
 grep -qx "enter events of syscall 110: 1" /tmp/module-errors.events ||
 	fail "the module capture has not one GENERIC_E of getppid (nativeID 110): $(cat /tmp/module-errors.events)"
 grep -qx "enter events of syscall 600: 0" /tmp/module-errors.events ||

@@ -6,7 +6,10 @@
 # userfaultfd, chdir, fchdir, getcwd; pread64, pwrite64, readv, writev,
 # preadv, pwritev, lseek, sendfile, splice, copy_file_range; the socket
 # calls over IPv4 and IPv6 TCP and UDP on the loopback, AF_UNIX stream and
-# datagram sockets and socketpair; each in success and failure) captured
+# datagram sockets and socketpair; each in success and failure; and
+# writes that fail or fall short with a valid buffer, on open fds: EBADF,
+# EPIPE, ENOSPC, EFBIG, a short write, a count past 4 GiB, a NULL buffer,
+# whose exits carry the buffer passed in the peer's capture) captured
 # with `sysdig -w` from the peer driver (Debian 12's falcosecurity-scap-dkms, built for this
 # kernel: artefact peer-module) and from ours, one after the other in this
 # boot (both modules are named scap: insmod the peer, capture, rmmod,
@@ -217,6 +220,11 @@ capture peer "$SCAP_PEER_KO"
 missing=""
 for type in $REQUIRED; do
 	grep -q "^$type " /tmp/peer.txt || missing="$missing $type"
+done
+# And the exits of the failing and short writes (rw_fail_steps), which
+# both drivers would drop alike if their buffers could not be read.
+for res in "-9(EBADF)" "-32(EPIPE)" "-28(ENOSPC)" "-27(EFBIG)" 10; do
+	grep -q "^write < .* res=$res data=" /tmp/peer.txt || missing="$missing write<res=$res"
 done
 [ -z "$missing" ] || {
 	cat /tmp/peer.txt

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * A workload of failing calls for consumers to compare: opens the file
- * argv[1] read-only and writes 10 bytes to it (EBADF: nothing transferred),
+ * argv[1] read-only and writes 10 bytes to it (EBADF: nothing written, yet
+ * its exit carries the 10 bytes, as the peer driver's does),
  * closes it, then calls openat with a NULL path (EFAULT), getppid (a
  * GENERIC event) and syscall 600 (ENOSYS: past the syscall table, traced
  * by neither driver).

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -261,6 +262,85 @@ static void io_steps(void)
 		    "copy_file_range with flags");
 	close(copy);
 	close(fd);
+}
+
+/*
+ * Failing and short writes and reads with valid buffers, on fds that are
+ * open (sysdig does not print the enter of a call on an fd that is not):
+ * the reference driver's write and pwrite64 data is the buffer passed
+ * whatever the result, up to the count's low 32 bits; read's is what was
+ * read, none on failure. The vectored calls fail the same way, as
+ * controls. The buffers are on the stack, written before: a failing call
+ * does not touch its buffer, and a page never touched would drop the
+ * event in both drivers (they read user memory without faulting).
+ */
+static void rw_fail_steps(void)
+{
+	char text[128], buf[16], more[100];
+	struct iovec out[2] = { { text, 4 }, { text + 10, 4 } };
+	struct iovec in[2] = { { buf, sizeof(buf) }, { more, sizeof(more) } };
+	struct rlimit limit, small;
+	int ro, wo, fd, p[2];
+	size_t len;
+
+	len = snprintf(text, sizeof(text), "%s%s", "failing-write-0123456789-abcdefghijklmnopqrstuvwxyz-",
+		       "ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789-end");
+	ro = open("created", O_RDONLY);
+	check(ro >= 0, "open created read-only");
+	wo = open("write-only", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	check(wo >= 0, "open write-only");
+
+	check_fails(write(ro, text, 10), EBADF, "write to a read-only fd");
+	/* More than the snaplen: the data is cut at 80 bytes. */
+	check_fails(write(ro, text, len), EBADF, "write of 93 bytes to a read-only fd");
+	/* The count's low 32 bits (the enter's size) bound the data: 5 bytes. */
+	check_fails(syscall(SYS_write, ro, text + 8, (1ULL << 32) + 5), EBADF,
+		    "write of 4 GiB + 5 bytes to a read-only fd");
+	check_fails(pwrite(ro, text + 14, 10, 0), EBADF, "pwrite64 to a read-only fd");
+	check_fails(writev(ro, out, 2), EBADF, "writev to a read-only fd");
+	check_fails(pwritev(ro, out, 2, 0), EBADF, "pwritev to a read-only fd");
+	check_fails(read(wo, buf, sizeof(buf)), EBADF, "read of a write-only fd");
+	check_fails(pread(wo, buf, sizeof(buf), 0), EBADF, "pread64 of a write-only fd");
+	check_fails(readv(wo, in, 2), EBADF, "readv of a write-only fd");
+	check_fails(preadv(wo, in, 2, 0), EBADF, "preadv of a write-only fd");
+	close_if(wo);
+	close_if(ro);
+
+	/* EPIPE: SIGPIPE ignored, the call fails instead of killing. */
+	signal(SIGPIPE, SIG_IGN);
+	check(pipe(p) == 0, "pipe without a reader");
+	close(p[0]);
+	check_fails(write(p[1], text + 25, 9), EPIPE, "write to a pipe without a reader");
+	close(p[1]);
+	signal(SIGPIPE, SIG_DFL);
+
+	fd = open("/dev/full", O_WRONLY);
+	check(fd >= 0, "open /dev/full");
+	check_fails(write(fd, text + 52, 11), ENOSPC, "write to /dev/full");
+	close_if(fd);
+
+	/* /dev/null takes a NULL buffer: no data, not a fault. */
+	fd = open("/dev/null", O_WRONLY);
+	check(fd >= 0, "open /dev/null");
+	check(syscall(SYS_write, fd, NULL, 5) == 5, "write of NULL to /dev/null");
+	close_if(fd);
+
+	/*
+	 * A short write and a failed one under a 10-byte file size limit
+	 * (SIGXFSZ ignored): the data is the 16 bytes passed both times.
+	 */
+	fd = open("limited", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	check(fd >= 0, "open limited");
+	check(getrlimit(RLIMIT_FSIZE, &limit) == 0, "getrlimit RLIMIT_FSIZE");
+	small = limit;
+	small.rlim_cur = 10;
+	signal(SIGXFSZ, SIG_IGN);
+	check(setrlimit(RLIMIT_FSIZE, &small) == 0, "setrlimit RLIMIT_FSIZE 10");
+	check(write(fd, text + 30, 16) == 10, "write of 16 bytes under a 10-byte limit");
+	check_fails(write(fd, text + 30, 16), EFBIG, "write past the file size limit");
+	check(setrlimit(RLIMIT_FSIZE, &limit) == 0, "setrlimit RLIMIT_FSIZE back");
+	signal(SIGXFSZ, SIG_DFL);
+	close_if(fd);
 }
 
 static void pipe_steps(void)
@@ -828,6 +908,7 @@ int main(int argc, char **argv)
 	cwd_steps();
 	file_steps(argv[2]);
 	io_steps();
+	rw_fail_steps();
 	pipe_steps();
 	anon_fd_steps();
 	net_steps(argv[2]);
