@@ -154,6 +154,18 @@ pub const JOURNEYS: &[Journey] = &[
         consumer_api: "8.0.0",
         signer: "",
     },
+    // The same with DKMS (and the tree's transitional
+    // falcosecurity-scap-dkms): run by hand, for its cost.
+    Journey {
+        name: "sid-dkms",
+        suite: "sid",
+        kernel: KernelOf::Suite,
+        tree: DriverTree::Upstream,
+        driver: DriverKind::Dkms,
+        consumer: "sysdig",
+        consumer_api: "8.0.0",
+        signer: "DKMS module signing key",
+    },
 ];
 
 impl Journey {
