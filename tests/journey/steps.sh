@@ -208,11 +208,23 @@ loaded_version() {
 	scap-compat status 2> /dev/null | sed -n 's/^  device: API \([^ ]*\) schema .*/\1/p'
 }
 
+# The package's module file: scap.ko, or compressed as the kernel's
+# modules are where dkms compresses (sid's: scap.ko.xz).
+find_ko() {
+	for file in "$modules/$KO_DIR/$MODULE.ko" "$modules/$KO_DIR/$MODULE.ko".*; do
+		if [ -e "$file" ]; then
+			ko=$file
+			return
+		fi
+	done
+}
+
 # The loaded module is the build modprobe finds (through modules.dep).
 loaded_is_installed() {
+	find_ko
 	file=$(modinfo -n "$MODULE") || fail "modinfo finds no $MODULE"
 	[ "$file" = "$ko" ] || fail "modprobe finds $file, not $PACKAGE's $ko"
-	grep -q "^$KO_DIR/$MODULE.ko:" "$modules/modules.dep" || fail "modules.dep has no $KO_DIR/$MODULE.ko"
+	grep -q "^${ko#"$modules/"}:" "$modules/modules.dep" || fail "modules.dep has no ${ko#"$modules/"}"
 	[ "$(cat "/sys/module/$MODULE/srcversion")" = "$(modinfo -F srcversion "$file")" ] ||
 		fail "the loaded module's srcversion is not that of $file"
 }
@@ -243,6 +255,7 @@ step_install() {
 		echo "apt-get install $recommends $PACKAGE $CONSUMER: $(probe_file "$API") (API $API), no module"
 		return
 	fi
+	find_ko
 	[ "$(modinfo -F api_version "$ko")" = "$API" ] || fail "$ko is not API $API"
 	if [ "$KIND" = dkms ]; then
 		has_line "$logs/apt" "$PACKAGE: $MODULE.ko $API installed for kernel $KERNEL"

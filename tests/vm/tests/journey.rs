@@ -62,6 +62,11 @@ fn assert_journey(name: &str) {
         "the {name} journey failed:\n{}",
         run.failures()
     );
+    eprintln!(
+        "scap-vm: journey {name} on {} in {:.0} s",
+        run.kernel_release,
+        run.elapsed.as_secs_f64()
+    );
 }
 
 #[test]
