@@ -1,9 +1,10 @@
-//! The user's journey, booted (`scap-vm journey SUITE`): the driver's
+//! The user's journey, booted (`scap-vm journey NAME`): the driver's
 //! packages installed with apt into a Debian system (the package tests'
 //! debootstrap chroot of the suite, with a kernel image installed by apt),
-//! that system booted under qemu from a raw ext4 image of it, the module
-//! loaded the usual way, a consumer capturing, an upgrade under a loaded
-//! module, a reboot, removal and purge.
+//! that system booted under qemu from a raw ext4 image of it, the driver
+//! loaded the usual way (modprobe, or scap-probe for the probe), a
+//! consumer capturing, an upgrade under a loaded driver, a reboot, removal
+//! and purge.
 //!
 //! The steps are `tests/journey/steps.sh`; each reports like a guest test
 //! (report.rs). The `host` phase runs in the chroot before the first boot
