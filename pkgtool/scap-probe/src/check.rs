@@ -67,6 +67,31 @@ pub fn required() -> (Version, Version) {
     )
 }
 
+/// Which of the probe objects installed in a directory (its file names)
+/// this loader uses by default: the one of its API major, at the version
+/// it requires or later, the newest. The probe package's name has the
+/// major only, so an upgrade replaces `scap_probe-1.0.0.o` by
+/// `scap_probe-1.1.0.o`, which a loader built for 1.0.0 must still find.
+pub fn installed_probe<'a>(
+    module: &str,
+    required: Version,
+    file_names: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let prefix = format!("{module}_probe-");
+    file_names
+        .into_iter()
+        .filter_map(|name| {
+            let version: Version = name
+                .strip_prefix(&prefix)?
+                .strip_suffix(".o")?
+                .parse()
+                .ok()?;
+            (version.major == required.major && version >= required).then_some((version, name))
+        })
+        .max()
+        .map(|(_, name)| name)
+}
+
 /// Applies the compatibility rules to the probe's API and schema versions.
 /// Returns the warnings of a compatible probe.
 pub fn versions(
@@ -230,5 +255,31 @@ mod tests {
         };
         let err = versions(path, &info(api, other_schema), Strictness::Lenient).unwrap_err();
         assert!(err.to_string().contains("driver schema version"), "{err}");
+    }
+    #[test]
+    fn the_installed_probe_is_the_newest_of_the_major_from_the_required_on() {
+        let pick =
+            |names: &[&'static str]| installed_probe("scap", v("1.1.0"), names.iter().copied());
+        assert_eq!(pick(&["scap_probe-1.1.0.o"]), Some("scap_probe-1.1.0.o"));
+        assert_eq!(
+            pick(&[
+                "scap_probe-1.2.0.o",
+                "scap_probe-1.10.0.o",
+                "scap_probe-1.1.3.o"
+            ]),
+            Some("scap_probe-1.10.0.o")
+        );
+        // Older minors, other majors, other modules, other names: none.
+        assert_eq!(
+            pick(&[
+                "scap_probe-1.0.9.o",
+                "scap_probe-2.0.0.o",
+                "other_probe-1.5.0.o",
+                "scap_probe-1.5.o",
+                "scap_probe-1.5.0.o.dpkg-new",
+                "scap_probe-x.o",
+            ]),
+            None
+        );
     }
 }

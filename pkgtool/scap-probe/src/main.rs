@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use scap_capture::{CaptureWriter, Event};
-use scap_driver_api::names::DEFAULT_MODULE;
+use scap_driver_api::names::{DEFAULT_MODULE, PROBE_DIR};
 use scap_driver_api::sections::ProbeSections;
 use scap_driver_api::{Names, Problem, Strictness};
 use scap_probe::capture::Recorder;
@@ -29,7 +29,7 @@ struct Cli {
 enum Cmd {
     /// Print a probe object's versions and whether this loader accepts it (loads nothing).
     Info {
-        /// The probe object; default: the installed one of this API version.
+        /// The probe object; default: the newest installed one of this API major, at least this version.
         probe: Option<PathBuf>,
         /// Treat a driver that lacks patch releases as incompatible (libscap's rule).
         #[arg(long)]
@@ -38,7 +38,7 @@ enum Cmd {
     /// Load the probe and write its events to a .scap file until COMMAND exits,
     /// --duration elapses, or SIGINT/SIGTERM.
     Capture {
-        /// The probe object; default: the installed one of this API version.
+        /// The probe object; default: the newest installed one of this API major, at least this version.
         #[arg(long)]
         probe: Option<PathBuf>,
         /// The capture file to write (replaced only once the capture ends).
@@ -79,9 +79,22 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
 
+/// The installed probe of this loader's API major and at least its
+/// version (check::installed_probe); when there is none, the path of the
+/// exact version, which the error then names.
 fn default_probe() -> PathBuf {
     let (api, _) = check::required();
-    Names::new(DEFAULT_MODULE, api).probe_path.into()
+    let names = Names::new(DEFAULT_MODULE, api);
+    let files: Vec<String> = std::fs::read_dir(PROBE_DIR)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    match check::installed_probe(DEFAULT_MODULE, api, files.iter().map(String::as_str)) {
+        Some(name) => Path::new(PROBE_DIR).join(name),
+        None => names.probe_path.into(),
+    }
 }
 
 fn strictness(strict: bool) -> Strictness {

@@ -322,7 +322,7 @@ fn probe_object(built: &mut Option<PathBuf>, ctx: &Context) -> Result<PathBuf> {
 /// of each workspace binary, reusing target/; their paths as cargo reports
 /// them. One crate at a time: built together, their dependencies' features
 /// would be unified into binaries that differ from the released ones.
-fn musl_binaries(repo_root: &Path, binaries: &[&str]) -> Result<Vec<(String, PathBuf)>> {
+pub fn musl_binaries(repo_root: &Path, binaries: &[&str]) -> Result<Vec<(String, PathBuf)>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut built = Vec::new();
     for name in binaries {

@@ -1,9 +1,10 @@
-//! The user's journey, booted (`scap-vm journey SUITE`): the driver's
+//! The user's journey, booted (`scap-vm journey NAME`): the driver's
 //! packages installed with apt into a Debian system (the package tests'
 //! debootstrap chroot of the suite, with a kernel image installed by apt),
-//! that system booted under qemu from a raw ext4 image of it, the module
-//! loaded the usual way, a consumer capturing, an upgrade under a loaded
-//! module, a reboot, removal and purge.
+//! that system booted under qemu from a raw ext4 image of it, the driver
+//! loaded the usual way (modprobe, or scap-probe for the probe), a
+//! consumer capturing, an upgrade under a loaded driver, a reboot, removal
+//! and purge.
 //!
 //! The steps are `tests/journey/steps.sh`; each reports like a guest test
 //! (report.rs). The `host` phase runs in the chroot before the first boot
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use scap_driver_api::names::{FALCOSECURITY_DKMS, PROBE_DIR};
 use scap_driver_api::DriverSource;
 
 use crate::config::{Config, GuestKernel};
@@ -32,6 +34,9 @@ pub enum DriverKind {
     Dkms,
     /// `scap-apiN-modules-RELEASE`: the module prebuilt for the kernel.
     Modules,
+    /// `scap-apiN-probe`: the eBPF probe object, which `scap-probe capture`
+    /// loads for each capture (no module).
+    Probe,
 }
 
 impl DriverKind {
@@ -40,6 +45,7 @@ impl DriverKind {
         match self {
             DriverKind::Dkms => "dkms",
             DriverKind::Modules => "modules",
+            DriverKind::Probe => "probe",
         }
     }
 
@@ -48,28 +54,57 @@ impl DriverKind {
         match self {
             DriverKind::Dkms => names.dkms_package.clone(),
             DriverKind::Modules => format!("{}{release}", names.deb_modules_prefix),
+            DriverKind::Probe => names.probe_package.clone(),
         }
     }
 
-    /// Where the package puts the module, under /lib/modules/RELEASE.
-    fn module_dir(self) -> &'static str {
+    /// Where the package puts the module, under /lib/modules/RELEASE (the
+    /// probe package installs none: its object is in `PROBE_DIR`).
+    fn module_dir(self) -> Option<&'static str> {
         match self {
-            DriverKind::Dkms => "updates/dkms",
-            DriverKind::Modules => "updates/scap",
+            DriverKind::Dkms => Some("updates/dkms"),
+            DriverKind::Modules => Some("updates/scap"),
+            DriverKind::Probe => None,
         }
     }
 }
 
-/// One journey: a suite, the driver package and the consumer.
+/// The kernel a journey's system boots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelOf {
+    /// The release the host's `linux-headers-amd64` points at (bookworm's).
+    Host,
+    /// The suite's newest kernel from its build root, as `scap-vm run
+    /// --kernel-suite SUITE` boots it.
+    Suite,
+}
+
+/// The driver sources a journey packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriverTree {
+    /// This project's driver-src/ (and probe/).
+    Ours,
+    /// The falcosecurity-libs driver tree of the suite's
+    /// `falcosecurity-scap-dkms` (its `usr/src/scap-*/`), fetched with the
+    /// apt of the suite's build root into the tests' cache once.
+    Upstream,
+}
+
+/// One journey: a suite, its kernel, the driver tree and package kind, the
+/// consumer and the API it needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Journey {
     /// The name `scap-vm journey NAME` takes.
     pub name: &'static str,
     /// The Debian suite of the system (tests/chroot/suite-tarball SUITE).
     pub suite: &'static str,
+    pub kernel: KernelOf,
+    pub tree: DriverTree,
     pub driver: DriverKind,
     /// The consumer package installed with the driver, and its program.
     pub consumer: &'static str,
+    /// The API version the consumer needs (`scap-compat check --api`).
+    pub consumer_api: &'static str,
     /// The module's signer (`modinfo -F signer`): the suite's DKMS key,
     /// empty when its dkms does not sign or for an unsigned module.
     pub signer: &'static str,
@@ -81,32 +116,76 @@ pub const JOURNEYS: &[Journey] = &[
     Journey {
         name: "bookworm",
         suite: "bookworm",
+        kernel: KernelOf::Host,
+        tree: DriverTree::Ours,
         driver: DriverKind::Dkms,
         consumer: "sysdig",
+        consumer_api: "1.0.0",
         signer: "DKMS module signing key",
     },
     Journey {
         name: "bookworm-prebuilt",
         suite: "bookworm",
+        kernel: KernelOf::Host,
+        tree: DriverTree::Ours,
         driver: DriverKind::Modules,
         consumer: "sysdig",
+        consumer_api: "1.0.0",
         signer: "",
     },
+    Journey {
+        name: "bookworm-probe",
+        suite: "bookworm",
+        kernel: KernelOf::Host,
+        tree: DriverTree::Ours,
+        driver: DriverKind::Probe,
+        consumer: "sysdig",
+        consumer_api: "1.0.0",
+        signer: "",
+    },
+    // sid's sysdig 0.41 needs API 8: falcosecurity-libs' driver (0.23.2,
+    // API 8.0.4), prebuilt (a DKMS build of it under TCG takes too long).
+    Journey {
+        name: "sid",
+        suite: "sid",
+        kernel: KernelOf::Suite,
+        tree: DriverTree::Upstream,
+        driver: DriverKind::Modules,
+        consumer: "sysdig",
+        consumer_api: "8.0.0",
+        signer: "",
+    },
+    // The same with DKMS (and the tree's transitional
+    // falcosecurity-scap-dkms), run by hand: the upgrade's DKMS build in
+    // the guest ran 20 min and failed on 2026-12-04 (tests/README.md).
+    Journey {
+        name: "sid-dkms",
+        suite: "sid",
+        kernel: KernelOf::Suite,
+        tree: DriverTree::Upstream,
+        driver: DriverKind::Dkms,
+        consumer: "sysdig",
+        consumer_api: "8.0.0",
+        signer: "DKMS module signing key",
+    },
 ];
+
+impl Journey {
+    /// The kernel to boot, as the VM harness names it.
+    pub fn guest_kernel(&self) -> Result<GuestKernel> {
+        match self.kernel {
+            KernelOf::Host => Ok(GuestKernel::Headers),
+            KernelOf::Suite => GuestKernel::from_suite(Some(self.suite)),
+        }
+    }
+}
 
 /// The phases and their steps, in order (steps.sh's `step_<name>`).
 pub const PHASES: &[(&str, &[&str])] = &[
     ("host", &["install"]),
     (
         "boot1",
-        &[
-            "boot",
-            "modprobe",
-            "capture",
-            "compat",
-            "upgrade_live",
-            "stale",
-        ],
+        &["boot", "load", "capture", "compat", "upgrade_live", "stale"],
     ),
     ("boot2", &["reboot_loaded", "remove_purge"]),
 ];
@@ -211,8 +290,11 @@ pub fn run(
 ) -> Result<JourneyRun> {
     let started = Instant::now();
     require_root()?;
-    let source = DriverSource::read(&config.driver_src)?;
-    let kernel = kernel::prepare(&config.cache_dir, &GuestKernel::Headers, progress)?;
+    let kernel = kernel::prepare(&config.cache_dir, &journey.guest_kernel()?, progress)?;
+    let source = match journey.tree {
+        DriverTree::Ours => DriverSource::read(&config.driver_src)?,
+        DriverTree::Upstream => upstream_tree(config, journey, &kernel, progress)?,
+    };
     let base = base_system(config, journey, &kernel, progress)?;
     let mut scratch = Scratch::create()?;
     scratch.keep = config.keep;
@@ -223,28 +305,34 @@ pub fn run(
     ));
     let repos = build_packages(
         config,
+        journey,
         &source,
         &next_api.to_string(),
-        journey.driver,
         &kernel.release,
         &scratch.dir,
     )?;
     let root = scratch.dir.join("root");
     unpack(&base, &root)?;
-    let names = scap_driver_api::Names::new("scap", source.api);
+    let module = source.module("scap");
+    let names = scap_driver_api::Names::new(module, source.api);
     let env = format!(
-        "KERNEL={release}\nMODULE=scap\nAPI={api}\nNEXT_API={next_api}\nPACKAGE={package}\n\
-         KIND={kind}\nKO_DIR={ko_dir}\nMODULE_SIGNER='{signer}'\nCONSUMER={consumer}\n\
-         KNOWN_FILE={KNOWN_FILE}\n",
+        "KERNEL={release}\nMODULE={module}\nAPI={api}\nNEXT_API={next_api}\nPACKAGE={package}\n\
+         CONSUMER_API={consumer_api}\n\
+         KIND={kind}\nKO_DIR={ko_dir}\nPROBE_DIR={PROBE_DIR}\nMODULE_SIGNER='{signer}'\n\
+         CONSUMER={consumer}\nKNOWN_FILE={KNOWN_FILE}\n",
         release = kernel.release,
         api = source.api,
         package = journey.driver.package(&names, &kernel.release),
         kind = journey.driver.name(),
-        ko_dir = journey.driver.module_dir(),
+        ko_dir = journey.driver.module_dir().unwrap_or_default(),
         signer = journey.signer,
         consumer = journey.consumer,
+        consumer_api = journey.consumer_api,
     );
     install_journey_files(config, &root, &env, &repos)?;
+    if journey.driver == DriverKind::Probe {
+        install_loader(config, &root)?;
+    }
     let mut phases = Vec::new();
     let run_phase = |name: &str, phase: Result<Report>, phases: &mut Vec<Phase>| -> Result<bool> {
         let report = phase?;
@@ -385,18 +473,23 @@ fn base_system(
     ));
     let _ = fs::remove_dir_all(&root);
     unpack(Path::new(&chroot), &root)?;
-    // The image .deb the harness already fetched: apt takes it from its cache.
+    // The image .deb the harness already fetched (or, since Debian split
+    // the image, the linux-binary .deb holding the kernel): apt takes it
+    // from its cache.
     let image_dir = kernel
         .vmlinux
         .parent()
         .expect("the vmlinux is in the kernel's cache directory");
     let package = format!("linux-image-{}", kernel.release);
-    if let Some(deb) = fs::read_dir(image_dir)
+    let binary = format!("linux-binary-{}", kernel.release);
+    for deb in fs::read_dir(image_dir)
         .map_err(Error::io(image_dir, "check the cache's permissions"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(&package))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with(&format!("{package}_")) || n.starts_with(&format!("{binary}_"))
+            })
         })
     {
         let to = root
@@ -404,12 +497,22 @@ fn base_system(
             .join(deb.file_name().expect("a file"));
         fs::copy(&deb, &to).map_err(Error::io(&to, "check the disk space"))?;
     }
+    // A rolling suite's archive moves on: its index as of now. The
+    // consumer's .debs stay in apt's cache (the system has no network).
+    let suite: debian_suite::Suite = journey.suite.parse().map_err(Error::from)?;
+    let update = if suite.is_rolling() {
+        "apt-get update -qq && "
+    } else {
+        ""
+    };
     let installed = {
         let _proc = ProcMount::mount(&root)?;
         in_chroot(
             &root,
             &format!(
-                "apt-get install -y -q --no-install-recommends {package} udev initramfs-tools"
+                "{update}apt-get install -y -q --no-install-recommends {package} udev initramfs-tools \
+                 && apt-get install -y -q --download-only {consumer} {FALCOSECURITY_DKMS}",
+                consumer = journey.consumer,
             ),
         )
     };
@@ -495,26 +598,35 @@ struct Repos {
 
 fn build_packages(
     config: &Config,
+    journey: Journey,
     source: &DriverSource,
     next_api: &str,
-    driver: DriverKind,
     release: &str,
     scratch: &Path,
 ) -> Result<Repos> {
     let pkgtool = workspace_binary(&config.repo_root, "pkgtool")?;
     let current = scratch.join("repo");
-    let kind = driver.name();
+    let kind = journey.driver.name();
+    // The kernel's suite, where pkgtool builds a prebuilt module.
+    let suite = (journey.kernel == KernelOf::Suite).then_some(journey.suite);
+    // scap-compat is this project's, whichever tree the driver is.
+    pkgtool_build(&pkgtool, &source.dir, kind, release, suite, &current)?;
     pkgtool_build(
         &pkgtool,
-        &source.dir,
-        &format!("{kind},compat"),
+        &config.driver_src,
+        "compat",
         release,
+        suite,
         &current,
     )?;
     // The next minor: a copy of the sources declaring it.
     let copy = scratch.join("next");
     fs::create_dir_all(&copy).map_err(Error::io(&copy, "check the disk space"))?;
-    for tree in [source.dir.clone(), config.repo_root.join("probe")] {
+    let mut trees = vec![source.dir.clone()];
+    if journey.tree == DriverTree::Ours {
+        trees.push(config.repo_root.join("probe"));
+    }
+    for tree in trees {
         cmd::run(
             Command::new("cp").arg("-a").arg(&tree).arg(&copy),
             "copying the driver sources",
@@ -522,20 +634,127 @@ fn build_packages(
         )?;
     }
     let next_src = copy.join(source.dir.file_name().expect("a directory name"));
-    let api_file = next_src.join("API_VERSION");
-    fs::write(&api_file, format!("{next_api}\n"))
-        .map_err(Error::io(&api_file, "check the disk space"))?;
+    declare_api(&next_src, source, next_api)?;
     let next = scratch.join("repo-next");
-    pkgtool_build(&pkgtool, &next_src, kind, release, &next)?;
+    pkgtool_build(&pkgtool, &next_src, kind, release, suite, &next)?;
     Ok(Repos { current, next })
 }
 
-/// `pkgtool build`; prebuilt modules for the kernel `release` only.
+/// Makes the copy of a tree declare the API `api`: our API_VERSION, or an
+/// upstream tree's version defines in driver_config.h.
+fn declare_api(dir: &Path, source: &DriverSource, api: &str) -> Result<()> {
+    let Some(upstream) = &source.upstream else {
+        let file = dir.join("API_VERSION");
+        return fs::write(&file, format!("{api}\n"))
+            .map_err(Error::io(&file, "check the disk space"));
+    };
+    let file = dir.join(
+        upstream
+            .config
+            .file_name()
+            .expect("driver_config.h is a file"),
+    );
+    let text = fs::read_to_string(&file).map_err(Error::io(&file, "check the copy"))?;
+    let version: scap_driver_api::Version = api.parse().expect("a version");
+    let mut replaced = 0;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            for (part, value) in [
+                ("MAJOR", version.major),
+                ("MINOR", version.minor),
+                ("PATCH", version.patch),
+            ] {
+                let name = format!("PPM_API_CURRENT_VERSION_{part}");
+                if line
+                    .split_whitespace()
+                    .take(2)
+                    .eq(["#define", name.as_str()])
+                {
+                    replaced += 1;
+                    return format!("#define {name} {value}");
+                }
+            }
+            line.to_string()
+        })
+        .collect();
+    if replaced != 3 {
+        return Err(Error::invalid(
+            format!(
+                "{}: {replaced} of the 3 PPM_API_CURRENT_VERSION_* defines found",
+                file.display()
+            ),
+            "check that the tree is a configured falcosecurity-libs driver",
+        ));
+    }
+    fs::write(&file, lines.join("\n") + "\n").map_err(Error::io(&file, "check the disk space"))
+}
+
+/// The suite's falcosecurity-scap-dkms, fetched with the apt of the
+/// suite's build root into the tests' cache once, unpacked into the cache.
+fn upstream_tree(
+    config: &Config,
+    journey: Journey,
+    kernel: &kernel::Kernel,
+    progress: &mut dyn FnMut(&str),
+) -> Result<DriverSource> {
+    let root = match &kernel.kbuild {
+        kernel::Kbuild::Root(root) => root.clone(),
+        kernel::Kbuild::Host(_) => {
+            let suites = debian_suite::default_cache().map_err(Error::from)?;
+            let suite = journey.suite.parse().map_err(Error::from)?;
+            debian_suite::BuildRoot::open(&suites, &suite, progress).map_err(Error::from)?
+        }
+    };
+    let record = root.show(FALCOSECURITY_DKMS).map_err(Error::from)?;
+    let version = debian_suite::field(&record, "Version").ok_or_else(|| {
+        Error::invalid(
+            format!("{}'s {FALCOSECURITY_DKMS} has no Version", journey.suite),
+            "check the suite's build root",
+        )
+    })?;
+    let downloads = config.cache_dir.join("upstream-trees");
+    fs::create_dir_all(&downloads).map_err(Error::io(&downloads, "check the cache"))?;
+    let deb = root
+        .download(FALCOSECURITY_DKMS, &version, &downloads)
+        .map_err(Error::from)?;
+    let dir = config.cache_dir.join(format!(
+        "journey-tree-{}",
+        deb.file_stem().expect("a file").to_string_lossy()
+    ));
+    if !dir.join("usr/src").is_dir() {
+        let tmp = dir.with_extension(format!("tmp{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        cmd::run(
+            Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&tmp),
+            &format!("unpacking {}", deb.display()),
+            "delete it so that it is fetched again",
+        )?;
+        let _ = fs::remove_dir_all(&dir);
+        fs::rename(&tmp, &dir).map_err(Error::io(&dir, "check the cache's permissions"))?;
+    }
+    let src = dir.join("usr/src");
+    let tree = fs::read_dir(&src)
+        .map_err(Error::io(&src, "delete it so that it is unpacked again"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.is_dir())
+        .ok_or_else(|| {
+            Error::invalid(
+                format!("{} holds no usr/src/<tree>", deb.display()),
+                "check the package",
+            )
+        })?;
+    Ok(DriverSource::read(&tree)?)
+}
+
+/// `pkgtool build`; prebuilt modules for the kernel `release` only, in
+/// `suite`'s build root if given.
 fn pkgtool_build(
     pkgtool: &Path,
     source: &Path,
     kinds: &str,
     release: &str,
+    suite: Option<&str>,
     out: &Path,
 ) -> Result<()> {
     let mut build = Command::new(pkgtool);
@@ -550,6 +769,9 @@ fn pkgtool_build(
         .any(|kind| kind == DriverKind::Modules.name())
     {
         build.args(["--kernel", release]);
+        if let Some(suite) = suite {
+            build.args(["--suite", suite]);
+        }
     }
     cmd::run(
         build.env("SOURCE_DATE_EPOCH", "1700000000"),
@@ -630,6 +852,17 @@ fn install_journey_files(config: &Config, root: &Path, env: &str, repos: &Repos)
     Ok(())
 }
 
+/// `scap-probe`, the probe's loader, which no package holds: the static
+/// build a user makes (`cargo build --release -p scap-probe --target
+/// x86_64-unknown-linux-musl`) copied to /usr/local/bin.
+fn install_loader(config: &Config, root: &Path) -> Result<()> {
+    for (name, host) in artefacts::musl_binaries(&config.repo_root, &["scap-probe"])? {
+        let to = root.join("usr/local/bin").join(&name);
+        fs::copy(&host, &to).map_err(Error::io(&to, "check the disk space"))?;
+    }
+    Ok(())
+}
+
 /// The host phase: steps.sh in the chroot, its report read from a file.
 fn host_phase(root: &Path, on_result: &mut dyn FnMut(&str, &TestResult)) -> Result<Report> {
     let (name, steps) = PHASES[0];
@@ -692,7 +925,66 @@ mod tests {
             DriverKind::Modules.package(&names, release),
             "scap-api1-modules-6.1.0-57-amd64"
         );
-        assert_eq!(DriverKind::Dkms.module_dir(), "updates/dkms");
-        assert_eq!(DriverKind::Modules.module_dir(), "updates/scap");
+        assert_eq!(
+            DriverKind::Probe.package(&names, release),
+            "scap-api1-probe"
+        );
+        assert_eq!(DriverKind::Dkms.module_dir(), Some("updates/dkms"));
+        assert_eq!(DriverKind::Modules.module_dir(), Some("updates/scap"));
+        assert_eq!(DriverKind::Probe.module_dir(), None);
+    }
+    /// The next minor of a falcosecurity-libs tree: its driver_config.h
+    /// declares it, and the tree reads as that API; the rest is untouched.
+    #[test]
+    fn an_upstream_copy_declares_the_next_minor_in_its_config() {
+        let dir = std::env::temp_dir().join(format!("journey-declare-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let config = "// SPDX-License-Identifier: GPL-2.0-only OR MIT\n#pragma once\n\
+            #define PPM_API_CURRENT_VERSION_MAJOR 8\n#define PPM_API_CURRENT_VERSION_MINOR 0\n\
+            #define PPM_API_CURRENT_VERSION_PATCH 4\n#define PPM_SCHEMA_CURRENT_VERSION_MAJOR 4\n\
+            #define PPM_SCHEMA_CURRENT_VERSION_MINOR 1\n#define PPM_SCHEMA_CURRENT_VERSION_PATCH 0\n\
+            #define DRIVER_VERSION \"0.23.2\"\n#define DRIVER_NAME \"scap\"\n";
+        fs::write(dir.join("driver_config.h"), config).unwrap();
+        fs::write(
+            dir.join("main.c"),
+            "// SPDX-License-Identifier: GPL-2.0-only OR MIT\n/* Copyright (C) 2023 The Falco Authors. */\n",
+        )
+        .unwrap();
+        let source = DriverSource::read(&dir).unwrap();
+        assert_eq!(source.api.to_string(), "8.0.4");
+        let next = artefacts::other_api(source.api).to_string();
+        declare_api(&dir, &source, &next).unwrap();
+        let copy = DriverSource::read(&dir).unwrap();
+        assert_eq!(copy.api.to_string(), "8.1.0");
+        assert_eq!(copy.schema, source.schema);
+        assert_eq!(copy.upstream.unwrap().driver_version, "0.23.2");
+        // Without the three defines, it says so rather than build the same API.
+        fs::write(
+            dir.join("driver_config.h"),
+            config.replace("_PATCH 4", "_PATCHLEVEL 4"),
+        )
+        .unwrap();
+        let err = declare_api(&dir, &source, &next).unwrap_err().to_string();
+        assert!(
+            err.contains("2 of the 3 PPM_API_CURRENT_VERSION_* defines"),
+            "{err}"
+        );
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn every_journey_names_a_kernel_the_harness_boots() {
+        for journey in JOURNEYS {
+            let kernel = journey.guest_kernel().unwrap();
+            match journey.kernel {
+                KernelOf::Host => assert_eq!(kernel, GuestKernel::Headers),
+                KernelOf::Suite => assert!(matches!(kernel, GuestKernel::Suite(_))),
+            }
+            journey
+                .consumer_api
+                .parse::<scap_driver_api::Version>()
+                .unwrap();
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! `scap-vm run`: boots the module once under qemu and prints each guest
 //! test's verdict, then `N passed, M failed`. Exit status 1 on any failure.
-//! `scap-vm journey SUITE`: the user's journey (journey.rs), each step's
+//! `scap-vm journey NAME`: the user's journey (journey.rs), each step's
 //! verdict, exit status 0 when every step held.
 
 use std::path::Path;
@@ -47,10 +47,11 @@ enum Cmd {
         sysroot: Option<std::path::PathBuf>,
     },
     /// The user's journey on a Debian system booted in qemu: apt-get
-    /// install of the driver and its consumer, boot, modprobe, capture,
-    /// upgrade under a loaded module, reboot, purge.
+    /// install of the driver and its consumer, boot, load (modprobe, or
+    /// scap-probe for the probe), capture, upgrade under a loaded driver,
+    /// reboot, purge.
     Journey {
-        /// The journey (a Debian suite): bookworm.
+        /// The journey: bookworm, bookworm-prebuilt, bookworm-probe, sid, sid-dkms.
         suite: String,
         /// Keep the scratch directory (packages, image, serial logs).
         #[arg(long)]
