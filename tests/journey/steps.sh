@@ -370,6 +370,9 @@ step_upgrade_live() {
 	cat "$logs/apt-upgrade"
 	if [ "$KIND" = dkms ]; then
 		has_line "$logs/apt-upgrade" "$PACKAGE: $MODULE.ko $NEXT_API installed for kernel $KERNEL"
+		tr -d '\r' < "$logs/apt-upgrade" |
+			grep -q "^$PACKAGE: the loaded $MODULE module (.*) is not the one installed for kernel $KERNEL; reload it once no consumer uses it: modprobe -r $MODULE && modprobe $MODULE\$" ||
+			fail "the upgrade did not say that the loaded module is stale and how to reload it"
 	fi
 	kill -0 "$sysdig_pid" 2> /dev/null || fail "$CONSUMER died during the upgrade: $(tail -n 3 /tmp/live.err | tr '\n' ' ')"
 	[ "$(loaded_version)" = "$API" ] || fail "after the upgrade the loaded module is API $(loaded_version), not the old $API"
