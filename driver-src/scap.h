@@ -24,6 +24,17 @@
 
 #define SCAP_RING_PAGES	(SCAP_RING_BUF_SIZE >> PAGE_SHIFT)
 
+/*
+ * For the per-syscall stack values every read of which follows a write:
+ * CONFIG_INIT_STACK_ALL_ZERO need not clear them first (GCC 12 and clang
+ * have the attribute; older compilers do not zero them anyway).
+ */
+#if __has_attribute(__uninitialized__)
+#define scap_noinit __attribute__((__uninitialized__))
+#else
+#define scap_noinit
+#endif
+
 /* main.c */
 extern unsigned int scap_max_consumers;
 
@@ -49,8 +60,41 @@ struct scap_ring {
 /* ring.c */
 struct scap_ring *scap_ring_alloc(unsigned int cpu);
 void scap_ring_free(struct scap_ring *ring);
-u32 scap_ring_free_space(const struct scap_ring *ring);
-void scap_ring_commit(struct scap_ring *ring, u32 len);
+
+/*
+ * Bytes the writer may use now; none while userspace's tail is garbage.
+ * Inline, as commit: called for every event (record.c).
+ */
+static inline u32 scap_ring_free_space(const struct scap_ring *ring)
+{
+	/*
+	 * Pairs with the reader's release store of tail after it consumed the
+	 * events before it: their bytes are no longer read when we reuse them.
+	 */
+	u32 tail = smp_load_acquire(&ring->info->tail);
+	u32 head = ring->head;
+
+	if (tail >= SCAP_RING_BUF_SIZE)
+		return 0;
+	if (tail > head)
+		return tail - head - 1;
+	return SCAP_RING_BUF_SIZE + tail - head - 1;
+}
+
+/* Publishes len bytes written at head: the data before the new head. */
+static inline void scap_ring_commit(struct scap_ring *ring, u32 len)
+{
+	u32 next = ring->head + len;
+
+	if (next >= SCAP_RING_BUF_SIZE)
+		next -= SCAP_RING_BUF_SIZE;
+	ring->head = next;
+	/*
+	 * Pairs with the reader's acquire load of head: the event's bytes are
+	 * visible before the head that covers them.
+	 */
+	smp_store_release(&ring->info->head, next);
+}
 
 /* mmap.c */
 int scap_ring_mmap(struct scap_ring *ring, struct vm_area_struct *vma);
@@ -90,7 +134,8 @@ void scap_tracepoints_unregister(void);
 /* What a filler needs to know about the syscall being recorded. */
 struct scap_syscall_ctx {
 	struct scap_syscall sc;
-	unsigned long args[6];
+	struct pt_regs *regs;		/* the syscall's, NULL for procexit */
+	unsigned long args[6];		/* read from regs for the first event */
 	long ret;			/* exit events only */
 	u32 snaplen;			/* the consumer's */
 	u32 sampling_ratio;		/* the consumer's, for DROP events */
@@ -112,8 +157,6 @@ struct scap_evt {
 	int err;		/* -ENOSPC: ring full; -EFAULT: user memory */
 };
 
-void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
-		    u64 ts, u64 tid);
 void scap_evt_u8(struct scap_evt *evt, u8 val);
 void scap_evt_u16(struct scap_evt *evt, u16 val);
 void scap_evt_u32(struct scap_evt *evt, u32 val);
@@ -122,7 +165,6 @@ void scap_evt_u64(struct scap_evt *evt, u64 val);
 void scap_evt_user_str(struct scap_evt *evt, const char __user *str, u32 max);
 void scap_evt_user_buf(struct scap_evt *evt, const void __user *buf, u32 len);
 int scap_evt_read_user(struct scap_evt *evt, void *dst, const void __user *src, u32 len);
-int scap_evt_finish(struct scap_evt *evt);
 void scap_evt_str(struct scap_evt *evt, const char *str, u32 max);
 void scap_evt_user_str_or(struct scap_evt *evt, const char __user *str, u32 max,
 			  const char *fallback);
