@@ -21,64 +21,6 @@
 
 #include "scap.h"
 
-/* Accounts for a value of len bytes already at evt->val. */
-static void scap_evt_advance(struct scap_evt *evt, u32 len)
-{
-	put_unaligned_le16(len, evt->lens + evt->cur * sizeof(u16));
-	evt->cur++;
-	evt->val += len;
-	evt->room -= len;
-	evt->len += len;
-}
-
-/* Whether one more value of up to len bytes can be written. */
-static bool scap_evt_fits(struct scap_evt *evt, u32 len)
-{
-	if (evt->err)
-		return false;
-	if (WARN_ON_ONCE(evt->cur >= evt->nparams || len > U16_MAX)) {
-		evt->err = -EINVAL;
-		return false;
-	}
-	if (len > evt->room) {
-		evt->err = -ENOSPC;
-		return false;
-	}
-	return true;
-}
-
-void scap_evt_u8(struct scap_evt *evt, u8 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	*evt->val = val;
-	scap_evt_advance(evt, sizeof(val));
-}
-
-void scap_evt_u16(struct scap_evt *evt, u16 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le16(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
-}
-
-void scap_evt_u32(struct scap_evt *evt, u32 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le32(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
-}
-
-void scap_evt_u64(struct scap_evt *evt, u64 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le64(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
-}
-
 /*
  * Reads len bytes of user memory a filler needs to compute parameters
  * (not a parameter itself), without faulting pages in. On failure the
@@ -91,14 +33,6 @@ int scap_evt_read_user(struct scap_evt *evt, void *dst, const void __user *src, 
 	if (copy_from_user_nofault(dst, src, len))
 		evt->err = -EFAULT;
 	return evt->err;
-}
-
-void scap_evt_s64(struct scap_evt *evt, s64 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le64(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
 }
 
 /* A NUL-terminated kernel string, cut to max bytes with the NUL. */
