@@ -23,8 +23,8 @@
  */
 static const u8 scap_event_nparams[SCAP_EVENT_MAX] = SCAP_EVENT_NPARAMS_INIT;
 
-static void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
-			   u64 ts, u64 tid)
+static __always_inline void scap_evt_start(struct scap_evt *evt, void *buf, u32 room,
+					   u16 type, u64 ts, u64 tid)
 {
 	u32 head_len;
 
@@ -54,7 +54,7 @@ static void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
 }
 
 /* The event's length, ready to publish, or why it must be dropped. */
-static int scap_evt_finish(struct scap_evt *evt)
+static __always_inline int scap_evt_finish(struct scap_evt *evt)
 {
 	if (evt->err)
 		return evt->err;
@@ -64,8 +64,11 @@ static int scap_evt_finish(struct scap_evt *evt)
 	return evt->len;
 }
 
-/* Writes one event at the ring's head and publishes it, or counts a drop. */
-static void scap_ring_write(struct scap_ring *ring, u16 type, scap_fill_fn fill,
+/*
+ * Writes one event at the ring's head and publishes it, or counts a drop.
+ * Inline in the consumer walk: it runs for every event written.
+ */
+static __always_inline void scap_ring_write(struct scap_ring *ring, u16 type, scap_fill_fn fill,
 			    const struct scap_syscall_ctx *ctx, u64 ts)
 {
 	struct scap_ring_info *info = ring->info;

@@ -8,6 +8,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/bug.h>
+#include <linux/compat.h>
 #include <linux/fcntl.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
@@ -134,6 +135,30 @@ void scap_devices_exit(void);
 
 /* proclist.c */
 long scap_get_proclist(struct scap_proclist_info __user *arg);
+
+/* syscall_table.c: by syscall number; the GENERIC pair for the others. */
+extern const struct scap_event_pair scap_generic_events;
+extern const struct scap_event_pair scap_specific_events[SCAP_SYSCALL_TABLE_SIZE];
+
+/*
+ * Fills sc for syscall nr of the current task. False for the syscalls not
+ * traced: 32-bit ones (ia32 and x32 have their own numbers) and numbers
+ * outside the schema's table. Inline: the probes call it for every
+ * syscall.
+ */
+static inline bool scap_syscall_lookup(long nr, struct scap_syscall *sc)
+{
+	if (nr < 0 || nr >= SCAP_SYSCALL_TABLE_SIZE || in_compat_syscall())
+		return false;
+
+	sc->nr = nr;
+	sc->code = scap_syscall_codes[nr].code;
+	sc->drop = scap_syscall_codes[nr].drop;
+	sc->events = &scap_generic_events;
+	if (scap_specific_events[nr].fill_enter)
+		sc->events = &scap_specific_events[nr];
+	return true;
+}
 
 /* tracepoints.c */
 DECLARE_PER_CPU(long, scap_tracepoint_hits);
