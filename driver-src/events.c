@@ -3,7 +3,8 @@
  * Event encoding: the 26-byte header, nparams little-endian u16 lengths,
  * then the values back to back, written in place in a ring. An event is
  * either written whole or not at all: any failure sets evt->err and the
- * caller does not publish it.
+ * caller does not publish it. The header is the writer's (record.c), the
+ * fixed-size values are inline (scap.h); here the others.
  */
 #include <linux/bug.h>
 #include <linux/minmax.h>
