@@ -3,7 +3,8 @@
  * Event encoding: the 26-byte header, nparams little-endian u16 lengths,
  * then the values back to back, written in place in a ring. An event is
  * either written whole or not at all: any failure sets evt->err and the
- * caller does not publish it.
+ * caller does not publish it. The header is the writer's (record.c), the
+ * fixed-size values are inline (scap.h); here the others.
  */
 #include <linux/bug.h>
 #include <linux/minmax.h>
@@ -22,100 +23,6 @@
 #include "scap.h"
 
 /*
- * A type without a count here is never written: consumers index their
- * event table with it unchecked.
- */
-static const u8 scap_event_nparams[SCAP_EVENT_MAX] = SCAP_EVENT_NPARAMS_INIT;
-
-void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
-		    u64 ts, u64 tid)
-{
-	u32 head_len;
-
-	evt->err = 0;
-	if (WARN_ON_ONCE(type >= SCAP_EVENT_MAX || !scap_event_nparams[type])) {
-		evt->err = -EINVAL;
-		return;
-	}
-	evt->nparams = scap_event_nparams[type];
-	if (evt->nparams == SCAP_NPARAMS_NONE)
-		evt->nparams = 0;
-	evt->cur = 0;
-	head_len = SCAP_EVT_HDR_LEN + evt->nparams * sizeof(u16);
-	if (room < head_len) {
-		evt->err = -ENOSPC;
-		return;
-	}
-	evt->hdr = buf;
-	evt->hdr->ts = ts;
-	evt->hdr->tid = tid;
-	evt->hdr->type = type;
-	evt->hdr->nparams = evt->nparams;
-	evt->lens = (u8 *)buf + SCAP_EVT_HDR_LEN;
-	evt->val = (u8 *)buf + head_len;
-	evt->room = room - head_len;
-	evt->len = head_len;
-}
-
-/* Accounts for a value of len bytes already at evt->val. */
-static void scap_evt_advance(struct scap_evt *evt, u32 len)
-{
-	put_unaligned_le16(len, evt->lens + evt->cur * sizeof(u16));
-	evt->cur++;
-	evt->val += len;
-	evt->room -= len;
-	evt->len += len;
-}
-
-/* Whether one more value of up to len bytes can be written. */
-static bool scap_evt_fits(struct scap_evt *evt, u32 len)
-{
-	if (evt->err)
-		return false;
-	if (WARN_ON_ONCE(evt->cur >= evt->nparams || len > U16_MAX)) {
-		evt->err = -EINVAL;
-		return false;
-	}
-	if (len > evt->room) {
-		evt->err = -ENOSPC;
-		return false;
-	}
-	return true;
-}
-
-void scap_evt_u8(struct scap_evt *evt, u8 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	*evt->val = val;
-	scap_evt_advance(evt, sizeof(val));
-}
-
-void scap_evt_u16(struct scap_evt *evt, u16 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le16(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
-}
-
-void scap_evt_u32(struct scap_evt *evt, u32 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le32(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
-}
-
-void scap_evt_u64(struct scap_evt *evt, u64 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le64(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
-}
-
-/*
  * Reads len bytes of user memory a filler needs to compute parameters
  * (not a parameter itself), without faulting pages in. On failure the
  * event is dropped as for any user memory it cannot carry.
@@ -127,14 +34,6 @@ int scap_evt_read_user(struct scap_evt *evt, void *dst, const void __user *src, 
 	if (copy_from_user_nofault(dst, src, len))
 		evt->err = -EFAULT;
 	return evt->err;
-}
-
-void scap_evt_s64(struct scap_evt *evt, s64 val)
-{
-	if (!scap_evt_fits(evt, sizeof(val)))
-		return;
-	put_unaligned_le64(val, evt->val);
-	scap_evt_advance(evt, sizeof(val));
 }
 
 /* A NUL-terminated kernel string, cut to max bytes with the NUL. */
@@ -225,12 +124,28 @@ void scap_evt_user_str_or(struct scap_evt *evt, const char __user *str, u32 max,
 	}
 }
 
+/*
+ * Values up to this size are read from userspace into the stack, then
+ * copied into the ring: with CONFIG_HARDENED_USERCOPY a copy into the
+ * ring's vmap looks its area up under the global vmap_area_lock, while a
+ * stack buffer is only checked against the stack's bounds.
+ */
+#define SCAP_USER_BOUNCE	128
+
 /* len bytes from userspace, read without faulting pages in. */
 void scap_evt_user_buf(struct scap_evt *evt, const void __user *buf, u32 len)
 {
+	u8 bounce[SCAP_USER_BOUNCE] scap_noinit;
+
 	if (!scap_evt_fits(evt, len))
 		return;
-	if (len && copy_from_user_nofault(evt->val, buf, len)) {
+	if (len <= sizeof(bounce)) {
+		if (len && copy_from_user_nofault(bounce, buf, len)) {
+			evt->err = -EFAULT;
+			return;
+		}
+		memcpy(evt->val, bounce, len);
+	} else if (copy_from_user_nofault(evt->val, buf, len)) {
 		evt->err = -EFAULT;
 		return;
 	}
@@ -242,15 +157,4 @@ void scap_evt_fail(struct scap_evt *evt, int err)
 {
 	if (!evt->err)
 		evt->err = err;
-}
-
-/* The event's length, ready to publish, or why it must be dropped. */
-int scap_evt_finish(struct scap_evt *evt)
-{
-	if (evt->err)
-		return evt->err;
-	if (WARN_ON_ONCE(evt->cur != evt->nparams))
-		return -EINVAL;
-	evt->hdr->len = evt->len;
-	return evt->len;
 }

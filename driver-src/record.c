@@ -13,15 +13,66 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
+#include <asm/syscall.h>
 
 #include "scap.h"
 
-/* Writes one event at the ring's head and publishes it, or counts a drop. */
-static void scap_ring_write(struct scap_ring *ring, u16 type, scap_fill_fn fill,
+/*
+ * A type without a count here is never written: consumers index their
+ * event table with it unchecked.
+ */
+static const u8 scap_event_nparams[SCAP_EVENT_MAX] = SCAP_EVENT_NPARAMS_INIT;
+
+static __always_inline void scap_evt_start(struct scap_evt *evt, void *buf, u32 room,
+					   u16 type, u64 ts, u64 tid)
+{
+	u32 head_len;
+
+	evt->err = 0;
+	if (WARN_ON_ONCE(type >= SCAP_EVENT_MAX || !scap_event_nparams[type])) {
+		evt->err = -EINVAL;
+		return;
+	}
+	evt->nparams = scap_event_nparams[type];
+	if (evt->nparams == SCAP_NPARAMS_NONE)
+		evt->nparams = 0;
+	evt->cur = 0;
+	head_len = SCAP_EVT_HDR_LEN + evt->nparams * sizeof(u16);
+	if (room < head_len) {
+		evt->err = -ENOSPC;
+		return;
+	}
+	evt->hdr = buf;
+	evt->hdr->ts = ts;
+	evt->hdr->tid = tid;
+	evt->hdr->type = type;
+	evt->hdr->nparams = evt->nparams;
+	evt->lens = (u8 *)buf + SCAP_EVT_HDR_LEN;
+	evt->val = (u8 *)buf + head_len;
+	evt->room = room - head_len;
+	evt->len = head_len;
+}
+
+/* The event's length, ready to publish, or why it must be dropped. */
+static __always_inline int scap_evt_finish(struct scap_evt *evt)
+{
+	if (evt->err)
+		return evt->err;
+	if (WARN_ON_ONCE(evt->cur != evt->nparams))
+		return -EINVAL;
+	evt->hdr->len = evt->len;
+	return evt->len;
+}
+
+/*
+ * Writes one event at the ring's head and publishes it, or counts a drop.
+ * Inline in the consumer walk: it runs for every event written.
+ */
+static __always_inline void scap_ring_write(struct scap_ring *ring, u16 type, scap_fill_fn fill,
 			    const struct scap_syscall_ctx *ctx, u64 ts)
 {
 	struct scap_ring_info *info = ring->info;
-	struct scap_evt evt;
+	struct scap_evt evt scap_noinit;
 	int len;
 
 	WRITE_ONCE(info->n_evts, info->n_evts + 1);
@@ -111,22 +162,35 @@ static bool scap_sampled_out(struct scap_ring *ring, const struct scap_consumer 
 
 /*
  * Called from the tracepoints with preemption disabled: this CPU's
- * rings have no other writer (tracepoints.c).
+ * rings have no other writer (tracepoints.c), and that is also the RCU
+ * read-side section the consumer list needs (since 5.0 a grace period
+ * waits for preempt-disabled code too), without PREEMPT_RCU's nesting
+ * count. Most syscalls are wanted by no consumer (masks, capture
+ * stopped), so the event mask is checked first; the arguments and the
+ * timestamp, shared by every consumer's event, are read only for the
+ * first event written.
  */
 void scap_record_syscall(u16 type, scap_fill_fn fill, struct scap_syscall_ctx *ctx)
 {
 	unsigned int cpu = smp_processor_id();
 	struct scap_consumer *consumer;
 	struct scap_ring *ring;
-	u64 ts = ktime_get_real_ns();
+	bool prepared = false;
+	u64 ts = 0;
 
 	lockdep_assert_preemption_disabled();
-	rcu_read_lock();
 	list_for_each_entry_rcu(consumer, &scap_consumers, node) {
-		ring = rcu_dereference(consumer->rings[cpu]);
-		if (!ring || !READ_ONCE(ring->capture_enabled) ||
-		    !test_bit(type, consumer->events_mask))
+		if (!test_bit(type, consumer->events_mask))
 			continue;
+		ring = rcu_dereference_sched(consumer->rings[cpu]);
+		if (!ring || !READ_ONCE(ring->capture_enabled))
+			continue;
+		if (!prepared) {
+			if (ctx->regs)
+				syscall_get_arguments(current, ctx->regs, ctx->args);
+			ts = ktime_get_real_ns();
+			prepared = true;
+		}
 		ctx->snaplen = READ_ONCE(consumer->snaplen);
 		ctx->sampling_ratio = READ_ONCE(consumer->sampling_ratio);
 		if (READ_ONCE(consumer->dropping_mode) && scap_stateless(type, ctx))
@@ -135,5 +199,4 @@ void scap_record_syscall(u16 type, scap_fill_fn fill, struct scap_syscall_ctx *c
 			continue;
 		scap_ring_write(ring, type, fill, ctx, ts);
 	}
-	rcu_read_unlock();
 }

@@ -72,35 +72,3 @@ void scap_ring_free(struct scap_ring *ring)
 	__free_page(ring->info_page);
 	kfree(ring);
 }
-
-/* Bytes the writer may use now; none while userspace's tail is garbage. */
-u32 scap_ring_free_space(const struct scap_ring *ring)
-{
-	/*
-	 * Pairs with the reader's release store of tail after it consumed the
-	 * events before it: their bytes are no longer read when we reuse them.
-	 */
-	u32 tail = smp_load_acquire(&ring->info->tail);
-	u32 head = ring->head;
-
-	if (tail >= SCAP_RING_BUF_SIZE)
-		return 0;
-	if (tail > head)
-		return tail - head - 1;
-	return SCAP_RING_BUF_SIZE + tail - head - 1;
-}
-
-/* Publishes len bytes written at head: the data before the new head. */
-void scap_ring_commit(struct scap_ring *ring, u32 len)
-{
-	u32 next = ring->head + len;
-
-	if (next >= SCAP_RING_BUF_SIZE)
-		next -= SCAP_RING_BUF_SIZE;
-	ring->head = next;
-	/*
-	 * Pairs with the reader's acquire load of head: the event's bytes are
-	 * visible before the head that covers them.
-	 */
-	smp_store_release(&ring->info->head, next);
-}

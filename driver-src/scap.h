@@ -7,6 +7,8 @@
 #define SCAP_H
 
 #include <linux/bitmap.h>
+#include <linux/bug.h>
+#include <linux/compat.h>
 #include <linux/fcntl.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
@@ -14,6 +16,15 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+/*
+ * 6.12 moved asm/unaligned.h to linux/unaligned.h. Test for the header, not
+ * the version, so that a stable backport of the move builds too.
+ */
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 #include "scap_abi.h"
 #include "syscall_table.h"
@@ -23,6 +34,17 @@
 #endif
 
 #define SCAP_RING_PAGES	(SCAP_RING_BUF_SIZE >> PAGE_SHIFT)
+
+/*
+ * For the per-syscall stack values every read of which follows a write:
+ * CONFIG_INIT_STACK_ALL_ZERO need not clear them first (GCC 12 and clang
+ * have the attribute; older compilers do not zero them anyway).
+ */
+#if __has_attribute(__uninitialized__)
+#define scap_noinit __attribute__((__uninitialized__))
+#else
+#define scap_noinit
+#endif
 
 /* main.c */
 extern unsigned int scap_max_consumers;
@@ -49,8 +71,41 @@ struct scap_ring {
 /* ring.c */
 struct scap_ring *scap_ring_alloc(unsigned int cpu);
 void scap_ring_free(struct scap_ring *ring);
-u32 scap_ring_free_space(const struct scap_ring *ring);
-void scap_ring_commit(struct scap_ring *ring, u32 len);
+
+/*
+ * Bytes the writer may use now; none while userspace's tail is garbage.
+ * Inline, as commit: called for every event (record.c).
+ */
+static inline u32 scap_ring_free_space(const struct scap_ring *ring)
+{
+	/*
+	 * Pairs with the reader's release store of tail after it consumed the
+	 * events before it: their bytes are no longer read when we reuse them.
+	 */
+	u32 tail = smp_load_acquire(&ring->info->tail);
+	u32 head = ring->head;
+
+	if (tail >= SCAP_RING_BUF_SIZE)
+		return 0;
+	if (tail > head)
+		return tail - head - 1;
+	return SCAP_RING_BUF_SIZE + tail - head - 1;
+}
+
+/* Publishes len bytes written at head: the data before the new head. */
+static inline void scap_ring_commit(struct scap_ring *ring, u32 len)
+{
+	u32 next = ring->head + len;
+
+	if (next >= SCAP_RING_BUF_SIZE)
+		next -= SCAP_RING_BUF_SIZE;
+	ring->head = next;
+	/*
+	 * Pairs with the reader's acquire load of head: the event's bytes are
+	 * visible before the head that covers them.
+	 */
+	smp_store_release(&ring->info->head, next);
+}
 
 /* mmap.c */
 int scap_ring_mmap(struct scap_ring *ring, struct vm_area_struct *vma);
@@ -81,6 +136,30 @@ void scap_devices_exit(void);
 /* proclist.c */
 long scap_get_proclist(struct scap_proclist_info __user *arg);
 
+/* syscall_table.c: by syscall number; the GENERIC pair for the others. */
+extern const struct scap_event_pair scap_generic_events;
+extern const struct scap_event_pair scap_specific_events[SCAP_SYSCALL_TABLE_SIZE];
+
+/*
+ * Fills sc for syscall nr of the current task. False for the syscalls not
+ * traced: 32-bit ones (ia32 and x32 have their own numbers) and numbers
+ * outside the schema's table. Inline: the probes call it for every
+ * syscall.
+ */
+static inline bool scap_syscall_lookup(long nr, struct scap_syscall *sc)
+{
+	if (nr < 0 || nr >= SCAP_SYSCALL_TABLE_SIZE || in_compat_syscall())
+		return false;
+
+	sc->nr = nr;
+	sc->code = scap_syscall_codes[nr].code;
+	sc->drop = scap_syscall_codes[nr].drop;
+	sc->events = &scap_generic_events;
+	if (scap_specific_events[nr].fill_enter)
+		sc->events = &scap_specific_events[nr];
+	return true;
+}
+
 /* tracepoints.c */
 DECLARE_PER_CPU(long, scap_tracepoint_hits);
 int scap_tracepoints_init(void);
@@ -90,7 +169,8 @@ void scap_tracepoints_unregister(void);
 /* What a filler needs to know about the syscall being recorded. */
 struct scap_syscall_ctx {
 	struct scap_syscall sc;
-	unsigned long args[6];
+	struct pt_regs *regs;		/* the syscall's, NULL for procexit */
+	unsigned long args[6];		/* read from regs for the first event */
 	long ret;			/* exit events only */
 	u32 snaplen;			/* the consumer's */
 	u32 sampling_ratio;		/* the consumer's, for DROP events */
@@ -112,17 +192,80 @@ struct scap_evt {
 	int err;		/* -ENOSPC: ring full; -EFAULT: user memory */
 };
 
-void scap_evt_start(struct scap_evt *evt, void *buf, u32 room, u16 type,
-		    u64 ts, u64 tid);
-void scap_evt_u8(struct scap_evt *evt, u8 val);
-void scap_evt_u16(struct scap_evt *evt, u16 val);
-void scap_evt_u32(struct scap_evt *evt, u32 val);
-void scap_evt_s64(struct scap_evt *evt, s64 val);
-void scap_evt_u64(struct scap_evt *evt, u64 val);
+/*
+ * The fixed-size values are inline (every event has some, and a call
+ * costs about as much as the store), with the two helpers they share.
+ */
+
+/* Accounts for a value of len bytes already at evt->val. */
+static inline void scap_evt_advance(struct scap_evt *evt, u32 len)
+{
+	put_unaligned_le16(len, evt->lens + evt->cur * sizeof(u16));
+	evt->cur++;
+	evt->val += len;
+	evt->room -= len;
+	evt->len += len;
+}
+
+/* Whether one more value of up to len bytes can be written. */
+static inline bool scap_evt_fits(struct scap_evt *evt, u32 len)
+{
+	if (evt->err)
+		return false;
+	if (WARN_ON_ONCE(evt->cur >= evt->nparams || len > U16_MAX)) {
+		evt->err = -EINVAL;
+		return false;
+	}
+	if (len > evt->room) {
+		evt->err = -ENOSPC;
+		return false;
+	}
+	return true;
+}
+
+static inline void scap_evt_u8(struct scap_evt *evt, u8 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	*evt->val = val;
+	scap_evt_advance(evt, sizeof(val));
+}
+
+static inline void scap_evt_u16(struct scap_evt *evt, u16 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le16(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
+}
+
+static inline void scap_evt_u32(struct scap_evt *evt, u32 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le32(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
+}
+
+static inline void scap_evt_u64(struct scap_evt *evt, u64 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le64(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
+}
+
+static inline void scap_evt_s64(struct scap_evt *evt, s64 val)
+{
+	if (!scap_evt_fits(evt, sizeof(val)))
+		return;
+	put_unaligned_le64(val, evt->val);
+	scap_evt_advance(evt, sizeof(val));
+}
+
 void scap_evt_user_str(struct scap_evt *evt, const char __user *str, u32 max);
 void scap_evt_user_buf(struct scap_evt *evt, const void __user *buf, u32 len);
 int scap_evt_read_user(struct scap_evt *evt, void *dst, const void __user *src, u32 len);
-int scap_evt_finish(struct scap_evt *evt);
 void scap_evt_str(struct scap_evt *evt, const char *str, u32 max);
 void scap_evt_user_str_or(struct scap_evt *evt, const char __user *str, u32 max,
 			  const char *fallback);

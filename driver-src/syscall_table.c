@@ -4,16 +4,15 @@
  * their own events with full parameters; every other one is a GENERIC
  * event carrying its PPM_SC code (syscall_codes.c) and its number.
  */
-#include <linux/compat.h>
 #include <asm/unistd.h>
 
 #include "scap.h"
 
-static const struct scap_event_pair scap_generic_events = {
+const struct scap_event_pair scap_generic_events = {
 	SCAPE_GENERIC_E, SCAPE_GENERIC_X, scap_fill_generic_e, scap_fill_generic_x,
 };
 
-static const struct scap_event_pair scap_specific_events[] = {
+const struct scap_event_pair scap_specific_events[SCAP_SYSCALL_TABLE_SIZE] = {
 	[__NR_read] = { SCAPE_READ_E, SCAPE_READ_X, scap_fill_rw_e, scap_fill_rw_x },
 	[__NR_write] = { SCAPE_WRITE_E, SCAPE_WRITE_X, scap_fill_rw_e, scap_fill_write_x },
 	[__NR_open] = { SCAPE_OPEN_E, SCAPE_OPEN_X, scap_fill_open_e, scap_fill_open_x },
@@ -103,22 +102,3 @@ static const struct scap_event_pair scap_specific_events[] = {
 	[__NR_execveat] = { SCAPE_EXECVEAT_E, SCAPE_EXECVEAT_X,
 			    scap_fill_execveat_e, scap_fill_exec_x },
 };
-
-/*
- * Fills sc for syscall nr of the current task. False for the syscalls not
- * traced: 32-bit ones (ia32 and x32 have their own numbers) and numbers
- * outside the schema's table.
- */
-bool scap_syscall_lookup(long nr, struct scap_syscall *sc)
-{
-	if (nr < 0 || nr >= SCAP_SYSCALL_TABLE_SIZE || in_compat_syscall())
-		return false;
-
-	sc->nr = nr;
-	sc->code = scap_syscall_codes[nr].code;
-	sc->drop = scap_syscall_codes[nr].drop;
-	sc->events = &scap_generic_events;
-	if (nr < ARRAY_SIZE(scap_specific_events) && scap_specific_events[nr].fill_enter)
-		sc->events = &scap_specific_events[nr];
-	return true;
-}

@@ -49,6 +49,4 @@ struct scap_syscall {
 	const struct scap_event_pair *events;
 };
 
-bool scap_syscall_lookup(long nr, struct scap_syscall *sc);
-
 #endif /* SCAP_SYSCALL_TABLE_H */

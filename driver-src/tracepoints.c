@@ -24,13 +24,14 @@ static struct tracepoint *scap_tp_procexit;
 
 static void scap_syscall_record(struct pt_regs *regs, long nr, long ret, bool enter)
 {
-	struct scap_syscall_ctx ctx;
+	struct scap_syscall_ctx ctx scap_noinit;
 
 	this_cpu_inc(scap_tracepoint_hits);
 	if (!scap_syscall_lookup(nr, &ctx.sc))
 		return;
 	ctx.ret = ret;
-	syscall_get_arguments(current, regs, ctx.args);
+	/* The arguments are read only once a consumer wants the event. */
+	ctx.regs = regs;
 	/*
 	 * Each CPU's ring has one writer, this CPU: no task may be preempted or
 	 * migrated while it writes. Up to 6.12 the tracepoint disables
@@ -58,6 +59,7 @@ static void scap_sys_exit(void *data, struct pt_regs *regs, long ret)
 /* In the exiting task, for user tasks only. */
 static void scap_procexit_record(struct task_struct *p)
 {
+	/* No syscall: no arguments, regs NULL. */
 	struct scap_syscall_ctx ctx = { .sc.drop = SCAP_DROP_NEVER };
 
 	this_cpu_inc(scap_tracepoint_hits);
