@@ -111,6 +111,7 @@ guest_tests!(
     sysdig_proc_names,
     sysdig_redirect_fd,
     sysdig_spy_users,
+    sysdig_topfiles_bytes,
 );
 
 #[test]
