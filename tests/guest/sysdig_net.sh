@@ -40,25 +40,8 @@ finish() {
 }
 trap finish EXIT
 
-# Whether the process has a device of the module open.
-has_device() { # PID
-	for fd in /proc/"$1"/fd/*; do
-		case $(readlink "$fd") in
-		/dev/"$SCAP_MODULE"*) return 0 ;;
-		esac
-	done
-	return 1
-}
-tries=0
-until has_device "$conns_pid" && has_device "$procs_pid"; do
-	kill -0 "$conns_pid" 2> /dev/null ||
-		fail "sysdig -c topconns exited: $(grep -v '^$' /tmp/topconns.err | tail -n1)"
-	kill -0 "$procs_pid" 2> /dev/null ||
-		fail "sysdig -c topprocs_net exited: $(grep -v '^$' /tmp/topprocs.err | tail -n1)"
-	[ "$tries" -lt 600 ] || fail "the live sysdigs opened no device in 60 s"
-	usleep 100000
-	tries=$((tries + 1))
-done
+wait_for_device "$conns_pid" "sysdig -c topconns" /tmp/topconns.err
+wait_for_device "$procs_pid" "sysdig -c topprocs_net" /tmp/topprocs.err
 start_capture "$capture"
 
 net_pair "$rounds" "$bytes4" "$bytes6" "$bytesu" > /tmp/net_pair.out 2> /tmp/net_pair.err ||

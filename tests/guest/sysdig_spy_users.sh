@@ -22,28 +22,12 @@ capture_secs=20
 mkdir -p /tmp/spy
 sysdig -M "$capture_secs" -c spy_users > "$out" 2> /tmp/spy_users.err &
 spy=$!
-# Whether sysdig has a device of the module open.
-has_device() {
-	for fd in /proc/"$spy"/fd/*; do
-		case $(readlink "$fd") in
-		/dev/"$SCAP_MODULE"*) return 0 ;;
-		esac
-	done
-	return 1
-}
 finish() {
 	kill -INT "$spy" 2> /dev/null
 	wait "$spy" 2> /dev/null
 }
 trap finish EXIT
-tries=0
-until has_device; do
-	kill -0 "$spy" 2> /dev/null ||
-		fail "sysdig -c spy_users exited: $(grep -v '^$' /tmp/spy_users.err | tail -n1)"
-	[ "$tries" -lt 600 ] || fail "sysdig -c spy_users opened no device in 60 s"
-	usleep 100000
-	tries=$((tries + 1))
-done
+wait_for_device "$spy" "sysdig -c spy_users" /tmp/spy_users.err
 sleep 2
 round=1
 # /bin/sh by path: busybox runs a bare applet name by exec'ing

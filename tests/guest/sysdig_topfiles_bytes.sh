@@ -48,27 +48,12 @@ bytes() {
 out=/tmp/topfiles.live.json
 sysdig -j -M "$capture_secs" -c topfiles_bytes > "$out" 2> /tmp/topfiles.err &
 live=$!
-has_device() {
-	for fd in /proc/"$live"/fd/*; do
-		case $(readlink "$fd") in
-		/dev/"$SCAP_MODULE"*) return 0 ;;
-		esac
-	done
-	return 1
-}
 finish() {
 	kill -INT "$live" 2> /dev/null
 	wait "$live" 2> /dev/null
 }
 trap finish EXIT
-tries=0
-until has_device; do
-	kill -0 "$live" 2> /dev/null ||
-		fail "sysdig -c topfiles_bytes exited: $(grep -v '^$' /tmp/topfiles.err | tail -n1)"
-	[ "$tries" -lt 600 ] || fail "sysdig -c topfiles_bytes opened no device in 60 s"
-	usleep 100000
-	tries=$((tries + 1))
-done
+wait_for_device "$live" "sysdig -c topfiles_bytes" /tmp/topfiles.err
 sleep 2
 round=1
 while [ "$round" -le "$rounds" ]; do

@@ -130,6 +130,29 @@ stop_capture() {
 	capture_pid=
 }
 
+# Whether process PID has a device of the module open.
+has_device() { # PID
+	for fd in /proc/"$1"/fd/*; do
+		case $(readlink "$fd") in
+		/dev/"$SCAP_MODULE"*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# Waits until the background sysdig PID (WHAT, its stderr in ERR) has a
+# device open; fails if it exits or takes more than 60 s.
+wait_for_device() { # PID WHAT ERR
+	tries=0
+	until has_device "$1"; do
+		kill -0 "$1" 2> /dev/null ||
+			fail "$2 exited: $(grep -v '^$' "$3" | tail -n1)"
+		[ "$tries" -lt 600 ] || fail "$2 opened no device in 60 s"
+		usleep 100000
+		tries=$((tries + 1))
+	done
+}
+
 # Runs a sysdig (the command line given) live against the known_opener
 # workload until it prints the workload's openat and read exits and its
 # close (CLOSE_DIR, a grep -E pattern: newer consumers show close by its
