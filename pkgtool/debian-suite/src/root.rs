@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
-use crate::error;
+use scap_driver_api::error::telling_line;
+
 use crate::{Error, Mirrors, Result, Suite};
 
 /// Lists older than this are fetched again when the root is opened.
@@ -82,7 +83,7 @@ impl BuildRoot {
         let changed = old != list;
         if changed {
             fs::write(&list_path, &list)
-                .map_err(error::io(&list_path, "make the cache writable"))?;
+                .map_err(Error::io(&list_path, "make the cache writable"))?;
         }
         let age = fs::metadata(this.dir.join(UPDATED_STAMP))
             .and_then(|m| m.modified())
@@ -124,7 +125,7 @@ impl BuildRoot {
             .map(|d| d.as_nanos())
             .unwrap_or_default();
         let dir = self.host_path(&format!("/var/tmp/{name}-{}-{nanos}", std::process::id()));
-        fs::create_dir_all(&dir).map_err(error::io(&dir, "make the cache writable"))?;
+        fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the cache writable"))?;
         Ok(dir)
     }
 
@@ -147,7 +148,7 @@ impl BuildRoot {
         let view = upper.with_extension("view");
         let work = upper.with_extension("work");
         for dir in [upper, &view, &work] {
-            fs::create_dir_all(dir).map_err(error::io(dir, "make the directory writable"))?;
+            fs::create_dir_all(dir).map_err(Error::io(dir, "make the directory writable"))?;
         }
         Ok(in_private_mounts(
             r#"mount -t overlay overlay -o "lowerdir=$0,upperdir=$1,workdir=$2" "$3" &&
@@ -296,7 +297,7 @@ impl BuildRoot {
         );
         let moved = fetched.and_then(|_| {
             let found = fs::read_dir(&scratch)
-                .map_err(error::io(&scratch, "make the cache readable"))?
+                .map_err(Error::io(&scratch, "make the cache readable"))?
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
                 .find(|path| path.extension().is_some_and(|ext| ext == "deb"))
                 .ok_or_else(|| {
@@ -306,21 +307,21 @@ impl BuildRoot {
                         "run again",
                     )
                 })?;
-            fs::create_dir_all(dir).map_err(error::io(dir, "make the cache writable"))?;
+            fs::create_dir_all(dir).map_err(Error::io(dir, "make the cache writable"))?;
             let partial = deb.with_extension(format!("partial.{}", std::process::id()));
-            fs::copy(&found, &partial).map_err(error::io(&partial, "make the cache writable"))?;
-            fs::rename(&partial, &deb).map_err(error::io(&deb, "make the cache writable"))
+            fs::copy(&found, &partial).map_err(Error::io(&partial, "make the cache writable"))?;
+            fs::rename(&partial, &deb).map_err(Error::io(&deb, "make the cache writable"))
         });
         let _ = fs::remove_dir_all(&scratch);
         moved.map(|()| deb)
     }
 
     fn lock(&self) -> Result<File> {
-        fs::create_dir_all(&self.dir).map_err(error::io(&self.dir, "make the cache writable"))?;
+        fs::create_dir_all(&self.dir).map_err(Error::io(&self.dir, "make the cache writable"))?;
         let path = self.dir.join("lock");
-        let lock = File::create(&path).map_err(error::io(&path, "make the cache writable"))?;
+        let lock = File::create(&path).map_err(Error::io(&path, "make the cache writable"))?;
         lock.lock()
-            .map_err(error::io(&path, "make the cache writable"))?;
+            .map_err(Error::io(&path, "make the cache writable"))?;
         Ok(lock)
     }
 
@@ -328,7 +329,7 @@ impl BuildRoot {
         let mirrors = Mirrors::of_host()?;
         let fresh = self.dir.join("root.new");
         if fresh.exists() {
-            fs::remove_dir_all(&fresh).map_err(error::io(&fresh, "remove it by hand"))?;
+            fs::remove_dir_all(&fresh).map_err(Error::io(&fresh, "remove it by hand"))?;
         }
         progress(&format!(
             "making {}'s build root in {} (debootstrap --variant=minbase from {}; once, 1-2 minutes)",
@@ -337,7 +338,7 @@ impl BuildRoot {
             mirrors.archive
         ));
         let log = self.dir.join("debootstrap.log");
-        let log_file = File::create(&log).map_err(error::io(&log, "make the cache writable"))?;
+        let log_file = File::create(&log).map_err(Error::io(&log, "make the cache writable"))?;
         let status = Command::new("debootstrap")
             .args(["--variant=minbase", &self.release])
             .arg(&fresh)
@@ -345,7 +346,7 @@ impl BuildRoot {
             .stdout(
                 log_file
                     .try_clone()
-                    .map_err(error::io(&log, "make the cache writable"))?,
+                    .map_err(Error::io(&log, "make the cache writable"))?,
             )
             .stderr(log_file)
             .status()
@@ -367,12 +368,12 @@ impl BuildRoot {
             ));
         }
         if self.root.exists() {
-            fs::remove_dir_all(&self.root).map_err(error::io(&self.root, "remove it by hand"))?;
+            fs::remove_dir_all(&self.root).map_err(Error::io(&self.root, "remove it by hand"))?;
         }
-        fs::rename(&fresh, &self.root).map_err(error::io(&self.root, "make the cache writable"))?;
+        fs::rename(&fresh, &self.root).map_err(Error::io(&self.root, "make the cache writable"))?;
         let _ = fs::remove_file(self.dir.join(UPDATED_STAMP));
         let stamp = self.dir.join(READY_STAMP);
-        fs::write(&stamp, READY_LAYOUT).map_err(error::io(&stamp, "make the cache writable"))
+        fs::write(&stamp, READY_LAYOUT).map_err(Error::io(&stamp, "make the cache writable"))
     }
 
     fn expired_note(&self) -> String {
@@ -411,12 +412,12 @@ impl BuildRoot {
                 &conf,
                 "// Written by debian-suite: the suite's Release file had expired.\nAcquire::Check-Valid-Until \"false\";\n",
             )
-            .map_err(error::io(&conf, "make the cache writable"))?;
+            .map_err(Error::io(&conf, "make the cache writable"))?;
             progress(&self.expired_note());
             run(&mut self.command("/", &args), &what, &fix)?;
         }
         let stamp = self.dir.join(UPDATED_STAMP);
-        fs::write(&stamp, "").map_err(error::io(&stamp, "make the cache writable"))
+        fs::write(&stamp, "").map_err(Error::io(&stamp, "make the cache writable"))
     }
 }
 
@@ -457,21 +458,8 @@ fn run(cmd: &mut Command, what: &str, fix: &str) -> Result<Output> {
     if out.status.success() {
         return Ok(out);
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let detail = stderr
-        .lines()
-        .chain(stdout.lines())
-        .find(|line| line.contains("error:") || line.starts_with("E: "))
-        .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
-        .or_else(|| stdout.lines().rev().find(|l| !l.trim().is_empty()))
-        .map(|line| format!(": {}", line.trim()))
-        .unwrap_or_default();
-    Err(Error::new(
-        what,
-        format!("failed ({}){detail}", out.status),
-        fix,
-    ))
+    let said = telling_line(&out.stdout, &out.stderr);
+    Err(Error::failed(what, out.status, said.as_deref(), fix))
 }
 
 /// The sources of a release's root: the release (with its updates and
