@@ -21,7 +21,7 @@ use scap_driver_api::kernels::KernelSeries;
 use scap_driver_api::{DriverSource, Version};
 
 use crate::cmd;
-use crate::error::{Error, Result};
+use crate::error::{Problem, Result};
 use crate::guest::{GuestTest, Staged};
 use crate::kernel::Kernel;
 use crate::module;
@@ -347,9 +347,10 @@ pub fn musl_binaries(repo_root: &Path, binaries: &[&str]) -> Result<Vec<(String,
         )?;
         let path =
             executable_of(&String::from_utf8_lossy(&output.stdout), name).ok_or_else(|| {
-                Error::invalid(
+                Problem::new(
+                    format!("the crate {name}"),
                     format!("cargo built no executable {name} for {MUSL_TARGET}"),
-                    format!("check the [[bin]] of the crate {name}"),
+                    "check its [[bin]]",
                 )
             })?;
         built.push((name.to_string(), path));
@@ -383,7 +384,7 @@ fn build_probe(ctx: &Context) -> Result<PathBuf> {
 }
 
 fn absolute(dir: &Path) -> Result<PathBuf> {
-    dir.canonicalize().map_err(Error::io(
+    dir.canonicalize().map_err(Problem::io(
         dir,
         "point SCAP_DRIVER_SRC at an existing directory",
     ))
@@ -391,12 +392,12 @@ fn absolute(dir: &Path) -> Result<PathBuf> {
 
 fn bad_probes(probe: &Path, ctx: &Context) -> Result<Vec<(&'static str, PathBuf)>> {
     let dir = ctx.scratch.join("bad-probes");
-    fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the scratch directory writable"))?;
+    fs::create_dir_all(&dir).map_err(Problem::io(&dir, "make the scratch directory writable"))?;
     let mut made = Vec::new();
     for (name, args) in BAD_PROBES {
         let code = dir.join(format!("{name}.code"));
         fs::write(&code, bad_code(name, ctx.source))
-            .map_err(Error::io(&code, "make the scratch directory writable"))?;
+            .map_err(Problem::io(&code, "make the scratch directory writable"))?;
         let out = dir.join(name);
         cmd::run(
             Command::new("llvm-objcopy")
@@ -418,7 +419,7 @@ fn bad_probes(probe: &Path, ctx: &Context) -> Result<Vec<(&'static str, PathBuf)
 /// the versions of the sources under test.
 fn rejected_probes(ctx: &Context) -> Result<Vec<(&'static str, PathBuf)>> {
     let dir = ctx.scratch.join("rejected-probes");
-    fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the scratch directory writable"))?;
+    fs::create_dir_all(&dir).map_err(Problem::io(&dir, "make the scratch directory writable"))?;
     let source = ctx.guest_dir.join(REJECTED_PROBE_SOURCE);
     let mut made = Vec::new();
     for (name, variant) in REJECTED_PROBES {

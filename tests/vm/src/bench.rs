@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::{Problem, Result};
 use crate::{boot_once, prepare, BootOptions, Config, Outcome, Progress, Report};
 
 /// The guest program's directory and name.
@@ -172,9 +172,10 @@ impl Figures {
                     dropped,
                     ..
                 } if *dropped > 0 => {
-                    return Err(Error::invalid(
+                    return Err(Problem::new(
+                        format!("the benchmark's {config} runs of {workload}"),
                         format!(
-                            "{config} dropped {dropped} events during the {workload} runs: an overhead run with drops is not a figure"
+                            "dropped {dropped} events: an overhead run with drops is not a figure"
                         ),
                         "look for what starved the consumer (the guest's load)",
                     ))
@@ -404,11 +405,9 @@ pub fn report_from(dir: &Path) -> Result<String> {
     let wall_lines = modes.pop().unwrap_or_default();
     let icount = Figures::from_lines(modes.pop().unwrap_or_default())?;
     if icount.workloads.is_empty() {
-        return Err(Error::invalid(
-            format!(
-                "{}: no <config>-icount/results.log with figures",
-                dir.display()
-            ),
+        return Err(Problem::at(
+            dir,
+            "no <config>-icount/results.log with figures",
             "give the scratch directory a `scap-vm bench --keep` run kept",
         ));
     }
@@ -471,8 +470,9 @@ pub fn run(
             report.console = boot.console;
             report.timed_out = boot.timed_out;
             if let Some(why) = boot_failure(name, &report) {
-                return Err(Error::invalid(
-                    format!("the benchmark failed in {why}"),
+                return Err(Problem::new(
+                    format!("the benchmark's {name} boot ({mode})"),
+                    format!("failed in {why}"),
                     "see the guest's output above (SCAP_VM_KEEP=1 keeps the serial logs)",
                 ));
             }
@@ -582,7 +582,7 @@ SCAP-BENCH bogus line
         );
         let err = Figures::from_lines(lines(&text)).unwrap_err().to_string();
         assert!(
-            err.contains("module dropped 12 events during the getppid runs"),
+            err.starts_with("the benchmark's module runs of getppid: dropped 12 events"),
             "{err}"
         );
     }

@@ -3,49 +3,17 @@
 use std::io::Write;
 use std::process::{Command, Output};
 
-use crate::error::{Error, Result};
+use scap_driver_api::error::telling_line;
 
-/// Which Debian package provides a tool, for the "not found" fix.
-fn package_of(tool: &str) -> &'static str {
-    match tool {
-        "apt-get" | "apt-cache" => "apt",
-        "dpkg-query" | "dpkg-deb" => "dpkg",
-        "tar" => "tar",
-        "xz" => "xz-utils",
-        "zstd" => "zstd",
-        "make" => "make",
-        "gcc" => "gcc and libc6-dev",
-        "modinfo" => "kmod",
-        "ldd" => "libc-bin",
-        "busybox" => "busybox-static",
-        "qemu-system-x86_64" => "qemu-system-x86",
-        "nice" => "coreutils",
-        "sysdig" => "sysdig",
-        "jq" => "jq",
-        "llvm-objcopy" => "llvm",
-        _ => "the package named in tests/apt-packages",
-    }
-}
-
-pub fn missing_tool(tool: &str) -> Error {
-    Error::MissingTool {
-        tool: tool.to_string(),
-        package: package_of(tool),
-    }
-}
+use crate::error::{missing_tool, Problem, Result};
 
 /// Runs `cmd` to completion. On failure its whole output goes to stderr and
-/// the error keeps the last line of it.
+/// the error keeps the line of it that tells why ([`telling_line`]).
 pub fn run(cmd: &mut Command, what: &str, fix: &str) -> Result<Output> {
     let tool = cmd.get_program().to_string_lossy().into_owned();
     let output = cmd.output().map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => missing_tool(&tool),
-        _ => Error::CommandFailed {
-            what: what.to_string(),
-            status: err.to_string(),
-            detail: String::new(),
-            fix: fix.to_string(),
-        },
+        _ => Problem::new(what, format!("cannot run {tool}: {err}"), fix),
     })?;
     if output.status.success() {
         return Ok(output);
@@ -54,34 +22,8 @@ pub fn run(cmd: &mut Command, what: &str, fix: &str) -> Result<Output> {
     // Best effort: the error below carries the essentials anyway.
     let _ = stderr.write_all(&output.stdout);
     let _ = stderr.write_all(&output.stderr);
-    let last = first_error_line(&output.stderr)
-        .or_else(|| last_line(&output.stderr))
-        .or_else(|| last_line(&output.stdout));
-    Err(Error::CommandFailed {
-        what: what.to_string(),
-        status: output.status.to_string(),
-        detail: last.map(|line| format!(": {line}")).unwrap_or_default(),
-        fix: fix.to_string(),
-    })
-}
-
-/// Compilers end with a summary ("cc1: all warnings being treated as
-/// errors"); the first error says what is wrong.
-fn first_error_line(bytes: &[u8]) -> Option<String> {
-    String::from_utf8_lossy(bytes)
-        .lines()
-        .map(str::trim)
-        .find(|line| line.contains("error:"))
-        .map(str::to_string)
-}
-
-fn last_line(bytes: &[u8]) -> Option<String> {
-    String::from_utf8_lossy(bytes)
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|line| !line.is_empty())
-        .map(str::to_string)
+    let said = telling_line(&output.stdout, &output.stderr);
+    Err(Problem::failed(what, output.status, said.as_deref(), fix))
 }
 
 /// The trimmed standard output of a successful command.
@@ -95,18 +37,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_missing_tool_names_its_package() {
+    fn a_tool_not_found_is_a_missing_tool() {
         let err = run(
             &mut Command::new("qemu-system-x86_64-that-does-not-exist"),
             "boot",
             "none",
         )
         .unwrap_err();
-        assert!(matches!(err, Error::MissingTool { .. }), "{err}");
-        assert_eq!(
-            missing_tool("xz").to_string(),
-            "xz: not found; fix: run tests/install-deps as root (installs xz-utils)"
-        );
+        assert_eq!(err, missing_tool("qemu-system-x86_64-that-does-not-exist"));
     }
 
     #[test]
@@ -123,7 +61,7 @@ mod tests {
         .to_string();
         assert_eq!(
             err,
-            "compiling a.c failed (exit status: 1): a.c:1:2: error: first; fix: fix it"
+            "compiling a.c: failed (exit status: 1): a.c:1:2: error: first; fix it"
         );
     }
 
@@ -138,7 +76,7 @@ mod tests {
         .to_string();
         assert_eq!(
             err,
-            "the step failed (exit status: 3): the reason; fix: do this"
+            "the step: failed (exit status: 3): the reason; do this"
         );
     }
 }

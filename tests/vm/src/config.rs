@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use debian_suite::{Pick, Suite};
 
-use crate::error::{Error, Result};
+use crate::error::{Problem, Result};
 
 /// Environment variables the harness reads.
 pub const ENV_DRIVER_SRC: &str = "SCAP_DRIVER_SRC";
@@ -40,13 +40,14 @@ impl SuiteKernel {
             None => (spec, Pick::Newest),
             Some((suite, "oldest")) => (suite, Pick::OldestAbi),
             Some((_, other)) => {
-                return Err(Error::invalid(
-                    format!("{spec:?}: {other:?} is not a kernel of a suite"),
+                return Err(Problem::new(
+                    format!("{spec:?}"),
+                    format!("{other:?} is not a kernel of a suite"),
                     "write SUITE (its linux-headers-amd64's kernel) or SUITE:oldest (the lowest ABI of that series)",
                 ))
             }
         };
-        let suite = suite.parse::<Suite>().map_err(Error::from)?;
+        let suite = suite.parse::<Suite>()?;
         Ok(Self { suite, pick })
     }
 }
@@ -117,8 +118,8 @@ impl Config {
     /// The defaults for this checkout, overridden by the SCAP_* variables.
     pub fn from_env() -> Result<Self> {
         let repo_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let repo_root = repo_root.canonicalize().map_err(Error::io(
-            repo_root,
+        let repo_root = repo_root.canonicalize().map_err(Problem::io(
+            &repo_root,
             "run the harness from its checkout (cargo run -p scap-vm)",
         ))?;
         let driver_src = match std::env::var_os(ENV_DRIVER_SRC) {
@@ -162,8 +163,9 @@ impl Config {
 fn default_cache_dir() -> Result<PathBuf> {
     match std::env::var_os("HOME") {
         Some(home) if !home.is_empty() => Ok(PathBuf::from(home).join(".cache/scap-tests")),
-        _ => Err(Error::invalid(
-            "HOME is not set, so there is no ~/.cache/scap-tests",
+        _ => Err(Problem::new(
+            "HOME",
+            "not set, so there is no ~/.cache/scap-tests",
             format!("set HOME or {ENV_CACHE}"),
         )),
     }
@@ -172,8 +174,9 @@ fn default_cache_dir() -> Result<PathBuf> {
 fn parse_timeout(secs: &str) -> Result<Duration> {
     match secs.trim().parse::<u64>() {
         Ok(n) if n > 0 => Ok(Duration::from_secs(n)),
-        _ => Err(Error::invalid(
-            format!("{ENV_TIMEOUT}={secs:?} is not a number of seconds"),
+        _ => Err(Problem::new(
+            format!("{ENV_TIMEOUT}={secs:?}"),
+            "not a number of seconds",
             format!("set {ENV_TIMEOUT} to a whole number of seconds, e.g. 600"),
         )),
     }
@@ -181,8 +184,9 @@ fn parse_timeout(secs: &str) -> Result<Duration> {
 
 fn parse_seed(seed: &str) -> Result<u64> {
     seed.trim().parse().map_err(|_| {
-        Error::invalid(
-            format!("{ENV_FUZZ_SEED}={seed:?} is not a seed"),
+        Problem::new(
+            format!("{ENV_FUZZ_SEED}={seed:?}"),
+            "not a seed",
             format!("set {ENV_FUZZ_SEED} to the decimal seed ioctl_fuzz printed"),
         )
     })

@@ -1,46 +1,61 @@
-//! Every failure of the harness is one line that names the thing and the fix.
+//! Every failure of the harness is the project's one error type,
+//! `scap_driver_api::Problem`: one line naming the thing, what is wrong and
+//! the fix (`Problem::io` for a file operation, `Problem::failed` for a
+//! command, [`missing_tool`] for a host tool not installed).
 
-use std::path::PathBuf;
+pub use scap_driver_api::Problem;
 
-use scap_driver_api::Problem;
+pub type Result<T, E = Problem> = std::result::Result<T, E>;
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("{tool}: not found; fix: run tests/install-deps as root (installs {package})")]
-    MissingTool { tool: String, package: &'static str },
-    #[error("{what} failed ({status}){detail}; fix: {fix}")]
-    CommandFailed {
-        what: String,
-        status: String,
-        /// The last line of the tool's error output, if any; the whole
-        /// output was already written to stderr.
-        detail: String,
-        fix: String,
-    },
-    #[error("{}: {source}; fix: {fix}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-        fix: &'static str,
-    },
-    #[error("{what}; fix: {fix}")]
-    Invalid { what: String, fix: String },
-    #[error("{}: {}; fix: {}", .0.subject, .0.what, .0.fix)]
-    Problem(#[from] Problem),
+/// A host tool the harness runs is not installed: the fix names the Debian
+/// package tests/install-deps installs it from.
+pub fn missing_tool(tool: &str) -> Problem {
+    Problem::new(
+        tool,
+        "not found",
+        format!(
+            "run tests/install-deps as root (installs {})",
+            package_of(tool)
+        ),
+    )
 }
 
-impl Error {
-    pub fn io(path: impl Into<PathBuf>, fix: &'static str) -> impl FnOnce(std::io::Error) -> Self {
-        let path = path.into();
-        move |source| Error::Io { path, source, fix }
-    }
-
-    pub fn invalid(what: impl Into<String>, fix: impl Into<String>) -> Self {
-        Error::Invalid {
-            what: what.into(),
-            fix: fix.into(),
-        }
+/// Which Debian package provides a tool, for the "not found" fix.
+fn package_of(tool: &str) -> &'static str {
+    match tool {
+        "apt-get" | "apt-cache" => "apt",
+        "dpkg-query" | "dpkg-deb" => "dpkg",
+        "tar" => "tar",
+        "xz" => "xz-utils",
+        "zstd" => "zstd",
+        "make" => "make",
+        "gcc" => "gcc and libc6-dev",
+        "modinfo" => "kmod",
+        "ldd" => "libc-bin",
+        "busybox" => "busybox-static",
+        "qemu-system-x86_64" => "qemu-system-x86",
+        "nice" => "coreutils",
+        "sysdig" => "sysdig",
+        "jq" => "jq",
+        "llvm-objcopy" => "llvm",
+        _ => "the package named in tests/apt-packages",
     }
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_tool_names_its_package() {
+        assert_eq!(
+            missing_tool("xz").to_string(),
+            "xz: not found; run tests/install-deps as root (installs xz-utils)"
+        );
+        assert_eq!(
+            missing_tool("frobnicate").to_string(),
+            "frobnicate: not found; run tests/install-deps as root \
+             (installs the package named in tests/apt-packages)"
+        );
+    }
+}

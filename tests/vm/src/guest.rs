@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cmd;
-use crate::error::{Error, Result};
+use crate::error::{Problem, Result};
 
 /// A line in a test naming a host program it needs in the guest, e.g.
 /// `# scap-vm: needs sysdig`.
@@ -46,11 +46,11 @@ pub struct Staged {
 /// The tests in `guest_dir`, sorted by name.
 pub fn discover(guest_dir: &Path) -> Result<Vec<GuestTest>> {
     let entries =
-        fs::read_dir(guest_dir).map_err(Error::io(guest_dir, "run from the project checkout"))?;
+        fs::read_dir(guest_dir).map_err(Problem::io(guest_dir, "run from the project checkout"))?;
     let mut tests: Vec<GuestTest> = Vec::new();
     for entry in entries {
         let path = entry
-            .map_err(Error::io(guest_dir, "check its permissions"))?
+            .map_err(Problem::io(guest_dir, "check its permissions"))?
             .path();
         let kind = match path.extension().and_then(|e| e.to_str()) {
             Some("c") => Kind::C,
@@ -63,21 +63,21 @@ pub fn discover(guest_dir: &Path) -> Result<Vec<GuestTest>> {
             .to_string_lossy()
             .into_owned();
         if !is_test_name(&name) {
-            return Err(Error::invalid(
-                format!(
-                    "{}: a guest test's name must be lower-case letters, digits and _",
-                    path.display()
-                ),
+            return Err(Problem::at(
+                &path,
+                "a guest test's name must be lower-case letters, digits and _",
                 "rename it (the name is also a Rust test function)",
             ));
         }
         if tests.iter().any(|t| t.name == name) {
-            return Err(Error::invalid(
-                format!("two guest tests are named {name}"),
+            return Err(Problem::new(
+                format!("the guest test {name}"),
+                "two files carry that name",
                 format!("keep one of {name}.c and {name}.sh"),
             ));
         }
-        let text = fs::read_to_string(&path).map_err(Error::io(&path, "check its permissions"))?;
+        let text =
+            fs::read_to_string(&path).map_err(Problem::io(&path, "check its permissions"))?;
         tests.push(GuestTest {
             name,
             kind,
@@ -112,8 +112,9 @@ pub fn select(tests: Vec<GuestTest>, only: &[String]) -> Result<Vec<GuestTest>> 
         .find(|name| !tests.iter().any(|t| &t.name == *name))
     {
         let known: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
-        return Err(Error::invalid(
-            format!("there is no guest test named {unknown:?}"),
+        return Err(Problem::new(
+            format!("the guest test {unknown:?}"),
+            "there is no guest test of that name",
             format!("choose from {}", known.join(", ")),
         ));
     }
@@ -135,7 +136,7 @@ pub fn stage(
     let lib_dir = support.join("lib");
     let lib = sources_in(&lib_dir, "c")?;
     let bin = out.join("bin");
-    fs::create_dir_all(&bin).map_err(Error::io(&bin, "make the scratch directory writable"))?;
+    fs::create_dir_all(&bin).map_err(Problem::io(&bin, "make the scratch directory writable"))?;
     let compile = |source: &Path, name: &str| -> Result<PathBuf> {
         let target = bin.join(name);
         cmd::run(
@@ -186,7 +187,7 @@ pub fn stage(
 
 fn sources_in(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     let mut found: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(Error::io(dir, "run from the project checkout"))?
+        .map_err(Problem::io(dir, "run from the project checkout"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.is_file() && path.extension().is_some_and(|e| e == ext))
         .collect();
@@ -198,7 +199,7 @@ fn sources_in(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
 /// relative to `root`.
 pub fn collect_tree(root: &Path, dir: &Path, staged: &mut Vec<Staged>) -> Result<()> {
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(Error::io(dir, "run from the project checkout"))?
+        .map_err(Problem::io(dir, "run from the project checkout"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .collect();
     entries.sort();

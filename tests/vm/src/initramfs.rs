@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::cmd;
-use crate::error::{Error, Result};
+use crate::error::{missing_tool, Problem, Result};
 
 const S_IFDIR: u32 = 0o040000;
 const S_IFREG: u32 = 0o100000;
@@ -109,7 +109,7 @@ pub struct Builder {
 impl Builder {
     pub fn create(path: &Path) -> Result<Self> {
         let file =
-            File::create(path).map_err(Error::io(path, "make the scratch directory writable"))?;
+            File::create(path).map_err(Problem::io(path, "make the scratch directory writable"))?;
         Ok(Self {
             cpio: Cpio::new(BufWriter::new(file)),
             path: path.to_path_buf(),
@@ -117,8 +117,8 @@ impl Builder {
         })
     }
 
-    fn write_err(&self) -> impl FnOnce(io::Error) -> Error + '_ {
-        Error::io(
+    fn write_err(&self) -> impl FnOnce(io::Error) -> Problem + '_ {
+        Problem::io(
             &self.path,
             "make the scratch directory writable (and check free space)",
         )
@@ -147,7 +147,7 @@ impl Builder {
 
     pub fn copy_with_mode(&mut self, guest: &str, host: &Path, mode: u32) -> Result<()> {
         let data =
-            fs::read(host).map_err(Error::io(host, "check that it exists and is readable"))?;
+            fs::read(host).map_err(Problem::io(host, "check that it exists and is readable"))?;
         self.bytes(guest, mode, &data)
     }
 
@@ -173,8 +173,9 @@ impl Builder {
         )?;
         self.copy(&path, Path::new(&path))?;
         for library in ldd_paths(&listing).map_err(|line| {
-            Error::invalid(
-                format!("ldd {path}: {line}"),
+            Problem::new(
+                format!("ldd {path}"),
+                line,
                 format!("install the library {program} misses (reinstall {program})"),
             )
         })? {
@@ -188,7 +189,7 @@ impl Builder {
     pub fn tree(&mut self, guest: &str, host: &Path) -> Result<()> {
         let fix = "reinstall the package that owns it";
         let mut entries: Vec<_> = fs::read_dir(host)
-            .map_err(Error::io(host, fix))?
+            .map_err(Problem::io(host, fix))?
             .flatten()
             .map(|e| e.path())
             .collect();
@@ -210,7 +211,7 @@ impl Builder {
         self.cpio
             .finish()
             .map(drop)
-            .map_err(Error::io(path, "make the scratch directory writable"))
+            .map_err(Problem::io(&path, "make the scratch directory writable"))
     }
 }
 
@@ -232,7 +233,7 @@ fn which(program: &str) -> Result<String> {
         .find(|path| path.is_file());
     found
         .map(|path| path.to_string_lossy().into_owned())
-        .ok_or_else(|| cmd::missing_tool(program))
+        .ok_or_else(|| missing_tool(program))
 }
 
 /// The absolute paths in `ldd` output, or the first line naming a missing

@@ -23,7 +23,7 @@ use scap_driver_api::names::{FALCOSECURITY_DKMS, PROBE_DIR};
 use scap_driver_api::DriverSource;
 
 use crate::config::{Config, GuestKernel};
-use crate::error::{Error, Result};
+use crate::error::{missing_tool, Problem, Result};
 use crate::report::{self, Report, TestResult};
 use crate::{artefacts, cmd, kernel, qemu, Scratch};
 
@@ -273,8 +273,9 @@ pub fn find(name: &str) -> Result<Journey> {
         .find(|j| j.name == name)
         .ok_or_else(|| {
             let known: Vec<&str> = JOURNEYS.iter().map(|j| j.name).collect();
-            Error::invalid(
-                format!("there is no journey named {name:?}"),
+            Problem::new(
+                format!("the journey {name:?}"),
+                "there is no journey of that name",
                 format!("choose from {}", known.join(", ")),
             )
         })
@@ -357,7 +358,10 @@ pub fn run(
             root.join(format!("boot/initrd.img-{}", kernel.release)),
             &initrd,
         )
-        .map_err(Error::io(&initrd, "check that the kernel image installed"))?;
+        .map_err(Problem::io(
+            &initrd,
+            "check that the kernel image installed",
+        ))?;
         progress("making the root file system image (mkfs.ext4 -d)");
         cmd::run(
             Command::new("mkfs.ext4")
@@ -377,7 +381,7 @@ pub fn run(
             ));
             let dir = scratch.dir.join(name);
             fs::create_dir_all(&dir)
-                .map_err(Error::io(&dir, "make the scratch directory writable"))?;
+                .map_err(Problem::io(&dir, "make the scratch directory writable"))?;
             let append = format!(
                 "root=/dev/vda rw init=/{GUEST_DIR}/init scap_journey.phase={name} scap_journey.steps={}",
                 steps.join(",")
@@ -432,8 +436,9 @@ fn names_of(steps: &[&str]) -> Vec<String> {
 fn require_root() -> Result<()> {
     let uid = cmd::stdout_of(Command::new("id").arg("-u"), "id -u", "run on a Linux host")?;
     if uid != "0" {
-        return Err(Error::invalid(
-            "the journey runs chroot, mounts /proc and makes a root file system",
+        return Err(Problem::new(
+            "the journey",
+            format!("needs root (it runs chroot, mounts /proc and makes a root file system), and uid is {uid}"),
             "run it as root",
         ));
     }
@@ -483,7 +488,7 @@ fn base_system(
     let package = format!("linux-image-{}", kernel.release);
     let binary = format!("linux-binary-{}", kernel.release);
     for deb in fs::read_dir(image_dir)
-        .map_err(Error::io(image_dir, "check the cache's permissions"))?
+        .map_err(Problem::io(image_dir, "check the cache's permissions"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.file_name().is_some_and(|n| {
@@ -495,11 +500,11 @@ fn base_system(
         let to = root
             .join("var/cache/apt/archives")
             .join(deb.file_name().expect("a file"));
-        fs::copy(&deb, &to).map_err(Error::io(&to, "check the disk space"))?;
+        fs::copy(&deb, &to).map_err(Problem::io(&to, "check the disk space"))?;
     }
     // A rolling suite's archive moves on: its index as of now. The
     // consumer's .debs stay in apt's cache (the system has no network).
-    let suite: debian_suite::Suite = journey.suite.parse().map_err(Error::from)?;
+    let suite: debian_suite::Suite = journey.suite.parse()?;
     let update = if suite.is_rolling() {
         "apt-get update -qq && "
     } else {
@@ -534,12 +539,12 @@ fn base_system(
     );
     let _ = fs::remove_dir_all(&root);
     packed?;
-    fs::rename(&tmp, &tarball).map_err(Error::io(&tarball, "check the cache's permissions"))?;
+    fs::rename(&tmp, &tarball).map_err(Problem::io(&tarball, "check the cache's permissions"))?;
     Ok(tarball)
 }
 
 fn unpack(tarball: &Path, root: &Path) -> Result<()> {
-    fs::create_dir_all(root).map_err(Error::io(root, "check the disk space"))?;
+    fs::create_dir_all(root).map_err(Problem::io(root, "check the disk space"))?;
     cmd::run(
         Command::new("tar")
             .arg("-C")
@@ -621,7 +626,7 @@ fn build_packages(
     )?;
     // The next minor: a copy of the sources declaring it.
     let copy = scratch.join("next");
-    fs::create_dir_all(&copy).map_err(Error::io(&copy, "check the disk space"))?;
+    fs::create_dir_all(&copy).map_err(Problem::io(&copy, "check the disk space"))?;
     let mut trees = vec![source.dir.clone()];
     if journey.tree == DriverTree::Ours {
         trees.push(config.repo_root.join("probe"));
@@ -646,7 +651,7 @@ fn declare_api(dir: &Path, source: &DriverSource, api: &str) -> Result<()> {
     let Some(upstream) = &source.upstream else {
         let file = dir.join("API_VERSION");
         return fs::write(&file, format!("{api}\n"))
-            .map_err(Error::io(&file, "check the disk space"));
+            .map_err(Problem::io(&file, "check the disk space"));
     };
     let file = dir.join(
         upstream
@@ -654,7 +659,7 @@ fn declare_api(dir: &Path, source: &DriverSource, api: &str) -> Result<()> {
             .file_name()
             .expect("driver_config.h is a file"),
     );
-    let text = fs::read_to_string(&file).map_err(Error::io(&file, "check the copy"))?;
+    let text = fs::read_to_string(&file).map_err(Problem::io(&file, "check the copy"))?;
     let version: scap_driver_api::Version = api.parse().expect("a version");
     let mut replaced = 0;
     let lines: Vec<String> = text
@@ -679,15 +684,13 @@ fn declare_api(dir: &Path, source: &DriverSource, api: &str) -> Result<()> {
         })
         .collect();
     if replaced != 3 {
-        return Err(Error::invalid(
-            format!(
-                "{}: {replaced} of the 3 PPM_API_CURRENT_VERSION_* defines found",
-                file.display()
-            ),
+        return Err(Problem::at(
+            &file,
+            format!("{replaced} of the 3 PPM_API_CURRENT_VERSION_* defines found"),
             "check that the tree is a configured falcosecurity-libs driver",
         ));
     }
-    fs::write(&file, lines.join("\n") + "\n").map_err(Error::io(&file, "check the disk space"))
+    fs::write(&file, lines.join("\n") + "\n").map_err(Problem::io(&file, "check the disk space"))
 }
 
 /// The suite's falcosecurity-scap-dkms, fetched with the apt of the
@@ -701,23 +704,22 @@ fn upstream_tree(
     let root = match &kernel.kbuild {
         kernel::Kbuild::Root(root) => root.clone(),
         kernel::Kbuild::Host(_) => {
-            let suites = debian_suite::default_cache().map_err(Error::from)?;
-            let suite = journey.suite.parse().map_err(Error::from)?;
-            debian_suite::BuildRoot::open(&suites, &suite, progress).map_err(Error::from)?
+            let suites = debian_suite::default_cache()?;
+            let suite = journey.suite.parse()?;
+            debian_suite::BuildRoot::open(&suites, &suite, progress)?
         }
     };
-    let record = root.show(FALCOSECURITY_DKMS).map_err(Error::from)?;
+    let record = root.show(FALCOSECURITY_DKMS)?;
     let version = debian_suite::field(&record, "Version").ok_or_else(|| {
-        Error::invalid(
-            format!("{}'s {FALCOSECURITY_DKMS} has no Version", journey.suite),
+        Problem::new(
+            format!("{}'s {FALCOSECURITY_DKMS}", journey.suite),
+            "no Version",
             "check the suite's build root",
         )
     })?;
     let downloads = config.cache_dir.join("upstream-trees");
-    fs::create_dir_all(&downloads).map_err(Error::io(&downloads, "check the cache"))?;
-    let deb = root
-        .download(FALCOSECURITY_DKMS, &version, &downloads)
-        .map_err(Error::from)?;
+    fs::create_dir_all(&downloads).map_err(Problem::io(&downloads, "check the cache"))?;
+    let deb = root.download(FALCOSECURITY_DKMS, &version, &downloads)?;
     let dir = config.cache_dir.join(format!(
         "journey-tree-{}",
         deb.file_stem().expect("a file").to_string_lossy()
@@ -731,20 +733,15 @@ fn upstream_tree(
             "delete it so that it is fetched again",
         )?;
         let _ = fs::remove_dir_all(&dir);
-        fs::rename(&tmp, &dir).map_err(Error::io(&dir, "check the cache's permissions"))?;
+        fs::rename(&tmp, &dir).map_err(Problem::io(&dir, "check the cache's permissions"))?;
     }
     let src = dir.join("usr/src");
     let tree = fs::read_dir(&src)
-        .map_err(Error::io(&src, "delete it so that it is unpacked again"))?
+        .map_err(Problem::io(&src, "delete it so that it is unpacked again"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.is_dir())
-        .ok_or_else(|| {
-            Error::invalid(
-                format!("{} holds no usr/src/<tree>", deb.display()),
-                "check the package",
-            )
-        })?;
-    Ok(DriverSource::read(&tree)?)
+        .ok_or_else(|| Problem::at(&deb, "holds no usr/src/<tree>", "check the package"))?;
+    DriverSource::read(&tree)
 }
 
 /// `pkgtool build`; prebuilt modules for the kernel `release` only, in
@@ -799,9 +796,10 @@ fn workspace_binary(repo_root: &Path, name: &str) -> Result<PathBuf> {
         "fix the errors above",
     )?;
     artefacts::executable_of(&String::from_utf8_lossy(&output.stdout), name).ok_or_else(|| {
-        Error::invalid(
+        Problem::new(
+            format!("the crate {name}"),
             format!("cargo built no executable {name}"),
-            format!("check the [[bin]] of the crate {name}"),
+            "check its [[bin]]",
         )
     })
 }
@@ -810,27 +808,27 @@ fn workspace_binary(repo_root: &Path, name: &str) -> Result<PathBuf> {
 /// sources (the next one switched off).
 fn install_journey_files(config: &Config, root: &Path, env: &str, repos: &Repos) -> Result<()> {
     let dir = root.join(GUEST_DIR);
-    fs::create_dir_all(&dir).map_err(Error::io(&dir, "check the disk space"))?;
+    fs::create_dir_all(&dir).map_err(Problem::io(&dir, "check the disk space"))?;
     for script in ["steps.sh", "init"] {
         let from = config.repo_root.join("tests/journey").join(script);
-        fs::copy(&from, dir.join(script)).map_err(Error::io(&from, "run from the checkout"))?;
+        fs::copy(&from, dir.join(script)).map_err(Problem::io(&from, "run from the checkout"))?;
     }
     let env_file = dir.join("env");
-    fs::write(&env_file, env).map_err(Error::io(&env_file, "check the disk space"))?;
+    fs::write(&env_file, env).map_err(Problem::io(&env_file, "check the disk space"))?;
     let sources = root.join("etc/apt/sources.list.d");
     for (repo, name, list) in [
         (&repos.current, "scap-repo", "scap.list"),
         (&repos.next, "scap-repo-next", "scap-next.list.off"),
     ] {
         let to = root.join("srv").join(name);
-        fs::create_dir_all(&to).map_err(Error::io(&to, "check the disk space"))?;
-        for entry in fs::read_dir(repo).map_err(Error::io(repo, "check the packages' build"))? {
+        fs::create_dir_all(&to).map_err(Problem::io(&to, "check the disk space"))?;
+        for entry in fs::read_dir(repo).map_err(Problem::io(repo, "check the packages' build"))? {
             let path = entry
-                .map_err(Error::io(repo, "check the packages' build"))?
+                .map_err(Problem::io(repo, "check the packages' build"))?
                 .path();
             if path.extension().is_some_and(|e| e == "deb") {
                 let file = to.join(path.file_name().expect("a file"));
-                fs::copy(&path, &file).map_err(Error::io(&file, "check the disk space"))?;
+                fs::copy(&path, &file).map_err(Problem::io(&file, "check the disk space"))?;
             }
         }
         let packages = cmd::run(
@@ -841,13 +839,13 @@ fn install_journey_files(config: &Config, root: &Path, env: &str, repos: &Repos)
             "install dpkg-dev",
         )?;
         let index = to.join("Packages");
-        fs::write(&index, &packages.stdout).map_err(Error::io(&index, "check the disk space"))?;
+        fs::write(&index, &packages.stdout).map_err(Problem::io(&index, "check the disk space"))?;
         let list_file = sources.join(list);
         fs::write(
             &list_file,
             format!("deb [trusted=yes] file:/srv/{name} ./\n"),
         )
-        .map_err(Error::io(&list_file, "check the disk space"))?;
+        .map_err(Problem::io(&list_file, "check the disk space"))?;
     }
     Ok(())
 }
@@ -858,7 +856,7 @@ fn install_journey_files(config: &Config, root: &Path, env: &str, repos: &Repos)
 fn install_loader(config: &Config, root: &Path) -> Result<()> {
     for (name, host) in artefacts::musl_binaries(&config.repo_root, &["scap-probe"])? {
         let to = root.join("usr/local/bin").join(&name);
-        fs::copy(&host, &to).map_err(Error::io(&to, "check the disk space"))?;
+        fs::copy(&host, &to).map_err(Problem::io(&to, "check the disk space"))?;
     }
     Ok(())
 }
@@ -878,7 +876,7 @@ fn host_phase(root: &Path, on_result: &mut dyn FnMut(&str, &TestResult)) -> Resu
             .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
             .env("SCAP_JOURNEY_OUT", format!("/{GUEST_DIR}/host-results"))
             .output()
-            .map_err(|_| cmd::missing_tool("chroot"))?
+            .map_err(|_| missing_tool("chroot"))?
     };
     let text = fs::read_to_string(&results).unwrap_or_default();
     for line in text.lines() {

@@ -16,7 +16,7 @@ use debian_suite::{field, BuildRoot};
 
 use crate::cmd;
 use crate::config::{GuestKernel, SuiteKernel};
-use crate::error::{Error, Result};
+use crate::error::{missing_tool, Problem, Result};
 
 /// The meta package whose dependency names the kernel release under test.
 pub const HEADERS_META: &str = "linux-headers-amd64";
@@ -83,8 +83,9 @@ pub fn resolve_release() -> Result<(String, String)> {
         &format!("apt-get install {HEADERS_META} (tests/install-deps does)"),
     )?;
     parse_headers_depends(&depends).ok_or_else(|| {
-        Error::invalid(
-            format!("{HEADERS_META} depends on {depends:?}, which names no linux-headers-<release> (= <version>)"),
+        Problem::new(
+            HEADERS_META,
+            format!("depends on {depends:?}, which names no linux-headers-<release> (= <version>)"),
             format!("reinstall {HEADERS_META} from Debian"),
         )
     })
@@ -108,8 +109,9 @@ fn prepare_headers(cache: &Path) -> Result<Kernel> {
     let (release, package_version) = resolve_release()?;
     let build_dir = PathBuf::from(format!("/lib/modules/{release}/build"));
     if !build_dir.join("Makefile").is_file() {
-        return Err(Error::invalid(
-            format!("no kernel headers at {}", build_dir.display()),
+        return Err(Problem::at(
+            &build_dir,
+            "no kernel headers here",
             format!("apt-get install linux-headers-{release}"),
         ));
     }
@@ -140,28 +142,23 @@ fn prepare_suite(
     which: &SuiteKernel,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Kernel> {
-    let suites = debian_suite::default_cache().map_err(Error::from)?;
-    let root = BuildRoot::open(&suites, &which.suite, progress).map_err(Error::from)?;
-    let package = root.kernel(&which.suite, which.pick).map_err(Error::from)?;
+    let suites = debian_suite::default_cache()?;
+    let root = BuildRoot::open(&suites, &which.suite, progress)?;
+    let package = root.kernel(&which.suite, which.pick)?;
     let (release, version) = (package.release, package.version);
-    root.install(&[&format!("linux-headers-{release}")], progress)
-        .map_err(Error::from)?;
+    root.install(&[&format!("linux-headers-{release}")], progress)?;
     let dir = cache_dir(cache, &release, &version)?;
     let vmlinux = dir.join("vmlinux");
     let _lock = lock(&dir)?;
     if !is_elf(&vmlinux) {
         let image = format!("linux-image-{release}");
-        let record = root
-            .show(&format!("{image}={version}"))
-            .map_err(Error::from)?;
+        let record = root.show(&format!("{image}={version}"))?;
         let depends = field(&record, "Depends").unwrap_or_default();
         let holder = match parse_depends("linux-binary-", &depends) {
             Some((binary, _)) if binary == release => format!("linux-binary-{release}"),
             _ => image,
         };
-        let deb = root
-            .download(&holder, &version, &dir)
-            .map_err(Error::from)?;
+        let deb = root.download(&holder, &version, &dir)?;
         let vmlinuz = dir.join("vmlinuz");
         extract_vmlinuz(&deb, &release, &vmlinuz)?;
         extract_vmlinux(&vmlinuz, &vmlinux)?;
@@ -185,7 +182,7 @@ fn cache_dir(cache: &Path, release: &str, version: &str) -> Result<PathBuf> {
     let dir = cache
         .join("kernel")
         .join(format!("{release}_{}", version.replace(':', "%3a")));
-    fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the cache directory writable"))?;
+    fs::create_dir_all(&dir).map_err(Problem::io(&dir, "make the cache directory writable"))?;
     Ok(dir)
 }
 
@@ -194,9 +191,9 @@ fn cache_dir(cache: &Path, release: &str, version: &str) -> Result<PathBuf> {
 fn lock(dir: &Path) -> Result<File> {
     let path = dir.join("lock");
     let file =
-        File::create(&path).map_err(Error::io(&path, "make the cache directory writable"))?;
+        File::create(&path).map_err(Problem::io(&path, "make the cache directory writable"))?;
     file.lock()
-        .map_err(Error::io(&path, "make the cache directory writable"))?;
+        .map_err(Problem::io(&path, "make the cache directory writable"))?;
     Ok(file)
 }
 
@@ -246,7 +243,7 @@ pub fn fetch_deb(
     // it into place so that concurrent runs never see half a .deb.
     let partial = dir.join(format!("download.{}", std::process::id()));
     fs::create_dir_all(&partial)
-        .map_err(Error::io(&partial, "make the cache directory writable"))?;
+        .map_err(Problem::io(&partial, "make the cache directory writable"))?;
     let what = format!("apt-get download {package}={version}");
     let mut apt = Command::new("apt-get");
     configure(&mut apt);
@@ -258,13 +255,13 @@ pub fn fetch_deb(
     );
     let found = fetched.and_then(|_| {
         fs::read_dir(&partial)
-            .map_err(Error::io(&partial, "make the cache directory readable"))?
+            .map_err(Problem::io(&partial, "make the cache directory readable"))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .find(|path| path.extension().is_some_and(|ext| ext == "deb"))
-            .ok_or_else(|| Error::invalid(format!("{what} left no .deb"), fix))
+            .ok_or_else(|| Problem::new(&what, "left no .deb", fix))
     });
     let moved = found.and_then(|path| {
-        fs::rename(&path, &deb).map_err(Error::io(&deb, "make the cache directory writable"))
+        fs::rename(&path, &deb).map_err(Problem::io(&deb, "make the cache directory writable"))
     });
     let _ = fs::remove_dir_all(&partial);
     moved.map(|()| deb)
@@ -295,8 +292,9 @@ fn extract_vmlinuz(deb: &Path, release: &str, out: &Path) -> Result<()> {
                 .any(|line| line.split_whitespace().nth(5) == Some(member.as_str()))
         })
         .ok_or_else(|| {
-            Error::invalid(
-                format!("{} holds none of {}", deb.display(), members.join(", ")),
+            Problem::at(
+                deb,
+                format!("holds none of {}", members.join(", ")),
                 format!("delete it so that it is downloaded again; if Debian moved the kernel of {release} elsewhere, teach tests/vm/src/kernel.rs where"),
             )
         })?;
@@ -306,8 +304,9 @@ fn extract_vmlinuz(deb: &Path, release: &str, out: &Path) -> Result<()> {
         .arg(deb)
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|_| cmd::missing_tool("dpkg-deb"))?;
-    let file = File::create(&tmp).map_err(Error::io(&tmp, "make the cache directory writable"))?;
+        .map_err(|_| missing_tool("dpkg-deb"))?;
+    let file =
+        File::create(&tmp).map_err(Problem::io(&tmp, "make the cache directory writable"))?;
     let tar = cmd::run(
         Command::new("tar")
             .args(["-xO", member])
@@ -319,8 +318,9 @@ fn extract_vmlinuz(deb: &Path, release: &str, out: &Path) -> Result<()> {
     let dpkg_status = dpkg.wait();
     let result = tar.and_then(|_| match dpkg_status {
         Ok(status) if status.success() => Ok(()),
-        _ => Err(Error::invalid(
-            format!("dpkg-deb cannot read {}", deb.display()),
+        _ => Err(Problem::at(
+            deb,
+            "dpkg-deb cannot read it",
             "delete it so that it is downloaded again",
         )),
     });
@@ -410,25 +410,26 @@ pub fn payload(image: &[u8]) -> std::result::Result<Payload<'_>, String> {
 /// through its PVH entry, skipping the decompressor and the BIOS
 /// bootloader path.
 fn extract_vmlinux(vmlinuz: &Path, out: &Path) -> Result<()> {
-    let image = fs::read(vmlinuz).map_err(Error::io(
+    let image = fs::read(vmlinuz).map_err(Problem::io(
         vmlinuz,
         "delete it so that it is extracted again",
     ))?;
     let payload = payload(&image).map_err(|why| {
-        Error::invalid(
-            format!("{}: {why}", vmlinuz.display()),
+        Problem::at(
+            vmlinuz,
+            why,
             "the harness needs an x86 bzImage compressed with xz or zstd (Debian's amd64 kernels are)",
         )
     })?;
     let stream = out.with_extension(format!("payload.{}", std::process::id()));
     fs::write(&stream, payload.stream)
-        .map_err(Error::io(&stream, "make the cache directory writable"))?;
-    let input = File::open(&stream).map_err(Error::io(&stream, "check its permissions"));
+        .map_err(Problem::io(&stream, "make the cache directory writable"))?;
+    let input = File::open(&stream).map_err(Problem::io(&stream, "check its permissions"));
     let tmp = out.with_extension(format!("tmp.{}", std::process::id()));
     let tool = payload.compression.tool();
     let result = input.and_then(|input| {
         let file =
-            File::create(&tmp).map_err(Error::io(&tmp, "make the cache directory writable"))?;
+            File::create(&tmp).map_err(Problem::io(&tmp, "make the cache directory writable"))?;
         cmd::run(
             Command::new(tool).args(["-dc"]).stdin(input).stdout(file),
             &format!("decompressing the kernel in {} ({tool})", vmlinuz.display()),
@@ -439,15 +440,16 @@ fn extract_vmlinux(vmlinuz: &Path, out: &Path) -> Result<()> {
     let result = result.and_then(|_| {
         let size = fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
         if !is_elf(&tmp) {
-            Err(Error::invalid(
-                format!("{}: the payload is not an ELF vmlinux", vmlinuz.display()),
+            Err(Problem::at(
+                vmlinuz,
+                "the payload is not an ELF vmlinux",
                 "the harness needs an x86_64 kernel built with CONFIG_PVH",
             ))
         } else if size != payload.size {
-            Err(Error::invalid(
+            Err(Problem::at(
+                vmlinuz,
                 format!(
-                    "{}: the payload decompressed to {size} bytes, the image says {}",
-                    vmlinuz.display(),
+                    "the payload decompressed to {size} bytes, the image says {}",
                     payload.size
                 ),
                 "delete it so that it is extracted again",
@@ -461,7 +463,7 @@ fn extract_vmlinux(vmlinuz: &Path, out: &Path) -> Result<()> {
 
 fn finish_tmp(result: Result<()>, tmp: &Path, out: &Path) -> Result<()> {
     let result = result.and_then(|()| {
-        fs::rename(tmp, out).map_err(Error::io(out, "make the cache directory writable"))
+        fs::rename(tmp, out).map_err(Problem::io(out, "make the cache directory writable"))
     });
     if result.is_err() {
         let _ = fs::remove_file(tmp);

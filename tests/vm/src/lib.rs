@@ -37,7 +37,7 @@ use artefacts::{
 };
 
 pub use config::{Config, GuestKernel};
-pub use error::{Error, Result};
+pub use error::{Problem, Result};
 pub use report::{Outcome, Report, TestResult};
 
 /// The file the workload tests open, read and write; tests and sysdig
@@ -127,7 +127,7 @@ impl Scratch {
             .map(|d| d.as_nanos())
             .unwrap_or(0);
         let dir = std::env::temp_dir().join(format!("scap-vm-{}-{nanos}", std::process::id()));
-        fs::create_dir_all(&dir).map_err(Error::io(
+        fs::create_dir_all(&dir).map_err(Problem::io(
             &dir,
             "make the temporary directory writable (TMPDIR)",
         ))?;
@@ -224,11 +224,9 @@ pub fn prepare(config: &Config, progress: &mut dyn FnMut(Progress)) -> Result<Pr
     for (name, why) in &left_out {
         // Asked for by name, it is an error rather than an empty run.
         if config.only.contains(name) {
-            return Err(Error::invalid(
-                format!(
-                    "the guest test {name} cannot run on {}: {why}",
-                    kernel.release
-                ),
+            return Err(Problem::new(
+                format!("the guest test {name}"),
+                format!("cannot run on {}: {why}", kernel.release),
                 "run it on a kernel it can run on (the headers' kernel: no --kernel-suite)",
             ));
         }
@@ -323,7 +321,7 @@ pub fn boot_once(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<qemu::Boot> {
     let log_dir = options.log_dir.as_deref().unwrap_or(scratch);
-    fs::create_dir_all(log_dir).map_err(Error::io(log_dir, "make it writable"))?;
+    fs::create_dir_all(log_dir).map_err(Problem::io(log_dir, "make it writable"))?;
     // Other suites' kernels: two CPUs emulated by one host thread. With a
     // thread per CPU (multi-threaded TCG), trixie's 6.12 once died at boot
     // patching its own code ("Oops: int3" in sched_clock_cpu); one thread

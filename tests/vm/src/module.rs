@@ -11,7 +11,7 @@ use scap_driver_api::source::{self, API_VERSION_FILE};
 use scap_driver_api::{DriverSource, Version};
 
 use crate::cmd;
-use crate::error::{Error, Result};
+use crate::error::{Problem, Result};
 use crate::kernel::{Kbuild, Kernel};
 
 #[derive(Debug, Clone)]
@@ -48,7 +48,7 @@ fn build_copy(
     if let Some(api) = api {
         let file = dir.join(API_VERSION_FILE);
         fs::write(&file, format!("{api}\n"))
-            .map_err(Error::io(&file, "make the scratch directory writable"))?;
+            .map_err(Problem::io(&file, "make the scratch directory writable"))?;
     }
     let api = api.unwrap_or(source.api);
     let (ko, warnings) = make(
@@ -89,14 +89,15 @@ pub fn given(ko: &Path, kernel: &Kernel, dir: &Path) -> Result<GivenModule> {
         Some((_, ".zst")) => Some("zstd"),
         Some((_, ".gz")) => Some("gzip"),
         _ => {
-            return Err(Error::invalid(
-                format!("{}: not a kernel module file name", ko.display()),
+            return Err(Problem::at(
+                ko,
+                "not a kernel module file name",
                 "give a .ko, .ko.xz, .ko.zst or .ko.gz file",
             ))
         }
     };
     let data = match decompress {
-        None => fs::read(ko).map_err(Error::io(ko, "check that it exists and is readable"))?,
+        None => fs::read(ko).map_err(Problem::io(ko, "check that it exists and is readable"))?,
         Some(tool) => {
             cmd::run(
                 Command::new(tool).arg("-dc").arg(ko),
@@ -106,28 +107,29 @@ pub fn given(ko: &Path, kernel: &Kernel, dir: &Path) -> Result<GivenModule> {
             .stdout
         }
     };
-    let info = modinfo::read(&data).map_err(|err| {
-        Error::from(err.at(ko, "give a scap module built with its versions in .modinfo"))
-    })?;
-    fs::create_dir_all(dir).map_err(Error::io(dir, "make the scratch directory writable"))?;
+    let info = modinfo::read(&data)
+        .map_err(|err| err.at(ko, "give a scap module built with its versions in .modinfo"))?;
+    fs::create_dir_all(dir).map_err(Problem::io(dir, "make the scratch directory writable"))?;
     let staged = dir.join("given.ko");
-    fs::write(&staged, &data).map_err(Error::io(&staged, "make the scratch directory writable"))?;
+    fs::write(&staged, &data)
+        .map_err(Problem::io(&staged, "make the scratch directory writable"))?;
     let name = cmd::stdout_of(
         Command::new("modinfo").args(["-F", "name"]).arg(&staged),
         &format!("modinfo {}", ko.display()),
         "give an intact module file",
     )?;
     if name.is_empty() {
-        return Err(Error::invalid(
-            format!("{}: its .modinfo has no name", ko.display()),
+        return Err(Problem::at(
+            ko,
+            "its .modinfo has no name",
             "give a module built by kbuild",
         ));
     }
     if info.built_for() != Some(kernel.release.as_str()) {
-        return Err(Error::invalid(
+        return Err(Problem::at(
+            ko,
             format!(
-                "{} is built for {:?}, not {}",
-                ko.display(),
+                "built for {:?}, not {}",
                 info.built_for().unwrap_or_default(),
                 kernel.release
             ),
@@ -136,7 +138,7 @@ pub fn given(ko: &Path, kernel: &Kernel, dir: &Path) -> Result<GivenModule> {
     }
     let named = dir.join(format!("{name}.ko"));
     fs::rename(&staged, &named)
-        .map_err(Error::io(&named, "make the scratch directory writable"))?;
+        .map_err(Problem::io(&named, "make the scratch directory writable"))?;
     Ok(GivenModule {
         module: BuiltModule {
             name,
@@ -221,7 +223,7 @@ pub(crate) fn make_for(
             fix,
         )?,
         Kbuild::Root(root) => {
-            let build = root.scratch("scap-vm-module").map_err(Error::from)?;
+            let build = root.scratch("scap-vm-module")?;
             let inside = root
                 .inside_path(&build)
                 .expect("the scratch is in the root");
@@ -238,7 +240,7 @@ pub(crate) fn make_for(
                 let built = build.join(format!("{DEFAULT_MODULE}.ko"));
                 if built.is_file() {
                     fs::copy(&built, &ko)
-                        .map_err(Error::io(&ko, "make the scratch directory writable"))?;
+                        .map_err(Problem::io(&ko, "make the scratch directory writable"))?;
                 }
                 Ok(output)
             });
@@ -247,8 +249,9 @@ pub(crate) fn make_for(
         }
     };
     if !ko.is_file() {
-        return Err(Error::invalid(
-            format!("the build in {} made no {DEFAULT_MODULE}.ko", dir.display()),
+        return Err(Problem::at(
+            dir,
+            format!("the build made no {DEFAULT_MODULE}.ko"),
             no_module_fix,
         ));
     }
@@ -258,8 +261,9 @@ pub(crate) fn make_for(
         "the module file is corrupt; rebuild",
     )?;
     if vermagic.split_whitespace().next() != Some(release) {
-        return Err(Error::invalid(
-            format!("{} has vermagic {vermagic:?}, not {release}", ko.display()),
+        return Err(Problem::at(
+            &ko,
+            format!("vermagic {vermagic:?}, not {release}"),
             format!("build against {headers}"),
         ));
     }
@@ -302,7 +306,7 @@ fn warning_lines(stdout: &[u8], stderr: &[u8]) -> Vec<String> {
 /// Copies the driver's source files, the set the DKMS package ships
 /// (scap-driver-api), following symlinks.
 pub fn copy_sources(from: &Path, to: &Path) -> Result<()> {
-    Ok(source::copy_files(from, to)?)
+    source::copy_files(from, to)
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use scap_driver_api::names::DEFAULT_MODULE;
 
 use crate::cmd;
-use crate::error::{Error, Result};
+use crate::error::{Problem, Result};
 use crate::kernel::{Kbuild, Kernel};
 use crate::module;
 
@@ -41,20 +41,21 @@ pub fn deb(cache: &Path) -> Result<PathBuf> {
     )
     .and_then(|_| {
         for entry in fs::read_dir(&partial)
-            .map_err(Error::io(&partial, "make the cache writable"))?
+            .map_err(Problem::io(&partial, "make the cache writable"))?
             .flatten()
         {
             let target = dir.join(entry.file_name());
             fs::rename(entry.path(), &target)
-                .map_err(Error::io(target, "make the cache writable"))?;
+                .map_err(Problem::io(&target, "make the cache writable"))?;
         }
         Ok(())
     });
     let _ = fs::remove_dir_all(&partial);
     fetched?;
     find_deb(&dir).ok_or_else(|| {
-        Error::invalid(
-            format!("apt-get download {PACKAGE} left no {PACKAGE}_*.deb"),
+        Problem::new(
+            format!("apt-get download {PACKAGE}"),
+            format!("left no {PACKAGE}_*.deb"),
             format!("check that apt knows {PACKAGE} (apt-cache policy {PACKAGE})"),
         )
     })
@@ -90,7 +91,7 @@ fn unique(base: &Path, what: &str) -> Result<PathBuf> {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     let dir = base.join(format!(".{what}-{}-{nanos}", std::process::id()));
-    fs::create_dir_all(&dir).map_err(Error::io(&dir, "make the cache writable"))?;
+    fs::create_dir_all(&dir).map_err(Problem::io(&dir, "make the cache writable"))?;
     Ok(dir)
 }
 
@@ -105,7 +106,7 @@ pub fn unpack_sources(cache: &Path, dir: &Path) -> Result<PathBuf> {
     )?;
     let src = dir.join("usr/src");
     fs::read_dir(&src)
-        .map_err(Error::io(
+        .map_err(Problem::io(
             &src,
             "delete the .deb so that it is downloaded again",
         ))?
@@ -118,8 +119,9 @@ pub fn unpack_sources(cache: &Path, dir: &Path) -> Result<PathBuf> {
                 .starts_with("scap-")
         })
         .ok_or_else(|| {
-            Error::invalid(
-                format!("{} carries no usr/src/scap-<version>", deb.display()),
+            Problem::at(
+                &deb,
+                "carries no usr/src/scap-<version>",
                 format!("check which package apt-get download {PACKAGE} gives"),
             )
         })
@@ -144,7 +146,7 @@ pub fn module_for(cache: &Path, release: &str, kbuild: &Kbuild) -> Result<PathBu
         return Ok(cached);
     }
     let parent = cached.parent().expect("a cache path has a parent");
-    fs::create_dir_all(parent).map_err(Error::io(parent, "make the cache writable"))?;
+    fs::create_dir_all(parent).map_err(Problem::io(parent, "make the cache writable"))?;
     let work = unique(parent, "build")?;
     let built = unpack_sources(cache, &work).and_then(|src| {
         // Its warnings are upstream's, not ours: only the module counts.
@@ -157,8 +159,8 @@ pub fn module_for(cache: &Path, release: &str, kbuild: &Kbuild) -> Result<PathBu
             &format!("{PACKAGE}'s Makefile builds {DEFAULT_MODULE}.ko"),
         )?;
         let staged = parent.join(format!(".{DEFAULT_MODULE}.ko-{}", std::process::id()));
-        fs::copy(&ko, &staged).map_err(Error::io(&staged, "make the cache writable"))?;
-        fs::rename(&staged, &cached).map_err(Error::io(&cached, "make the cache writable"))
+        fs::copy(&ko, &staged).map_err(Problem::io(&staged, "make the cache writable"))?;
+        fs::rename(&staged, &cached).map_err(Problem::io(&cached, "make the cache writable"))
     });
     let _ = fs::remove_dir_all(&work);
     built?;

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::cmd;
-use crate::error::{Error, Result};
+use crate::error::{missing_tool, Problem, Result};
 
 pub const QEMU: &str = "qemu-system-x86_64";
 /// `no_timer_check`: under TCG on a loaded host the kernel's check that the
@@ -77,11 +76,14 @@ pub fn boot_machine(
     let console_log = scratch.join("console.log");
     let results_log = scratch.join("results.log");
     let qemu_log = scratch.join("qemu.log");
-    let log = File::create(&qemu_log)
-        .map_err(Error::io(&qemu_log, "make the scratch directory writable"))?;
-    let log_err = log
-        .try_clone()
-        .map_err(Error::io(&qemu_log, "make the scratch directory writable"))?;
+    let log = File::create(&qemu_log).map_err(Problem::io(
+        &qemu_log,
+        "make the scratch directory writable",
+    ))?;
+    let log_err = log.try_clone().map_err(Problem::io(
+        &qemu_log,
+        "make the scratch directory writable",
+    ))?;
     let serial = |path: &PathBuf| format!("file:{}", path.display());
     let started = Instant::now();
     let mut qemu = Command::new("nice");
@@ -126,13 +128,13 @@ pub fn boot_machine(
         .stdout(log)
         .stderr(log_err)
         .spawn()
-        .map_err(|_| cmd::missing_tool("nice"))?;
+        .map_err(|_| missing_tool("nice"))?;
     let mut seen = 0;
     let mut timed_out = false;
     let status = loop {
         if let Some(status) = child
             .try_wait()
-            .map_err(Error::io(QEMU, "check the qemu process"))?
+            .map_err(|err| Problem::new(QEMU, err.to_string(), "check the qemu process"))?
         {
             break status;
         }
@@ -143,7 +145,7 @@ pub fn boot_machine(
             let _ = child.kill();
             break child
                 .wait()
-                .map_err(Error::io(QEMU, "check the qemu process"))?;
+                .map_err(|err| Problem::new(QEMU, err.to_string(), "check the qemu process"))?;
         }
         std::thread::sleep(Duration::from_millis(200));
     };
@@ -152,17 +154,20 @@ pub fn boot_machine(
         |path: &Path| String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned();
     let qemu_output = read(&qemu_log);
     if !timed_out && !status.success() {
-        let detail = qemu_output.lines().last().unwrap_or("").to_string();
+        let said = qemu_output
+            .lines()
+            .map(str::trim)
+            .rfind(|line| !line.is_empty());
         let missing = status.code() == Some(127) || qemu_output.contains("No such file");
         if missing {
-            return Err(cmd::missing_tool(QEMU));
+            return Err(missing_tool(QEMU));
         }
-        return Err(Error::CommandFailed {
-            what: QEMU.to_string(),
-            status: status.to_string(),
-            detail: format!(": {detail}"),
-            fix: "see the qemu message; the harness needs qemu-system-x86 with TCG".into(),
-        });
+        return Err(Problem::failed(
+            QEMU,
+            status,
+            said,
+            "see the qemu message; the harness needs qemu-system-x86 with TCG",
+        ));
     }
     Ok(Boot {
         console: read(&console_log),

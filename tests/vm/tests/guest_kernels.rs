@@ -29,7 +29,7 @@ use std::sync::{Condvar, Mutex, OnceLock};
 use scap_driver_api::kernels::KernelSeries;
 use scap_driver_api::{Version, SUPPORTED_KERNELS};
 use scap_vm::config::SuiteKernel;
-use scap_vm::{Config, GuestKernel, Outcome, Progress, Run};
+use scap_vm::{cmd, Config, GuestKernel, Outcome, Problem, Progress, Run};
 
 /// A kernel booted here: its suite (`SUITE` or `SUITE:oldest`) and the
 /// `MAJOR.MINOR` it must be.
@@ -265,33 +265,23 @@ fn probe_min_kernel() -> Version {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = std::env::temp_dir().join(format!("scap-min-kernel-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let result = (|| -> Result<Version, String> {
-        let run = |cmd: &mut Command, what: &str| -> Result<(), String> {
-            let out = cmd
-                .output()
-                .map_err(|err| format!("{what}: {err}; fix: run tests/install-deps"))?;
-            match out.status.success() {
-                true => Ok(()),
-                false => Err(format!(
-                    "{what} failed:\n{}",
-                    String::from_utf8_lossy(&out.stderr)
-                )),
-            }
-        };
-        run(
+    let result = (|| -> scap_vm::Result<Version> {
+        let fix = "fix probe/scap_probe.c";
+        cmd::run(
             Command::new("make")
                 .args(["-s", "-C"])
                 .arg(root.join("probe"))
                 .arg(format!("BUILD={}", dir.display())),
             "make -C probe",
+            "see the make output above (tests/install-deps installs the tools)",
         )?;
         let object = dir.join("scap_probe.o");
-        let data = std::fs::read(&object).map_err(|err| format!("{}: {err}", object.display()))?;
-        let sections = scap_driver_api::sections::read(&data)
-            .map_err(|err| err.at(&object, "fix probe/scap_probe.c").to_string())?;
+        let data = std::fs::read(&object).map_err(Problem::io(&object, fix))?;
+        let sections =
+            scap_driver_api::sections::read(&data).map_err(|err| err.at(&object, fix))?;
         sections
             .min_kernel
-            .ok_or_else(|| format!("{}: no min_kernel section", object.display()))
+            .ok_or_else(|| Problem::at(&object, "no min_kernel section", fix))
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result.unwrap_or_else(|err| panic!("{err}"))
