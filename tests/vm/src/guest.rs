@@ -15,6 +15,59 @@ use std::process::Command;
 use crate::cmd;
 use crate::error::{Problem, Result};
 
+/// The one list of the guest tests, by name: `guest_tests!(m)` is
+/// `m! { bad_mmap, events, ... }`. tests/guest.rs makes a Rust test of each,
+/// and a unit test here checks the list against the files of tests/guest/
+/// (in the fast tier, no VM needed): a new guest test goes here.
+#[macro_export]
+macro_rules! guest_tests {
+    ($then:ident) => {
+        $then! {
+            bad_mmap,
+            events,
+            fd_events,
+            fd_events_peer,
+            fd_events_sysdig,
+            insmod_rmmod,
+            ioctl_fuzz,
+            ioctl_queries,
+            ioctl_settings,
+            ioctl_versions,
+            load_cycles,
+            max_consumers,
+            modinfo_sysfs_versions,
+            pagefault_drops,
+            probe_preempt_stress,
+            preempt_stress,
+            probe_bad_objects,
+            probe_capture,
+            probe_vs_module,
+            probe_vs_module_schema1,
+            proc_events,
+            proc_events_peer,
+            proclist,
+            query_open,
+            ring_overflow,
+            rmmod_busy,
+            scap_compat_check,
+            scap_compat_legacy,
+            scap_compat_load_test,
+            scap_compat_load_test_rejected,
+            scap_compat_max_consumers,
+            scap_compat_stale,
+            scap_compat_status,
+            scap_compat_unprivileged,
+            schema1_diff,
+            sysdig_live,
+            sysdig_net,
+            sysdig_proc_names,
+            sysdig_redirect_fd,
+            sysdig_spy_users,
+            sysdig_topfiles_bytes,
+        }
+    };
+}
+
 /// A line in a test naming a host program it needs in the guest, e.g.
 /// `# scap-vm: needs sysdig`.
 const NEEDS_MARKER: &str = "scap-vm: needs ";
@@ -225,6 +278,43 @@ pub fn collect_tree(root: &Path, dir: &Path, staged: &mut Vec<Staged>) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_guest_test_is_in_guest_tests() {
+        macro_rules! listed {
+            ($($name:ident),* $(,)?) => {
+                [$(stringify!($name)),*]
+            };
+        }
+        let listed = crate::guest_tests!(listed);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest");
+        let found: Vec<String> = discover(&dir)
+            .unwrap()
+            .into_iter()
+            .map(|test| test.name)
+            .collect();
+        let unlisted: Vec<&String> = found
+            .iter()
+            .filter(|name| !listed.contains(&name.as_str()))
+            .collect();
+        let gone: Vec<&str> = listed
+            .into_iter()
+            .filter(|name| !found.iter().any(|f| f == name))
+            .collect();
+        assert!(
+            unlisted.is_empty() && gone.is_empty(),
+            "guest_tests!() in tests/vm/src/guest.rs lacks {unlisted:?} and names {gone:?} that \
+             tests/guest/ has no file of; add each new test to it, remove each removed one"
+        );
+        let mut sorted = listed.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(
+            sorted.len(),
+            listed.len(),
+            "guest_tests!() names a test twice"
+        );
+    }
 
     #[test]
     fn test_names_are_rust_identifiers() {

@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
-use scap_vm::{guest, Config, GuestKernel, Outcome, Progress, Report};
+use scap_vm::{Config, GuestKernel, Outcome, Progress, Report};
 
 static RUN: OnceLock<Result<Report, String>> = OnceLock::new();
 static KERNEL_LOG_SHOWN: AtomicBool = AtomicBool::new(false);
@@ -58,7 +58,8 @@ fn assert_passed(name: &str) {
     panic!("guest test {name}: {outcome}{log}");
 }
 
-macro_rules! guest_tests {
+/// A Rust test of each guest test (the list: `scap_vm::guest_tests!`).
+macro_rules! one_test_each {
     ($($name:ident),* $(,)?) => {
         $(
             #[test]
@@ -66,66 +67,10 @@ macro_rules! guest_tests {
                 assert_passed(stringify!($name));
             }
         )*
-        const LISTED: &[&str] = &[$(stringify!($name)),*];
     };
 }
 
-guest_tests!(
-    bad_mmap,
-    events,
-    fd_events,
-    fd_events_peer,
-    fd_events_sysdig,
-    insmod_rmmod,
-    ioctl_fuzz,
-    ioctl_queries,
-    ioctl_settings,
-    ioctl_versions,
-    load_cycles,
-    max_consumers,
-    modinfo_sysfs_versions,
-    pagefault_drops,
-    probe_preempt_stress,
-    preempt_stress,
-    probe_bad_objects,
-    probe_capture,
-    probe_vs_module,
-    probe_vs_module_schema1,
-    proc_events,
-    proc_events_peer,
-    proclist,
-    query_open,
-    ring_overflow,
-    rmmod_busy,
-    scap_compat_check,
-    scap_compat_legacy,
-    scap_compat_load_test,
-    scap_compat_load_test_rejected,
-    scap_compat_max_consumers,
-    scap_compat_stale,
-    scap_compat_status,
-    scap_compat_unprivileged,
-    schema1_diff,
-    sysdig_live,
-    sysdig_net,
-    sysdig_proc_names,
-    sysdig_redirect_fd,
-    sysdig_spy_users,
-    sysdig_topfiles_bytes,
-);
-
-#[test]
-fn every_guest_test_has_a_rust_test() {
-    let config = Config::from_env().unwrap();
-    let found: Vec<String> = guest::discover(&config.guest_dir)
-        .unwrap()
-        .into_iter()
-        .map(|test| test.name)
-        .collect();
-    let mut listed: Vec<&str> = LISTED.to_vec();
-    listed.sort_unstable();
-    assert_eq!(found, listed, "add the new guest test to guest_tests!()");
-}
+scap_vm::guest_tests!(one_test_each);
 
 #[test]
 fn the_guest_runner_finished() {
