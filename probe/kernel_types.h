@@ -45,6 +45,13 @@ typedef struct {
 	unsigned int val;
 } kgid_t;
 
+/*
+ * libbpf's bpf_tracing.h names x86's registers as the kernel does (di, si,
+ * ...) only where it sees vmlinux.h's guard: struct pt_regs below is the
+ * kernel's.
+ */
+#define __VMLINUX_H__
+
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
 /* x86_64's saved registers, in the kernel's names (arch/x86/include/asm/ptrace.h). */
