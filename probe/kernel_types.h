@@ -5,9 +5,11 @@
  * network and no bpftool. Only the members the probe uses are declared: it
  * is CO-RE, so clang records each access by type and member name, and the
  * loader finds the offsets in the running kernel's BTF (anonymous structs
- * and unions of the kernel's layout included). What CO-RE does check is
- * each member's kind and, for what the probe reads, its size: the types
- * below are the kernel's (5.10 .. 7.x), never wider or narrower.
+ * and unions of the kernel's layout included). The loader does check each
+ * member's kind, and a read copies the size declared here: the types below
+ * are the kernel's (5.10 .. 7.x), neither wider nor narrower. They are
+ * plain C types, not the uapi's __kernel_* ones: for the BPF target those
+ * make size_t 32 bits wide.
  *
  * A type the probe tests with bpf_core_type_exists() or a member it tests
  * with bpf_core_field_exists() is declared here; the variants of a layout
