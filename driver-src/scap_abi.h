@@ -4,8 +4,8 @@
  * probe speak it and userspace (consumers, tests) reads it. Numbers and
  * layouts are libscap's; see INTERFACE.md for what each one does here.
  *
- * Usable from kernel code (linux/types.h), the eBPF probe (vmlinux.h, included
- * first) and userspace (the uapi linux/types.h).
+ * Usable from kernel code (linux/types.h), the eBPF probe (its kernel_types.h,
+ * included first) and userspace (the uapi linux/types.h).
  */
 #ifndef SCAP_ABI_H
 #define SCAP_ABI_H
@@ -14,7 +14,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 #elif defined(__bpf__)
-/* The eBPF probe: the __u* types come from vmlinux.h; it issues no ioctl. */
+/* The eBPF probe: the __u* types come from kernel_types.h; it issues no ioctl. */
 #else
 /* The uapi types, so that this header mixes with other uapi headers. */
 #include <linux/types.h>

@@ -7,7 +7,7 @@
 #ifndef SCAP_SYSCALL_TABLE_H
 #define SCAP_SYSCALL_TABLE_H
 
-/* The probe gets u8/u16 from vmlinux.h, which clashes with linux/types.h. */
+/* The probe gets u8/u16 from its kernel_types.h, not from the kernel's headers. */
 #ifdef __KERNEL__
 #include <linux/types.h>
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * open(2) flags and modes as schema 1 encodes them (PPM_O_*, PPM_S_*).
- * vmlinux.h carries no macros, so the kernel's O_* values (x86_64 uses the
- * asm-generic ones) are spelled out here.
+ * The probe includes no kernel headers, so the kernel's O_* values (x86_64
+ * uses the asm-generic ones) are spelled out here.
  */
 #ifndef SCAP_PROBE_FLAGS_H
 #define SCAP_PROBE_FLAGS_H

@@ -20,7 +20,7 @@
 
 #include <bpf/bpf_endian.h>
 
-/* The kernel's values (vmlinux.h carries no macros). */
+/* The kernel's values (the probe includes no kernel headers). */
 #define SCAP_K_AF_UNIX		1
 #define SCAP_K_AF_INET		2
 #define SCAP_K_AF_INET6		10

@@ -12,7 +12,7 @@
  * (ia32) syscalls and numbers past the table (x32's, invalid ones) are not
  * reported: their numbers belong to another table or to none.
  */
-#include "vmlinux.h"
+#include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <asm/unistd_64.h>

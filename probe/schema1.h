@@ -2,8 +2,9 @@
 /*
  * The kernel's fcntl commands, openat2 resolve bits, execveat flags and
  * clone flags, converted to the schema's encodings (driver-src/scap_abi.h's
- * SCAP_FCNTL_*, SCAP_RESOLVE_*, SCAP_EXVAT_*, SCAP_CL_*). vmlinux.h carries
- * no macros, so the kernel's values (x86_64, asm-generic) are spelled out.
+ * SCAP_FCNTL_*, SCAP_RESOLVE_*, SCAP_EXVAT_*, SCAP_CL_*). The probe includes
+ * no kernel headers, so the kernel's values (x86_64, asm-generic) are
+ * spelled out.
  * Function-local static tables would be .rodata variables whose BTF names
  * ("fn.var") the kernel refuses: switches and bit tests instead.
  */
