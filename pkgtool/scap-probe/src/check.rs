@@ -14,17 +14,27 @@ use scap_driver_api::{
 /// The sys_enter/sys_exit programs and the ring buffer the loader uses.
 pub const ENTER_PROGRAM: &str = "scap_sys_enter";
 pub const EXIT_PROGRAM: &str = "scap_sys_exit";
-/// Optional (older objects lack it): PROCEXIT_1_E from sched_process_exit.
+/// The clone and execve exits' dispatcher, also on sys_exit.
+pub const PROC_EXIT_PROGRAM: &str = "scap_sys_exit_proc";
+/// PROCEXIT_1_E, from sched_process_exit.
 pub const PROCEXIT_PROGRAM: &str = "scap_sched_process_exit";
-/// Optional: the clone and execve exits, also on sys_exit.
-pub const CLONE_EXIT_PROGRAM: &str = "scap_sys_exit_clone";
-pub const EXEC_EXIT_PROGRAM: &str = "scap_sys_exit_exec";
-/// Optional: the socket syscalls' enters and exits.
-pub const NET_ENTER_PROGRAM: &str = "scap_sys_enter_net";
-pub const NET_EXIT_PROGRAM: &str = "scap_sys_exit_net";
+/// The tail-call targets: each program goes into the one-slot program
+/// array of the same name with `_call` for `_slot`, from which its
+/// dispatcher calls it.
+pub const CALL_PROGRAMS: [(&str, &str); 4] = [
+    ("scap_net_enter_call", "sys_enter"),
+    ("scap_net_exit_call", "sys_exit"),
+    ("scap_clone_exit_call", "sys_exit"),
+    ("scap_exec_exit_call", "sys_exit"),
+];
 pub const EVENTS_MAP: &str = "scap_events";
 /// Optional: events lost to a full ring, per CPU.
 pub const LOST_MAP: &str = "scap_lost";
+
+/// The program array from which a tail-call target is called.
+pub fn call_slot(program: &str) -> String {
+    format!("{}_slot", program.trim_end_matches("_call"))
+}
 
 /// What to do about a probe object whose versions are missing or corrupt.
 const REBUILD_FIX: &str = "rebuild it (make -C probe) or reinstall the probe package";
@@ -172,13 +182,17 @@ pub fn object(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
         )
     };
     let obj = aya_obj::Object::parse(bytes).map_err(|err| bad(err.to_string()))?;
-    for program in [ENTER_PROGRAM, EXIT_PROGRAM] {
+    let attached = [ENTER_PROGRAM, EXIT_PROGRAM, PROC_EXIT_PROGRAM, PROCEXIT_PROGRAM];
+    for program in attached.into_iter().chain(CALL_PROGRAMS.map(|(p, _)| p)) {
         if !obj.programs.contains_key(program) {
             return Err(bad(format!("no program {program}")));
         }
     }
-    if !obj.maps.contains_key(EVENTS_MAP) {
-        return Err(bad(format!("no map {EVENTS_MAP}")));
+    let slots = CALL_PROGRAMS.map(|(program, _)| call_slot(program));
+    for map in slots.iter().map(String::as_str).chain([EVENTS_MAP]) {
+        if !obj.maps.contains_key(map) {
+            return Err(bad(format!("no map {map}")));
+        }
     }
     Ok(())
 }

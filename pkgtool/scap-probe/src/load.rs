@@ -4,20 +4,20 @@ use std::os::fd::{AsFd, AsRawFd};
 use std::path::Path;
 use std::time::Duration;
 
-use aya::maps::{MapData, PerCpuArray, RingBuf};
-use aya::programs::RawTracePoint;
-use aya::{Ebpf, EbpfLoader};
+use aya::maps::{MapData, PerCpuArray, ProgramArray, RingBuf};
+use aya::programs::{BtfTracePoint, ProgramFd};
+use aya::{Btf, Ebpf, EbpfLoader};
 use scap_driver_api::Problem;
 
 use crate::check::{
-    CLONE_EXIT_PROGRAM, ENTER_PROGRAM, EVENTS_MAP, EXEC_EXIT_PROGRAM, EXIT_PROGRAM, LOST_MAP,
-    NET_ENTER_PROGRAM, NET_EXIT_PROGRAM, PROCEXIT_PROGRAM,
+    call_slot, CALL_PROGRAMS, ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP,
+    PROCEXIT_PROGRAM, PROC_EXIT_PROGRAM,
 };
 
 /// Globals the probe reads, set before loading.
 const BOOT_TIME_GLOBAL: &str = "scap_boot_time_ns";
 const LOADER_TGID_GLOBAL: &str = "scap_loader_tgid";
-/// Optional (older objects lack them): where the per-CPU parts of the rss
+/// Where the per-CPU parts of the rss
 /// counters are, for the clone and execve exits on 6.2+.
 const PER_CPU_OFFSET_GLOBAL: &str = "scap_per_cpu_offset";
 const NR_CPUS_GLOBAL: &str = "scap_nr_cpus";
@@ -100,14 +100,11 @@ fn boot_time_ns() -> u64 {
     now(libc::CLOCK_REALTIME) - now(libc::CLOCK_BOOTTIME)
 }
 
-/// The programs and the raw tracepoints they are attached to.
-const PROGRAMS: [(&str, &str); 7] = [
+/// The programs attached, and their tracepoints (tp_btf).
+const ATTACHED: [(&str, &str); 4] = [
     (ENTER_PROGRAM, "sys_enter"),
     (EXIT_PROGRAM, "sys_exit"),
-    (CLONE_EXIT_PROGRAM, "sys_exit"),
-    (EXEC_EXIT_PROGRAM, "sys_exit"),
-    (NET_ENTER_PROGRAM, "sys_enter"),
-    (NET_EXIT_PROGRAM, "sys_exit"),
+    (PROC_EXIT_PROGRAM, "sys_exit"),
     (PROCEXIT_PROGRAM, "sched_process_exit"),
 ];
 
@@ -153,32 +150,57 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
         summary: summary(err),
         detail: format!("{err:#?}"),
     };
+    let btf = Btf::from_sys_fs().map_err(|err| load_err(&err))?;
     let boot = boot_time_ns();
     let tgid = std::process::id();
     let per_cpu = per_cpu_offset();
     let cpus = possible_cpus();
     let mut ebpf = EbpfLoader::new()
+        .btf(Some(&btf))
         .override_global(BOOT_TIME_GLOBAL, &boot, true)
         .override_global(LOADER_TGID_GLOBAL, &tgid, true)
-        .override_global(PER_CPU_OFFSET_GLOBAL, &per_cpu, false)
-        .override_global(NR_CPUS_GLOBAL, &cpus, false)
+        .override_global(PER_CPU_OFFSET_GLOBAL, &per_cpu, true)
+        .override_global(NR_CPUS_GLOBAL, &cpus, true)
         .load(bytes)
         .map_err(|err| load_err(&err))?;
-    for (program, tracepoint) in PROGRAMS {
-        // check::object made sure the syscall programs exist; an object
-        // older than the others has none of them to attach.
-        let Some(prog) = ebpf.program_mut(program) else {
-            continue;
-        };
-        let attach_err = |err: &dyn std::error::Error| LoadError::Attach {
-            program,
+    let program = |ebpf: &mut Ebpf, name: &'static str, tracepoint: &'static str| {
+        // check::object made sure every program is there.
+        let prog: &mut BtfTracePoint = ebpf
+            .program_mut(name)
+            .expect("checked before loading")
+            .try_into()
+            .map_err(|err| load_err(&err))?;
+        prog.load(tracepoint, &btf).map_err(|err| load_err(&err))?;
+        Ok::<_, LoadError>(())
+    };
+    // The tail-call targets first, in their slots before any dispatcher
+    // runs: a socket syscall must not find an empty slot.
+    for (name, tracepoint) in CALL_PROGRAMS {
+        program(&mut ebpf, name, tracepoint)?;
+        let fd: ProgramFd = ebpf
+            .program(name)
+            .and_then(|prog| prog.fd().ok())
+            .expect("loaded above")
+            .try_clone()
+            .map_err(|err| load_err(&err))?;
+        let slot = call_slot(name);
+        let mut array = ProgramArray::try_from(ebpf.map_mut(&slot).expect("checked before loading"))
+            .map_err(|err| load_err(&err))?;
+        array.set(0, &fd, 0).map_err(|err| load_err(&err))?;
+    }
+    for (name, tracepoint) in ATTACHED {
+        program(&mut ebpf, name, tracepoint)?;
+        let prog: &mut BtfTracePoint = ebpf
+            .program_mut(name)
+            .expect("loaded above")
+            .try_into()
+            .map_err(|err| load_err(&err))?;
+        prog.attach().map_err(|err| LoadError::Attach {
+            program: name,
             tracepoint,
-            summary: summary(err),
+            summary: summary(&err),
             detail: format!("{err:#?}"),
-        };
-        let prog: &mut RawTracePoint = prog.try_into().map_err(|err| attach_err(&err))?;
-        prog.load().map_err(|err| load_err(&err))?;
-        prog.attach(tracepoint).map_err(|err| attach_err(&err))?;
+        })?;
     }
     let map = ebpf.take_map(EVENTS_MAP).expect("checked before loading");
     let ring = RingBuf::try_from(map).map_err(|err| load_err(&err))?;
@@ -193,8 +215,8 @@ const BPF_OBJ_GET_INFO_BY_FD: libc::c_long = 15;
 /// CPU where an instance of it was still running (from 6.13 a preempted
 /// one, on the syscall tracepoints). None where the kernel has no such
 /// count (before 5.12) or the call fails.
-fn recursion_misses(prog: &RawTracePoint) -> Option<u64> {
-    let fd = prog.fd().ok()?.as_fd().as_raw_fd();
+fn recursion_misses(prog: &ProgramFd) -> Option<u64> {
+    let fd = prog.as_fd().as_raw_fd();
     // SAFETY: bpf_prog_info is plain integers; all zero is its empty value.
     let mut info: aya_obj::generated::bpf_prog_info = unsafe { std::mem::zeroed() };
     // bpf_attr.info: bpf_fd u32, info_len u32, info u64.
@@ -232,12 +254,11 @@ impl Attached {
     /// all; None where the kernel does not count it.
     pub fn skipped(&mut self) -> Option<u64> {
         let mut total = 0;
-        for (program, _) in PROGRAMS {
-            let Some(prog) = self.ebpf.program(program) else {
-                continue;
-            };
-            let prog: &RawTracePoint = prog.try_into().ok()?;
-            total += recursion_misses(prog)?;
+        // A tail-called program runs under its caller's guard: the
+        // attached programs' counts are all of them.
+        for (program, _) in ATTACHED {
+            let prog = self.ebpf.program(program)?;
+            total += recursion_misses(prog.fd().ok()?)?;
         }
         Some(total)
     }
