@@ -50,6 +50,8 @@ const __u64 scap_probe_min_kernel SEC("min_kernel") =
 
 /* Set by the loader: its own syscalls would feed back into the capture. */
 const volatile __u32 scap_loader_tgid;
+/* Set by the loader: scap_sys_exit_proc is attached (see there). */
+const volatile __u8 scap_proc_exit_apart;
 
 #define SCAP_TS_COMPAT	0x0002	/* thread_info.status: in an ia32 syscall */
 
@@ -74,6 +76,15 @@ SCAP_CALL_SLOT(scap_net_enter_slot);
 SCAP_CALL_SLOT(scap_net_exit_slot);
 SCAP_CALL_SLOT(scap_clone_exit_slot);
 SCAP_CALL_SLOT(scap_exec_exit_slot);
+
+/* To the clone or execve exit, if nr is one; returns where it is not. */
+static __always_inline void scap_proc_exit_tail_call(void *ctx, long nr)
+{
+	if (scap_is_clone(nr))
+		bpf_tail_call(ctx, &scap_clone_exit_slot, 0);
+	else if (scap_is_exec(nr))
+		bpf_tail_call(ctx, &scap_exec_exit_slot, 0);
+}
 
 /*
  * Whether the current task is in an ia32 syscall: read straight from the
@@ -243,10 +254,15 @@ int BPF_PROG(scap_sys_exit, struct pt_regs *regs, long ret)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	long nr = regs->orig_ax;
 
-	if (!scap_traced(nr) || scap_is_clone(nr) || scap_is_exec(nr) || scap_skip(pid_tgid))
+	if (!scap_traced(nr) || scap_skip(pid_tgid))
 		return 0;
 	if (scap_is_net(nr)) {
 		bpf_tail_call(ctx, &scap_net_exit_slot, 0);
+		return 0;
+	}
+	if (scap_is_clone(nr) || scap_is_exec(nr)) {
+		if (!scap_proc_exit_apart)
+			scap_proc_exit_tail_call(ctx, nr);
 		return 0;
 	}
 	scap_exit(regs, nr, ret, pid_tgid);
@@ -254,21 +270,17 @@ int BPF_PROG(scap_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
- * The clone and execve exits, attached beside scap_sys_exit rather than
- * tail-called from it: a tail call runs under its caller's per-CPU
- * recursion guard, and from 6.13 (syscall tracepoint programs run
- * preemptible) a parent preempted in its long clone exit would make the
- * kernel skip every syscall exit of its child on that CPU.
+ * The clone and execve exits, attached beside scap_sys_exit where the
+ * kernel runs syscall tracepoint programs preemptible (6.13 and later; the
+ * loader decides): a tail call runs under its caller's per-CPU recursion
+ * guard, and a parent preempted in its long clone exit would make the
+ * kernel skip every syscall exit of its child on that CPU. Elsewhere
+ * scap_sys_exit tail-calls them, which saves a BPF dispatch per syscall.
  */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(scap_sys_exit_proc, struct pt_regs *regs, long ret)
 {
-	long nr = regs->orig_ax;
-
-	if (scap_is_clone(nr))
-		bpf_tail_call(ctx, &scap_clone_exit_slot, 0);
-	else if (scap_is_exec(nr))
-		bpf_tail_call(ctx, &scap_exec_exit_slot, 0);
+	scap_proc_exit_tail_call(ctx, regs->orig_ax);
 	return 0;
 }
 

@@ -155,6 +155,21 @@ pub fn kernel_version(release: &str) -> Result<Version, Problem> {
     })
 }
 
+/// Whether the kernel runs the syscall tracepoints' BPF programs
+/// preemptible: from 6.13 (commit a363d27cdbc2, "tracing: Allow system call
+/// tracepoints to handle page faults"). There a preempted program makes the
+/// kernel skip that program on its CPU until it resumes, so the loader
+/// attaches the long clone and execve exits apart (`PROC_EXIT_PROGRAM`)
+/// instead of tail-calling them from the exit program.
+pub fn preemptible_syscall_programs(release: &str) -> Result<bool, Problem> {
+    let first = Version {
+        major: 6,
+        minor: 13,
+        patch: 0,
+    };
+    Ok(kernel_version(release)? >= first)
+}
+
 pub fn kernel(path: &Path, info: &ProbeSections, release: &str) -> Result<(), Problem> {
     let Some(min) = info.min_kernel else {
         // read_probe refuses objects without the section.
@@ -213,6 +228,16 @@ mod tests {
         assert_eq!(kernel_version("6.18.0+").unwrap(), v("6.18.0"));
         assert!(kernel_version("linux").is_err());
         assert!(kernel_version("6").is_err());
+    }
+
+    #[test]
+    fn preemptible_from_6_13() {
+        let preemptible = |release| preemptible_syscall_programs(release).unwrap();
+        assert!(!preemptible("5.10.0-46-amd64"));
+        assert!(!preemptible("6.12.118+deb13-amd64"));
+        assert!(preemptible("6.13.0"));
+        assert!(preemptible("7.2.13+deb14-amd64"));
+        assert!(preemptible_syscall_programs("linux").is_err());
     }
 
     #[test]

@@ -21,6 +21,8 @@ const LOADER_TGID_GLOBAL: &str = "scap_loader_tgid";
 /// counters are, for the clone and execve exits on 6.2+.
 const PER_CPU_OFFSET_GLOBAL: &str = "scap_per_cpu_offset";
 const NR_CPUS_GLOBAL: &str = "scap_nr_cpus";
+/// Whether PROC_EXIT_PROGRAM is attached (check::preemptible_syscall_programs).
+const PROC_EXIT_APART_GLOBAL: &str = "scap_proc_exit_apart";
 
 #[derive(Debug)]
 pub enum LoadError {
@@ -100,12 +102,13 @@ fn boot_time_ns() -> u64 {
     now(libc::CLOCK_REALTIME) - now(libc::CLOCK_BOOTTIME)
 }
 
-/// The programs attached, and their tracepoints (tp_btf).
+/// The programs attached, and their tracepoints (tp_btf); PROC_EXIT_PROGRAM
+/// only where the clone and execve exits are attached apart.
 const ATTACHED: [(&str, &str); 4] = [
     (ENTER_PROGRAM, "sys_enter"),
     (EXIT_PROGRAM, "sys_exit"),
-    (PROC_EXIT_PROGRAM, "sys_exit"),
     (PROCEXIT_PROGRAM, "sched_process_exit"),
+    (PROC_EXIT_PROGRAM, "sys_exit"),
 ];
 
 /// The address of the kernel's `__per_cpu_offset` array from
@@ -143,9 +146,14 @@ fn possible_cpus() -> u32 {
 pub struct Attached {
     ebpf: Ebpf,
     ring: RingBuf<MapData>,
+    /// The attached programs and their tracepoints.
+    attached: Vec<(&'static str, &'static str)>,
 }
 
-pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
+/// Loads and attaches the probe; `proc_exit_apart`: the clone and execve
+/// exits get a program attached of their own, else the exit program
+/// tail-calls them (an attached program costs a dispatch on every syscall).
+pub fn attach(bytes: &[u8], proc_exit_apart: bool) -> Result<Attached, LoadError> {
     let load_err = |err: &dyn std::error::Error| LoadError::Load {
         summary: summary(err),
         detail: format!("{err:#?}"),
@@ -161,6 +169,7 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
         .override_global(LOADER_TGID_GLOBAL, &tgid, true)
         .override_global(PER_CPU_OFFSET_GLOBAL, &per_cpu, true)
         .override_global(NR_CPUS_GLOBAL, &cpus, true)
+        .override_global(PROC_EXIT_APART_GLOBAL, &u8::from(proc_exit_apart), true)
         .load(bytes)
         .map_err(|err| load_err(&err))?;
     let program = |ebpf: &mut Ebpf, name: &'static str, tracepoint: &'static str| {
@@ -188,7 +197,11 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
             .map_err(|err| load_err(&err))?;
         array.set(0, &fd, 0).map_err(|err| load_err(&err))?;
     }
-    for (name, tracepoint) in ATTACHED {
+    let attached: Vec<_> = ATTACHED
+        .into_iter()
+        .filter(|&(name, _)| proc_exit_apart || name != PROC_EXIT_PROGRAM)
+        .collect();
+    for &(name, tracepoint) in &attached {
         program(&mut ebpf, name, tracepoint)?;
         let prog: &mut BtfTracePoint = ebpf
             .program_mut(name)
@@ -204,7 +217,11 @@ pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
     }
     let map = ebpf.take_map(EVENTS_MAP).expect("checked before loading");
     let ring = RingBuf::try_from(map).map_err(|err| load_err(&err))?;
-    Ok(Attached { ebpf, ring })
+    Ok(Attached {
+        ebpf,
+        ring,
+        attached,
+    })
 }
 
 /// `BPF_OBJ_GET_INFO_BY_FD`, the bpf(2) command aya's ProgramInfo uses
@@ -256,7 +273,7 @@ impl Attached {
         let mut total = 0;
         // A tail-called program runs under its caller's guard: the
         // attached programs' counts are all of them.
-        for (program, _) in ATTACHED {
+        for &(program, _) in &self.attached {
             let prog = self.ebpf.program(program)?;
             total += recursion_misses(prog.fd().ok()?)?;
         }
