@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * scap probe: the schema 1 events of the scap module, from the sys_enter,
- * sys_exit and sched_process_exit raw tracepoints into a BPF ring buffer
- * (CO-RE).
+ * sys_exit and sched_process_exit tracepoints (tp_btf) into a BPF ring
+ * buffer (CO-RE).
  *
  * open, openat, close, read and write, the fd plumbing and cwd syscalls
  * (fd_events.h), the I/O variants of read and write (io_events.h), the

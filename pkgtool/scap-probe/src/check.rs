@@ -197,7 +197,12 @@ pub fn object(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
         )
     };
     let obj = aya_obj::Object::parse(bytes).map_err(|err| bad(err.to_string()))?;
-    let attached = [ENTER_PROGRAM, EXIT_PROGRAM, PROC_EXIT_PROGRAM, PROCEXIT_PROGRAM];
+    let attached = [
+        ENTER_PROGRAM,
+        EXIT_PROGRAM,
+        PROC_EXIT_PROGRAM,
+        PROCEXIT_PROGRAM,
+    ];
     for program in attached.into_iter().chain(CALL_PROGRAMS.map(|(p, _)| p)) {
         if !obj.programs.contains_key(program) {
             return Err(bad(format!("no program {program}")));

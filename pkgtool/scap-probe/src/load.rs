@@ -10,9 +10,10 @@ use aya::{Btf, Ebpf, EbpfLoader};
 use scap_driver_api::Problem;
 
 use crate::check::{
-    call_slot, CALL_PROGRAMS, ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP,
-    PROCEXIT_PROGRAM, PROC_EXIT_PROGRAM,
+    call_slot, CALL_PROGRAMS, ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP, PROCEXIT_PROGRAM,
+    PROC_EXIT_PROGRAM,
 };
+use crate::rings::RING_BUF_SIZE;
 
 /// Globals the probe reads, set before loading.
 const BOOT_TIME_GLOBAL: &str = "scap_boot_time_ns";
@@ -87,6 +88,22 @@ fn summary(err: &dyn std::error::Error) -> String {
     text.lines().next().unwrap_or_default().to_string()
 }
 
+/// The probe's one ring, shared by every CPU: the room of the module's
+/// rings, one per online CPU (`rings::RING_BUF_SIZE`), but at least
+/// `RING_MIN` (the probe reserves each record at its event type's largest
+/// size, so a ring holds fewer of its events than a module ring of the same
+/// size) and at most `RING_MAX` (the ring is vmalloc'ed whole); a power of
+/// two, as a BPF ring buffer's size must be.
+fn ring_size(online_cpus: u32) -> u32 {
+    (RING_BUF_SIZE as u32)
+        .saturating_mul(online_cpus)
+        .clamp(RING_MIN, RING_MAX)
+        .next_power_of_two()
+}
+
+const RING_MIN: u32 = 32 << 20;
+const RING_MAX: u32 = 256 << 20;
+
 /// CLOCK_REALTIME - CLOCK_BOOTTIME: turns the probe's boot-based clock into
 /// ns since the epoch.
 fn boot_time_ns() -> u64 {
@@ -128,18 +145,32 @@ fn per_cpu_offset() -> u64 {
         .unwrap_or(0)
 }
 
+/// The CPUs of a kernel CPU list ("0-3", "0,2-5\n").
+fn cpu_list(text: &str) -> impl Iterator<Item = u32> + '_ {
+    text.trim().split(',').flat_map(|range| {
+        let mut ends = range.splitn(2, '-').map(|n| n.parse::<u32>().ok());
+        let first = ends.next().flatten();
+        let last = ends.next().unwrap_or(first);
+        match (first, last) {
+            (Some(first), Some(last)) => first..last.saturating_add(1),
+            _ => 0..0,
+        }
+    })
+}
+
 /// The number of possible CPUs: the highest in
-/// /sys/devices/system/cpu/possible ("0-3", "0,2-5") plus one; 0 if unknown.
+/// /sys/devices/system/cpu/possible plus one; 0 if unknown.
 fn possible_cpus() -> u32 {
     std::fs::read_to_string("/sys/devices/system/cpu/possible")
         .ok()
-        .and_then(|text| {
-            text.trim()
-                .split([',', '-'])
-                .filter_map(|n| n.parse::<u32>().ok())
-                .max()
-        })
+        .and_then(|text| cpu_list(&text).max())
         .map_or(0, |max| max + 1)
+}
+
+/// The number of online CPUs; 0 if unknown.
+fn online_cpus() -> u32 {
+    std::fs::read_to_string("/sys/devices/system/cpu/online")
+        .map_or(0, |text| cpu_list(&text).count() as u32)
 }
 
 /// The attached probe; dropping it detaches and unloads everything.
@@ -165,6 +196,7 @@ pub fn attach(bytes: &[u8], proc_exit_apart: bool) -> Result<Attached, LoadError
     let cpus = possible_cpus();
     let mut ebpf = EbpfLoader::new()
         .btf(Some(&btf))
+        .map_max_entries(EVENTS_MAP, ring_size(online_cpus()))
         .override_global(BOOT_TIME_GLOBAL, &boot, true)
         .override_global(LOADER_TGID_GLOBAL, &tgid, true)
         .override_global(PER_CPU_OFFSET_GLOBAL, &per_cpu, true)
@@ -193,8 +225,9 @@ pub fn attach(bytes: &[u8], proc_exit_apart: bool) -> Result<Attached, LoadError
             .try_clone()
             .map_err(|err| load_err(&err))?;
         let slot = call_slot(name);
-        let mut array = ProgramArray::try_from(ebpf.map_mut(&slot).expect("checked before loading"))
-            .map_err(|err| load_err(&err))?;
+        let mut array =
+            ProgramArray::try_from(ebpf.map_mut(&slot).expect("checked before loading"))
+                .map_err(|err| load_err(&err))?;
         array.set(0, &fd, 0).map_err(|err| load_err(&err))?;
     }
     let attached: Vec<_> = ATTACHED
@@ -312,5 +345,33 @@ impl Attached {
             sink(&item);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ring_has_a_module_ring_per_cpu() {
+        let mib = |n: u32| n << 20;
+        assert_eq!(ring_size(1), mib(32));
+        assert_eq!(ring_size(4), mib(32));
+        assert_eq!(ring_size(5), mib(64));
+        assert_eq!(ring_size(9), mib(128));
+        assert_eq!(ring_size(32), mib(256));
+        assert_eq!(ring_size(4096), mib(256));
+        // Unknown (0): the least.
+        assert_eq!(ring_size(0), mib(32));
+    }
+
+    #[test]
+    fn cpu_lists() {
+        let cpus = |text| cpu_list(text).collect::<Vec<_>>();
+        assert_eq!(cpus("0\n"), [0]);
+        assert_eq!(cpus("0-3"), [0, 1, 2, 3]);
+        assert_eq!(cpus("0,2-4,7\n"), [0, 2, 3, 4, 7]);
+        assert_eq!(cpus(""), Vec::<u32>::new());
+        assert_eq!(cpus("x-2"), Vec::<u32>::new());
     }
 }
