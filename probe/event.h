@@ -51,10 +51,12 @@
 #define SCAP_RECORD_PROC	(SCAP_PROC_OFF_MASK + 1 + 2 * SCAP_AREA_MAX)
 
 /*
- * One ring for all CPUs, four times a module ring: records are reserved at
- * their type's largest size, so it holds fewer events than its bytes say.
+ * One ring for all CPUs, sized by the loader (scap-probe's ring_size(): a
+ * module ring's 8 MiB per online CPU, from 32 to 256 MiB). Records are
+ * reserved at their type's largest size, so it holds fewer events than its
+ * bytes say.
  */
-#define SCAP_PROBE_RING_SIZE	(4 * SCAP_RING_BUF_SIZE)
+#define SCAP_PROBE_RING_SIZE	SCAP_RING_BUF_SIZE
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

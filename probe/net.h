@@ -11,7 +11,8 @@
  * read: a msghdr, an iovec, socketpair's fds, a socket option), so does
  * the probe.
  *
- * These have programs of their own (scap_sys_enter_net, scap_sys_exit_net):
+ * These have programs of their own, tail-called from scap_sys_enter and
+ * scap_sys_exit (scap_net_enter_call, scap_net_exit_call):
  * the socket lookups, the address copies and the iovec loops in the
  * programs of the other syscalls would exceed what 5.10's verifier takes.
  */
@@ -415,8 +416,8 @@ static __always_inline bool scap_iov_size(const struct iovec *uiov, __u64 iovcnt
  * A value stored here and read back is unknown to the verifier, so that
  * the iterations of a loop that differ only in a length it carries are
  * not each a path of their own (7.2's verifier took minutes over the
- * iovec data loop without it). Only scap_sys_exit_net uses it, and the
- * kernel runs one instance of a program per CPU at a time.
+ * iovec data loop without it). Only scap_net_exit_call uses it, and the
+ * kernel runs one instance of its caller (scap_sys_exit) per CPU at a time.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -6,22 +6,25 @@
 #ifndef SCAP_PROBE_REGS_H
 #define SCAP_PROBE_REGS_H
 
-/* Syscall argument n (0..5). */
+/*
+ * Syscall argument n (0..5). regs is the tracepoint's typed pointer
+ * (tp_btf): a plain load, relocated by CO-RE, faults safely.
+ */
 static __always_inline __u64 scap_arg(struct pt_regs *regs, int n)
 {
 	switch (n) {
 	case 0:
-		return BPF_CORE_READ(regs, di);
+		return regs->di;
 	case 1:
-		return BPF_CORE_READ(regs, si);
+		return regs->si;
 	case 2:
-		return BPF_CORE_READ(regs, dx);
+		return regs->dx;
 	case 3:
-		return BPF_CORE_READ(regs, r10);
+		return regs->r10;
 	case 4:
-		return BPF_CORE_READ(regs, r8);
+		return regs->r8;
 	default:
-		return BPF_CORE_READ(regs, r9);
+		return regs->r9;
 	}
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * scap probe: the schema 1 events of the scap module, from the sys_enter,
- * sys_exit and sched_process_exit raw tracepoints into a BPF ring buffer
- * (CO-RE).
+ * sys_exit and sched_process_exit tracepoints (tp_btf) into a BPF ring
+ * buffer (CO-RE).
  *
  * open, openat, close, read and write, the fd plumbing and cwd syscalls
  * (fd_events.h), the I/O variants of read and write (io_events.h), the
@@ -15,6 +15,7 @@
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include <asm/unistd_64.h>
 
 #include "scap_version.h"
@@ -49,18 +50,64 @@ const __u64 scap_probe_min_kernel SEC("min_kernel") =
 
 /* Set by the loader: its own syscalls would feed back into the capture. */
 const volatile __u32 scap_loader_tgid;
+/* Set by the loader: scap_sys_exit_proc is attached (see there). */
+const volatile __u8 scap_proc_exit_apart;
 
 #define SCAP_TS_COMPAT	0x0002	/* thread_info.status: in an ia32 syscall */
 
+/*
+ * Tail-call targets: the socket syscalls' and the process exits' handlers,
+ * each verified as a program of its own (in one program with the rest,
+ * their paths would exceed what the verifiers of 5.10 and 6.1 accept).
+ * A tail call costs a few instructions; every attached program costs a
+ * BPF dispatch on every syscall. The loader puts program scap_X_call into
+ * the one-slot array scap_X_slot (from 6.11 a tail call must stay between
+ * programs of one attach point: one array per target keeps them apart).
+ */
+#define SCAP_CALL_SLOT(name)					\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);		\
+		__uint(max_entries, 1);				\
+		__type(key, __u32);				\
+		__type(value, __u32);				\
+	} name SEC(".maps")
+
+SCAP_CALL_SLOT(scap_net_enter_slot);
+SCAP_CALL_SLOT(scap_net_exit_slot);
+SCAP_CALL_SLOT(scap_clone_exit_slot);
+SCAP_CALL_SLOT(scap_exec_exit_slot);
+
+/* To the clone or execve exit, if nr is one; returns where it is not. */
+static __always_inline void scap_proc_exit_tail_call(void *ctx, long nr)
+{
+	if (scap_is_clone(nr))
+		bpf_tail_call(ctx, &scap_clone_exit_slot, 0);
+	else if (scap_is_exec(nr))
+		bpf_tail_call(ctx, &scap_exec_exit_slot, 0);
+}
+
+/*
+ * Whether the current task is in an ia32 syscall: read straight from the
+ * task where the kernel hands out a typed pointer to it (5.11 and later),
+ * else through bpf_probe_read_kernel (5.10).
+ */
+static __always_inline bool scap_in_compat_syscall(void)
+{
+	struct task_struct *task;
+
+	if (!bpf_core_field_exists(struct task_struct, thread_info.status))
+		return false;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->thread_info.status & SCAP_TS_COMPAT;
+	task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, thread_info.status) & SCAP_TS_COMPAT;
+}
+
 static __always_inline bool scap_skip(__u64 pid_tgid)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
 	if (scap_loader_tgid && pid_tgid >> 32 == scap_loader_tgid)
 		return true;
-	if (!bpf_core_field_exists(task->thread_info.status))
-		return false;
-	return BPF_CORE_READ(task, thread_info.status) & SCAP_TS_COMPAT;
+	return scap_in_compat_syscall();
 }
 
 static __always_inline void scap_enter(struct pt_regs *regs, long nr,
@@ -182,126 +229,111 @@ static __always_inline void scap_exit(struct pt_regs *regs, long nr, long ret,
 }
 
 /*
- * Raw tracepoint arguments: sys_enter(regs, id), sys_exit(regs, ret). They
- * are read through a plain pointer: a CO-RE access to ctx->args[1] does not
- * relocate in aya 0.13/0.14 and would keep the whole object from loading.
+ * The syscall tracepoints: sys_enter(regs, id) and sys_exit(regs, ret),
+ * BTF-typed (tp_btf), so that the saved registers are read with plain
+ * loads instead of a helper call each.
  */
-SEC("raw_tracepoint/sys_enter")
-int scap_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sys_enter")
+int BPF_PROG(scap_sys_enter, struct pt_regs *regs, long nr)
 {
-	const __u64 *args = (const __u64 *)(void *)ctx;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
-	if (scap_skip(pid_tgid) || !scap_traced(args[1]) || scap_is_net(args[1]))
+	if (!scap_traced(nr) || scap_skip(pid_tgid))
 		return 0;
-	scap_enter((struct pt_regs *)args[0], args[1], pid_tgid);
+	if (scap_is_net(nr)) {
+		bpf_tail_call(ctx, &scap_net_enter_slot, 0);
+		return 0;
+	}
+	scap_enter(regs, nr, pid_tgid);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(scap_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	long nr = regs->orig_ax;
+
+	if (!scap_traced(nr) || scap_skip(pid_tgid))
+		return 0;
+	if (scap_is_net(nr)) {
+		bpf_tail_call(ctx, &scap_net_exit_slot, 0);
+		return 0;
+	}
+	if (scap_is_clone(nr) || scap_is_exec(nr)) {
+		if (!scap_proc_exit_apart)
+			scap_proc_exit_tail_call(ctx, nr);
+		return 0;
+	}
+	scap_exit(regs, nr, ret, pid_tgid);
 	return 0;
 }
 
 /*
- * The clone and execve exits have programs of their own, attached to
- * sys_exit beside scap_sys_exit: in one program with the rest, their paths
- * would exceed what the verifiers of 5.10 and 6.1 accept. And attached
- * (not tail-called), each has its own per-CPU recursion guard: from 6.13 a
- * parent preempted in its long clone exit would otherwise make the kernel
- * skip every syscall exit of its child on that CPU.
+ * The clone and execve exits, attached beside scap_sys_exit where the
+ * kernel runs syscall tracepoint programs preemptible (6.13 and later; the
+ * loader decides): a tail call runs under its caller's per-CPU recursion
+ * guard, and a parent preempted in its long clone exit would make the
+ * kernel skip every syscall exit of its child on that CPU. Elsewhere
+ * scap_sys_exit tail-calls them, which saves a BPF dispatch per syscall.
  */
-SEC("raw_tracepoint/sys_exit")
-int scap_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(scap_sys_exit_proc, struct pt_regs *regs, long ret)
 {
-	const __u64 *args = (const __u64 *)(void *)ctx;
+	scap_proc_exit_tail_call(ctx, regs->orig_ax);
+	return 0;
+}
+
+/* The tail-call targets, loaded for their tracepoint but not attached. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(scap_net_enter_call, struct pt_regs *regs, long nr)
+{
+	scap_net_enter(regs, nr, bpf_get_current_pid_tgid());
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(scap_net_exit_call, struct pt_regs *regs, long ret)
+{
+	scap_net_exit(regs, regs->orig_ax, ret, bpf_get_current_pid_tgid());
+	return 0;
+}
+
+/* The exits of nr's kind (exec or the clone family). */
+static __always_inline int scap_proc_exit_call(struct pt_regs *regs, long ret, bool exec)
+{
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct pt_regs *regs = (struct pt_regs *)args[0];
-	long nr;
 
 	if (scap_skip(pid_tgid))
 		return 0;
-	nr = BPF_CORE_READ(regs, orig_ax);
-	if (!scap_traced(nr) || scap_is_clone(nr) || scap_is_exec(nr) || scap_is_net(nr))
-		return 0;
-	scap_exit(regs, nr, args[1], pid_tgid);
+	scap_proc_exit_event(regs, regs->orig_ax, ret, pid_tgid, exec);
 	return 0;
 }
 
-/* The exits of nr's kind (exec or the clone family), as scap_sys_exit's. */
-static __always_inline int scap_sys_exit_proc(struct bpf_raw_tracepoint_args *ctx, bool exec)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(scap_clone_exit_call, struct pt_regs *regs, long ret)
 {
-	const __u64 *args = (const __u64 *)(void *)ctx;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct pt_regs *regs = (struct pt_regs *)args[0];
-	long nr = BPF_CORE_READ(regs, orig_ax);
-
-	if (exec ? !scap_is_exec(nr) : !scap_is_clone(nr))
-		return 0;
-	if (scap_skip(pid_tgid))
-		return 0;
-	scap_proc_exit_event(regs, nr, args[1], pid_tgid, exec);
-	return 0;
+	return scap_proc_exit_call(regs, ret, false);
 }
 
-SEC("raw_tracepoint/sys_exit")
-int scap_sys_exit_clone(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(scap_exec_exit_call, struct pt_regs *regs, long ret)
 {
-	return scap_sys_exit_proc(ctx, false);
-}
-
-SEC("raw_tracepoint/sys_exit")
-int scap_sys_exit_exec(struct bpf_raw_tracepoint_args *ctx)
-{
-	return scap_sys_exit_proc(ctx, true);
-}
-
-/*
- * The socket syscalls (net.h), on sys_enter and sys_exit beside the others:
- * their socket lookups, addresses and iovec loops in those programs would
- * exceed what the verifier of 5.10 accepts.
- */
-SEC("raw_tracepoint/sys_enter")
-int scap_sys_enter_net(struct bpf_raw_tracepoint_args *ctx)
-{
-	const __u64 *args = (const __u64 *)(void *)ctx;
-	__u64 pid_tgid;
-
-	if (!scap_is_net(args[1]))
-		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
-	if (scap_skip(pid_tgid))
-		return 0;
-	scap_net_enter((struct pt_regs *)args[0], args[1], pid_tgid);
-	return 0;
-}
-
-SEC("raw_tracepoint/sys_exit")
-int scap_sys_exit_net(struct bpf_raw_tracepoint_args *ctx)
-{
-	const __u64 *args = (const __u64 *)(void *)ctx;
-	struct pt_regs *regs = (struct pt_regs *)args[0];
-	long nr = BPF_CORE_READ(regs, orig_ax);
-	__u64 pid_tgid;
-
-	if (!scap_is_net(nr))
-		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
-	if (scap_skip(pid_tgid))
-		return 0;
-	scap_net_exit(regs, nr, args[1], pid_tgid);
-	return 0;
+	return scap_proc_exit_call(regs, ret, true);
 }
 
 /*
  * sched_process_exit(task): the exiting task is current. Kernel threads are
  * not reported, as in the module.
  */
-SEC("raw_tracepoint/sched_process_exit")
-int scap_sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(scap_sched_process_exit, struct task_struct *task)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
-	(void)ctx;
 	if (scap_loader_tgid && pid_tgid >> 32 == scap_loader_tgid)
 		return 0;
-	if (BPF_CORE_READ(task, flags) & SCAP_PF_KTHREAD)
+	if (task->flags & SCAP_PF_KTHREAD)
 		return 0;
 	scap_procexit(pid_tgid);
 	return 0;

@@ -14,17 +14,27 @@ use scap_driver_api::{
 /// The sys_enter/sys_exit programs and the ring buffer the loader uses.
 pub const ENTER_PROGRAM: &str = "scap_sys_enter";
 pub const EXIT_PROGRAM: &str = "scap_sys_exit";
-/// Optional (older objects lack it): PROCEXIT_1_E from sched_process_exit.
+/// The clone and execve exits' dispatcher, also on sys_exit.
+pub const PROC_EXIT_PROGRAM: &str = "scap_sys_exit_proc";
+/// PROCEXIT_1_E, from sched_process_exit.
 pub const PROCEXIT_PROGRAM: &str = "scap_sched_process_exit";
-/// Optional: the clone and execve exits, also on sys_exit.
-pub const CLONE_EXIT_PROGRAM: &str = "scap_sys_exit_clone";
-pub const EXEC_EXIT_PROGRAM: &str = "scap_sys_exit_exec";
-/// Optional: the socket syscalls' enters and exits.
-pub const NET_ENTER_PROGRAM: &str = "scap_sys_enter_net";
-pub const NET_EXIT_PROGRAM: &str = "scap_sys_exit_net";
+/// The tail-call targets: each program goes into the one-slot program
+/// array of the same name with `_call` for `_slot`, from which its
+/// dispatcher calls it.
+pub const CALL_PROGRAMS: [(&str, &str); 4] = [
+    ("scap_net_enter_call", "sys_enter"),
+    ("scap_net_exit_call", "sys_exit"),
+    ("scap_clone_exit_call", "sys_exit"),
+    ("scap_exec_exit_call", "sys_exit"),
+];
 pub const EVENTS_MAP: &str = "scap_events";
 /// Optional: events lost to a full ring, per CPU.
 pub const LOST_MAP: &str = "scap_lost";
+
+/// The program array from which a tail-call target is called.
+pub fn call_slot(program: &str) -> String {
+    format!("{}_slot", program.trim_end_matches("_call"))
+}
 
 /// What to do about a probe object whose versions are missing or corrupt.
 const REBUILD_FIX: &str = "rebuild it (make -C probe) or reinstall the probe package";
@@ -145,6 +155,21 @@ pub fn kernel_version(release: &str) -> Result<Version, Problem> {
     })
 }
 
+/// Whether the kernel runs the syscall tracepoints' BPF programs
+/// preemptible: from 6.13 (commit a363d27cdbc2, "tracing: Allow system call
+/// tracepoints to handle page faults"). There a preempted program makes the
+/// kernel skip that program on its CPU until it resumes, so the loader
+/// attaches the long clone and execve exits apart (`PROC_EXIT_PROGRAM`)
+/// instead of tail-calling them from the exit program.
+pub fn preemptible_syscall_programs(release: &str) -> Result<bool, Problem> {
+    let first = Version {
+        major: 6,
+        minor: 13,
+        patch: 0,
+    };
+    Ok(kernel_version(release)? >= first)
+}
+
 pub fn kernel(path: &Path, info: &ProbeSections, release: &str) -> Result<(), Problem> {
     let Some(min) = info.min_kernel else {
         // read_probe refuses objects without the section.
@@ -172,13 +197,22 @@ pub fn object(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
         )
     };
     let obj = aya_obj::Object::parse(bytes).map_err(|err| bad(err.to_string()))?;
-    for program in [ENTER_PROGRAM, EXIT_PROGRAM] {
+    let attached = [
+        ENTER_PROGRAM,
+        EXIT_PROGRAM,
+        PROC_EXIT_PROGRAM,
+        PROCEXIT_PROGRAM,
+    ];
+    for program in attached.into_iter().chain(CALL_PROGRAMS.map(|(p, _)| p)) {
         if !obj.programs.contains_key(program) {
             return Err(bad(format!("no program {program}")));
         }
     }
-    if !obj.maps.contains_key(EVENTS_MAP) {
-        return Err(bad(format!("no map {EVENTS_MAP}")));
+    let slots = CALL_PROGRAMS.map(|(program, _)| call_slot(program));
+    for map in slots.iter().map(String::as_str).chain([EVENTS_MAP]) {
+        if !obj.maps.contains_key(map) {
+            return Err(bad(format!("no map {map}")));
+        }
     }
     Ok(())
 }
@@ -199,6 +233,16 @@ mod tests {
         assert_eq!(kernel_version("6.18.0+").unwrap(), v("6.18.0"));
         assert!(kernel_version("linux").is_err());
         assert!(kernel_version("6").is_err());
+    }
+
+    #[test]
+    fn preemptible_from_6_13() {
+        let preemptible = |release| preemptible_syscall_programs(release).unwrap();
+        assert!(!preemptible("5.10.0-46-amd64"));
+        assert!(!preemptible("6.12.118+deb13-amd64"));
+        assert!(preemptible("6.13.0"));
+        assert!(preemptible("7.2.13+deb14-amd64"));
+        assert!(preemptible_syscall_programs("linux").is_err());
     }
 
     #[test]

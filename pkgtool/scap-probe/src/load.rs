@@ -4,23 +4,26 @@ use std::os::fd::{AsFd, AsRawFd};
 use std::path::Path;
 use std::time::Duration;
 
-use aya::maps::{MapData, PerCpuArray, RingBuf};
-use aya::programs::RawTracePoint;
-use aya::{Ebpf, EbpfLoader};
+use aya::maps::{MapData, PerCpuArray, ProgramArray, RingBuf};
+use aya::programs::{BtfTracePoint, ProgramFd};
+use aya::{Btf, Ebpf, EbpfLoader};
 use scap_driver_api::Problem;
 
 use crate::check::{
-    CLONE_EXIT_PROGRAM, ENTER_PROGRAM, EVENTS_MAP, EXEC_EXIT_PROGRAM, EXIT_PROGRAM, LOST_MAP,
-    NET_ENTER_PROGRAM, NET_EXIT_PROGRAM, PROCEXIT_PROGRAM,
+    call_slot, CALL_PROGRAMS, ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP, PROCEXIT_PROGRAM,
+    PROC_EXIT_PROGRAM,
 };
+use crate::rings::RING_BUF_SIZE;
 
 /// Globals the probe reads, set before loading.
 const BOOT_TIME_GLOBAL: &str = "scap_boot_time_ns";
 const LOADER_TGID_GLOBAL: &str = "scap_loader_tgid";
-/// Optional (older objects lack them): where the per-CPU parts of the rss
+/// Where the per-CPU parts of the rss
 /// counters are, for the clone and execve exits on 6.2+.
 const PER_CPU_OFFSET_GLOBAL: &str = "scap_per_cpu_offset";
 const NR_CPUS_GLOBAL: &str = "scap_nr_cpus";
+/// Whether PROC_EXIT_PROGRAM is attached (check::preemptible_syscall_programs).
+const PROC_EXIT_APART_GLOBAL: &str = "scap_proc_exit_apart";
 
 #[derive(Debug)]
 pub enum LoadError {
@@ -85,6 +88,22 @@ fn summary(err: &dyn std::error::Error) -> String {
     text.lines().next().unwrap_or_default().to_string()
 }
 
+/// The probe's one ring, shared by every CPU: the room of the module's
+/// rings, one per online CPU (`rings::RING_BUF_SIZE`), but at least
+/// `RING_MIN` (the probe reserves each record at its event type's largest
+/// size, so a ring holds fewer of its events than a module ring of the same
+/// size) and at most `RING_MAX` (the ring is vmalloc'ed whole); a power of
+/// two, as a BPF ring buffer's size must be.
+fn ring_size(online_cpus: u32) -> u32 {
+    (RING_BUF_SIZE as u32)
+        .saturating_mul(online_cpus)
+        .clamp(RING_MIN, RING_MAX)
+        .next_power_of_two()
+}
+
+const RING_MIN: u32 = 32 << 20;
+const RING_MAX: u32 = 256 << 20;
+
 /// CLOCK_REALTIME - CLOCK_BOOTTIME: turns the probe's boot-based clock into
 /// ns since the epoch.
 fn boot_time_ns() -> u64 {
@@ -100,15 +119,13 @@ fn boot_time_ns() -> u64 {
     now(libc::CLOCK_REALTIME) - now(libc::CLOCK_BOOTTIME)
 }
 
-/// The programs and the raw tracepoints they are attached to.
-const PROGRAMS: [(&str, &str); 7] = [
+/// The programs attached, and their tracepoints (tp_btf); PROC_EXIT_PROGRAM
+/// only where the clone and execve exits are attached apart.
+const ATTACHED: [(&str, &str); 4] = [
     (ENTER_PROGRAM, "sys_enter"),
     (EXIT_PROGRAM, "sys_exit"),
-    (CLONE_EXIT_PROGRAM, "sys_exit"),
-    (EXEC_EXIT_PROGRAM, "sys_exit"),
-    (NET_ENTER_PROGRAM, "sys_enter"),
-    (NET_EXIT_PROGRAM, "sys_exit"),
     (PROCEXIT_PROGRAM, "sched_process_exit"),
+    (PROC_EXIT_PROGRAM, "sys_exit"),
 ];
 
 /// The address of the kernel's `__per_cpu_offset` array from
@@ -128,61 +145,116 @@ fn per_cpu_offset() -> u64 {
         .unwrap_or(0)
 }
 
+/// The CPUs of a kernel CPU list ("0-3", "0,2-5\n").
+fn cpu_list(text: &str) -> impl Iterator<Item = u32> + '_ {
+    text.trim().split(',').flat_map(|range| {
+        let mut ends = range.splitn(2, '-').map(|n| n.parse::<u32>().ok());
+        let first = ends.next().flatten();
+        let last = ends.next().unwrap_or(first);
+        match (first, last) {
+            (Some(first), Some(last)) => first..last.saturating_add(1),
+            _ => 0..0,
+        }
+    })
+}
+
 /// The number of possible CPUs: the highest in
-/// /sys/devices/system/cpu/possible ("0-3", "0,2-5") plus one; 0 if unknown.
+/// /sys/devices/system/cpu/possible plus one; 0 if unknown.
 fn possible_cpus() -> u32 {
     std::fs::read_to_string("/sys/devices/system/cpu/possible")
         .ok()
-        .and_then(|text| {
-            text.trim()
-                .split([',', '-'])
-                .filter_map(|n| n.parse::<u32>().ok())
-                .max()
-        })
+        .and_then(|text| cpu_list(&text).max())
         .map_or(0, |max| max + 1)
+}
+
+/// The number of online CPUs; 0 if unknown.
+fn online_cpus() -> u32 {
+    std::fs::read_to_string("/sys/devices/system/cpu/online")
+        .map_or(0, |text| cpu_list(&text).count() as u32)
 }
 
 /// The attached probe; dropping it detaches and unloads everything.
 pub struct Attached {
     ebpf: Ebpf,
     ring: RingBuf<MapData>,
+    /// The attached programs and their tracepoints.
+    attached: Vec<(&'static str, &'static str)>,
 }
 
-pub fn attach(bytes: &[u8]) -> Result<Attached, LoadError> {
+/// Loads and attaches the probe; `proc_exit_apart`: the clone and execve
+/// exits get a program attached of their own, else the exit program
+/// tail-calls them (an attached program costs a dispatch on every syscall).
+pub fn attach(bytes: &[u8], proc_exit_apart: bool) -> Result<Attached, LoadError> {
     let load_err = |err: &dyn std::error::Error| LoadError::Load {
         summary: summary(err),
         detail: format!("{err:#?}"),
     };
+    let btf = Btf::from_sys_fs().map_err(|err| load_err(&err))?;
     let boot = boot_time_ns();
     let tgid = std::process::id();
     let per_cpu = per_cpu_offset();
     let cpus = possible_cpus();
     let mut ebpf = EbpfLoader::new()
+        .btf(Some(&btf))
+        .map_max_entries(EVENTS_MAP, ring_size(online_cpus()))
         .override_global(BOOT_TIME_GLOBAL, &boot, true)
         .override_global(LOADER_TGID_GLOBAL, &tgid, true)
-        .override_global(PER_CPU_OFFSET_GLOBAL, &per_cpu, false)
-        .override_global(NR_CPUS_GLOBAL, &cpus, false)
+        .override_global(PER_CPU_OFFSET_GLOBAL, &per_cpu, true)
+        .override_global(NR_CPUS_GLOBAL, &cpus, true)
+        .override_global(PROC_EXIT_APART_GLOBAL, &u8::from(proc_exit_apart), true)
         .load(bytes)
         .map_err(|err| load_err(&err))?;
-    for (program, tracepoint) in PROGRAMS {
-        // check::object made sure the syscall programs exist; an object
-        // older than the others has none of them to attach.
-        let Some(prog) = ebpf.program_mut(program) else {
-            continue;
-        };
-        let attach_err = |err: &dyn std::error::Error| LoadError::Attach {
-            program,
+    let program = |ebpf: &mut Ebpf, name: &'static str, tracepoint: &'static str| {
+        // check::object made sure every program is there.
+        let prog: &mut BtfTracePoint = ebpf
+            .program_mut(name)
+            .expect("checked before loading")
+            .try_into()
+            .map_err(|err| load_err(&err))?;
+        prog.load(tracepoint, &btf).map_err(|err| load_err(&err))?;
+        Ok::<_, LoadError>(())
+    };
+    // The tail-call targets first, in their slots before any dispatcher
+    // runs: a socket syscall must not find an empty slot.
+    for (name, tracepoint) in CALL_PROGRAMS {
+        program(&mut ebpf, name, tracepoint)?;
+        let fd: ProgramFd = ebpf
+            .program(name)
+            .and_then(|prog| prog.fd().ok())
+            .expect("loaded above")
+            .try_clone()
+            .map_err(|err| load_err(&err))?;
+        let slot = call_slot(name);
+        let mut array =
+            ProgramArray::try_from(ebpf.map_mut(&slot).expect("checked before loading"))
+                .map_err(|err| load_err(&err))?;
+        array.set(0, &fd, 0).map_err(|err| load_err(&err))?;
+    }
+    let attached: Vec<_> = ATTACHED
+        .into_iter()
+        .filter(|&(name, _)| proc_exit_apart || name != PROC_EXIT_PROGRAM)
+        .collect();
+    for &(name, tracepoint) in &attached {
+        program(&mut ebpf, name, tracepoint)?;
+        let prog: &mut BtfTracePoint = ebpf
+            .program_mut(name)
+            .expect("loaded above")
+            .try_into()
+            .map_err(|err| load_err(&err))?;
+        prog.attach().map_err(|err| LoadError::Attach {
+            program: name,
             tracepoint,
-            summary: summary(err),
+            summary: summary(&err),
             detail: format!("{err:#?}"),
-        };
-        let prog: &mut RawTracePoint = prog.try_into().map_err(|err| attach_err(&err))?;
-        prog.load().map_err(|err| load_err(&err))?;
-        prog.attach(tracepoint).map_err(|err| attach_err(&err))?;
+        })?;
     }
     let map = ebpf.take_map(EVENTS_MAP).expect("checked before loading");
     let ring = RingBuf::try_from(map).map_err(|err| load_err(&err))?;
-    Ok(Attached { ebpf, ring })
+    Ok(Attached {
+        ebpf,
+        ring,
+        attached,
+    })
 }
 
 /// `BPF_OBJ_GET_INFO_BY_FD`, the bpf(2) command aya's ProgramInfo uses
@@ -193,8 +265,8 @@ const BPF_OBJ_GET_INFO_BY_FD: libc::c_long = 15;
 /// CPU where an instance of it was still running (from 6.13 a preempted
 /// one, on the syscall tracepoints). None where the kernel has no such
 /// count (before 5.12) or the call fails.
-fn recursion_misses(prog: &RawTracePoint) -> Option<u64> {
-    let fd = prog.fd().ok()?.as_fd().as_raw_fd();
+fn recursion_misses(prog: &ProgramFd) -> Option<u64> {
+    let fd = prog.as_fd().as_raw_fd();
     // SAFETY: bpf_prog_info is plain integers; all zero is its empty value.
     let mut info: aya_obj::generated::bpf_prog_info = unsafe { std::mem::zeroed() };
     // bpf_attr.info: bpf_fd u32, info_len u32, info u64.
@@ -232,12 +304,11 @@ impl Attached {
     /// all; None where the kernel does not count it.
     pub fn skipped(&mut self) -> Option<u64> {
         let mut total = 0;
-        for (program, _) in PROGRAMS {
-            let Some(prog) = self.ebpf.program(program) else {
-                continue;
-            };
-            let prog: &RawTracePoint = prog.try_into().ok()?;
-            total += recursion_misses(prog)?;
+        // A tail-called program runs under its caller's guard: the
+        // attached programs' counts are all of them.
+        for &(program, _) in &self.attached {
+            let prog = self.ebpf.program(program)?;
+            total += recursion_misses(prog.fd().ok()?)?;
         }
         Some(total)
     }
@@ -274,5 +345,33 @@ impl Attached {
             sink(&item);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ring_has_a_module_ring_per_cpu() {
+        let mib = |n: u32| n << 20;
+        assert_eq!(ring_size(1), mib(32));
+        assert_eq!(ring_size(4), mib(32));
+        assert_eq!(ring_size(5), mib(64));
+        assert_eq!(ring_size(9), mib(128));
+        assert_eq!(ring_size(32), mib(256));
+        assert_eq!(ring_size(4096), mib(256));
+        // Unknown (0): the least.
+        assert_eq!(ring_size(0), mib(32));
+    }
+
+    #[test]
+    fn cpu_lists() {
+        let cpus = |text| cpu_list(text).collect::<Vec<_>>();
+        assert_eq!(cpus("0\n"), [0]);
+        assert_eq!(cpus("0-3"), [0, 1, 2, 3]);
+        assert_eq!(cpus("0,2-4,7\n"), [0, 2, 3, 4, 7]);
+        assert_eq!(cpus(""), Vec::<u32>::new());
+        assert_eq!(cpus("x-2"), Vec::<u32>::new());
     }
 }

@@ -277,9 +277,11 @@ fn malformed<W: std::io::Write>(recorder: &Recorder<W>, source: &Path) -> Result
 
 fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<ExitCode, Problem> {
     let (info, bytes) = preflight(probe, strict)?;
-    check::kernel(probe, &info, &kernel_release())?;
+    let release = kernel_release();
+    check::kernel(probe, &info, &release)?;
+    let proc_exit_apart = check::preemptible_syscall_programs(&release)?;
     with_output(&run.output, |recorder| {
-        let mut attached = load::attach(&bytes).map_err(|err| {
+        let mut attached = load::attach(&bytes, proc_exit_apart).map_err(|err| {
             if verbose {
                 if let Some(detail) = err.detail() {
                     eprintln!("{detail}");
