@@ -25,7 +25,12 @@
 #   - ephemeral ports (32768 and up) in socket tuples and names, and the
 #     kernel addresses of AF_UNIX sockets (tuples, socketpair's source and
 #     peer) are mapped to P1, P2... and K1, K2... by first appearance, so
-#     that a wrong port or a wrong pairing of two sockets still shows;
+#     that a wrong port or a wrong pairing of two sockets still shows; an
+#     address is a socket's only until the socket is freed, and the slab
+#     hands a freed socket's address to a later socket in one run and not
+#     in another, so the addresses seen so far are forgotten at each
+#     event that may free a socket (the exit of a close of an AF_UNIX fd,
+#     procexit): an address seen again is a new K;
 #   - timestamps, evt.num and the CPU are not printed.
 # Each thread's events are compared in order, threads in order of first
 # appearance (the workload runs one process or thread at a time; the two
@@ -147,7 +152,7 @@ normalise() {
 	# hex digits: lower case in tuples, upper case in the source and
 	# peer of socketpair) differ between runs: mapped to P1, P2... and
 	# K1, K2... by first appearance, as the ids, an address in either
-	# case to the same K.
+	# case to the same K (until forget_kaddrs).
 	function sockets(s,    out, v) {
 		out = ""
 		while (match(s, /:[0-9][0-9][0-9][0-9][0-9]([^0-9]|$)/)) {
@@ -173,6 +178,12 @@ normalise() {
 		}
 		return out s
 	}
+	# Once a socket may have been freed, a later socket may have its
+	# address: the numbers go on from the last, no address keeps its K.
+	function forget_kaddrs(    v) {
+		for (v in kaddrs)
+			delete kaddrs[v]
+	}
 	$1 in keep {
 		raw = $0
 		clone_exit = $2 == "<" && ($1 == "clone" || $1 == "fork" || $1 == "vfork" || $1 == "clone3")
@@ -189,6 +200,13 @@ normalise() {
 			gsub(/pipe:\[[0-9]+\]/, "pipe:[*]", $i)
 		}
 		$0 = sockets($0)
+		# Forgotten after the exit of a close whose entry names an
+		# AF_UNIX fd ("<u>"): the exit shows the name of the fd too,
+		# numbered as in the entry.
+		if ($1 == "close" && $2 == ">")
+			unix_close[tid] = $0 ~ / fd=[0-9]+\(<u>/
+		else if (($1 == "close" && $2 == "<" && unix_close[tid]) || $1 == "procexit")
+			forget_kaddrs()
 		if (!(tid in order))
 			order[tid] = ++threads
 		printf "%06d %06d %s\n", order[tid], ++seq, $0
