@@ -25,7 +25,12 @@
 #   - ephemeral ports (32768 and up) in socket tuples and names, and the
 #     kernel addresses of AF_UNIX sockets (tuples, socketpair's source and
 #     peer) are mapped to P1, P2... and K1, K2... by first appearance, so
-#     that a wrong port or a wrong pairing of two sockets still shows;
+#     that a wrong port or a wrong pairing of two sockets still shows; an
+#     address is a socket's only until the socket is freed, and the slab
+#     hands a freed socket's address to a later socket in one run and not
+#     in another, so the addresses seen so far are forgotten at each
+#     event that may free a socket (the exit of a close of an AF_UNIX fd,
+#     procexit): an address seen again is a new K;
 #   - timestamps, evt.num and the CPU are not printed.
 # Each thread's events are compared in order, threads in order of first
 # appearance (the workload runs one process or thread at a time; the two
@@ -106,12 +111,16 @@ capture() {
 	sysdig -r "/tmp/$name.scap" -p "$FORMAT" "proc.pid=$workload or proc.apid=$workload" \
 		> "/tmp/$name.raw" 2> /tmp/sysdig.err ||
 		fail "sysdig -r /tmp/$name.scap: $(tail -n1 /tmp/sysdig.err)"
-	normalise < "/tmp/$name.raw" > "/tmp/$name.txt"
+	normalise "/tmp/$name.lines" < "/tmp/$name.raw" > "/tmp/$name.txt"
 }
 
-# Field 1 type, 2 direction, 3 tid, 4 pid, 5 ppid, then names and args.
+# normalise RAW_OUT: stdin's compared events normalised, one per line in
+# the order of the comparison; RAW_OUT gets their raw lines in the same
+# order (line N of one is line N of the other), to show a difference's
+# values. Field 1 type, 2 direction, 3 tid, 4 pid, 5 ppid, then names and
+# args.
 normalise() {
-	awk -v compared="$COMPARED" '
+	awk -v compared="$COMPARED" -v raw_out="$1.unsorted" '
 	BEGIN {
 		n = split(compared, list, /[ \t\n]+/)
 		for (i = 1; i <= n; i++)
@@ -143,7 +152,7 @@ normalise() {
 	# hex digits: lower case in tuples, upper case in the source and
 	# peer of socketpair) differ between runs: mapped to P1, P2... and
 	# K1, K2... by first appearance, as the ids, an address in either
-	# case to the same K.
+	# case to the same K (until forget_kaddrs).
 	function sockets(s,    out, v) {
 		out = ""
 		while (match(s, /:[0-9][0-9][0-9][0-9][0-9]([^0-9]|$)/)) {
@@ -169,7 +178,14 @@ normalise() {
 		}
 		return out s
 	}
+	# Once a socket may have been freed, a later socket may have its
+	# address: the numbers go on from the last, no address keeps its K.
+	function forget_kaddrs(    v) {
+		for (v in kaddrs)
+			delete kaddrs[v]
+	}
 	$1 in keep {
+		raw = $0
 		clone_exit = $2 == "<" && ($1 == "clone" || $1 == "fork" || $1 == "vfork" || $1 == "clone3")
 		tid = id($3)
 		$3 = tid
@@ -184,10 +200,45 @@ normalise() {
 			gsub(/pipe:\[[0-9]+\]/, "pipe:[*]", $i)
 		}
 		$0 = sockets($0)
+		# Forgotten after the exit of a close whose entry names an
+		# AF_UNIX fd ("<u>"): the exit shows the name of the fd too,
+		# numbered as in the entry.
+		if ($1 == "close" && $2 == ">")
+			unix_close[tid] = $0 ~ / fd=[0-9]+\(<u>/
+		else if (($1 == "close" && $2 == "<" && unix_close[tid]) || $1 == "procexit")
+			forget_kaddrs()
 		if (!(tid in order))
 			order[tid] = ++threads
 		printf "%06d %06d %s\n", order[tid], ++seq, $0
+		printf "%06d %06d %s\n", order[tid], seq, raw > raw_out
 	}' | sort | cut -d' ' -f3-
+	sort "$1.unsorted" | cut -d' ' -f3- > "$1"
+}
+
+# raw_values A B TYPE: the raw lines of the first events of TYPE ("type
+# dir") whose normalised lines differ between A and B, pairing the Nth
+# event of TYPE in one with the Nth in the other.
+raw_values() {
+	for side in "$1" "$2"; do
+		awk -v type="$3 " 'NR == FNR { if (index($0, type) == 1) pick[FNR] = 1; next }
+			FNR in pick' "/tmp/$side.txt" "/tmp/$side.lines" > "/tmp/type.$side.lines"
+	done
+	awk -v a="$1" -v b="$2" '
+	FILENAME == ARGV[1] { na = FNR; norm_a[FNR] = $0; next }
+	FILENAME == ARGV[2] { nb = FNR; norm_b[FNR] = $0; next }
+	FILENAME == ARGV[3] { raw_a[FNR] = $0; next }
+	{ raw_b[FNR] = $0 }
+	END {
+		n = na > nb ? na : nb
+		for (i = 1; i <= n && shown < 4; i++) {
+			if (i <= na && i <= nb && norm_a[i] == norm_b[i])
+				continue
+			printf "    event %d of the type, raw:\n", i
+			printf "      %s: %s\n", a, i <= na ? raw_a[i] : "(none)"
+			printf "      %s: %s\n", b, i <= nb ? raw_b[i] : "(none)"
+			shown++
+		}
+	}' "/tmp/type.$1" "/tmp/type.$2" "/tmp/type.$1.lines" "/tmp/type.$2.lines"
 }
 
 # compare A B: sets matched, total and differ (the event types, type and
@@ -206,6 +257,7 @@ compare() {
 			differ="$differ $(echo "$type" | tr '_' ' ')"
 			echo "--- $(echo "$type" | tr '_' ' '): $(wc -l < "/tmp/type.$1") events in $1, $(wc -l < "/tmp/type.$2") in $2"
 			diff -u "/tmp/type.$1" "/tmp/type.$2" | tail -n +3 | head -n 40
+			raw_values "$1" "$2" "$(echo "$type" | tr '_' ' ')"
 		fi
 	done
 	total=$(echo "$types" | wc -w)
