@@ -112,20 +112,33 @@ static bool scap_sockopt_is_u32(int name)
 	}
 }
 
-/* A DYN value: the type index, then len bytes of the value. */
-static void scap_evt_dyn(struct scap_evt *evt, u8 idx, const void *val, u32 len)
+/*
+ * Room for a DYN value of len bytes, its type index idx written before it;
+ * NULL when the event has no room (then it is failed).
+ */
+static u8 *scap_evt_dyn_space(struct scap_evt *evt, u8 idx, u32 len)
 {
 	u32 room;
 	u8 *dst = scap_evt_space(evt, 1 + len, &room);
 
 	if (!dst)
-		return;
+		return NULL;
 	if (room < 1 + len) {
 		scap_evt_fail(evt, -ENOSPC);
-		return;
+		return NULL;
 	}
 	dst[0] = idx;
-	memcpy(dst + 1, val, len);
+	return dst + 1;
+}
+
+/* A DYN value: the type index, then len bytes of the value. */
+static void scap_evt_dyn(struct scap_evt *evt, u8 idx, const void *val, u32 len)
+{
+	u8 *dst = scap_evt_dyn_space(evt, idx, len);
+
+	if (!dst)
+		return;
+	memcpy(dst, val, len);
 	scap_evt_put(evt, 1 + len);
 }
 
@@ -133,17 +146,11 @@ static void scap_evt_dyn(struct scap_evt *evt, u8 idx, const void *val, u32 len)
 static void scap_evt_sockopt_bytes(struct scap_evt *evt, const void __user *optval, u32 optlen)
 {
 	u32 len = optval ? min_t(u32, optlen, SCAP_SOCKOPT_BYTES_MAX) : 0;
-	u32 room;
-	u8 *dst = scap_evt_space(evt, 1 + len, &room);
+	u8 *dst = scap_evt_dyn_space(evt, SCAP_SOCKOPT_IDX_UNKNOWN, len);
 
 	if (!dst)
 		return;
-	if (room < 1 + len) {
-		scap_evt_fail(evt, -ENOSPC);
-		return;
-	}
-	dst[0] = SCAP_SOCKOPT_IDX_UNKNOWN;
-	if (len && copy_from_user_nofault(dst + 1, optval, len)) {
+	if (len && copy_from_user_nofault(dst, optval, len)) {
 		scap_evt_fail(evt, -EFAULT);
 		return;
 	}

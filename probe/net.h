@@ -342,6 +342,17 @@ static __always_inline void scap_put_tuple(struct probe_evt *e, int fd,
 	probe_evt_param_len(e, len);
 }
 
+/* The tuple with the user's address sa, or empty when it was not read (!ok). */
+static __always_inline void scap_put_sa_tuple(struct probe_evt *e, int fd,
+					      const struct scap_sockaddr *sa, bool ok,
+					      bool inbound)
+{
+	if (ok)
+		scap_put_tuple(e, fd, sa, true, inbound);
+	else
+		probe_evt_param_len(e, 0);
+}
+
 /* A user address as a SOCKADDR; empty when ok is false or of another family. */
 static __always_inline void scap_put_sockaddr(struct probe_evt *e, const struct scap_sockaddr *sa,
 					      bool ok)
@@ -666,10 +677,7 @@ static __always_inline bool scap_net_enter(struct pt_regs *regs, long nr, __u64 
 		probe_evt_s64(&e, scap_fd_arg(regs, 0));
 		probe_evt_u32(&e, scap_arg(regs, 2));
 		ok = scap_sockaddr_arg(&sa, scap_arg(regs, 4), scap_arg(regs, 5));
-		if (ok)
-			scap_put_tuple(&e, scap_arg(regs, 0), &sa, true, false);
-		else
-			probe_evt_param_len(&e, 0);
+		scap_put_sa_tuple(&e, scap_arg(regs, 0), &sa, ok, false);
 		break;
 	case __NR_recvfrom:
 		if (probe_evt_begin(&e, SCAPE_RECVFROM_E, 2, pid_tgid, SCAP_RECORD_FIXED))
@@ -688,10 +696,7 @@ static __always_inline bool scap_net_enter(struct pt_regs *regs, long nr, __u64 
 			e.bad = 1;
 		probe_evt_u32(&e, size);
 		ok = scap_sockaddr_arg(&sa, (__u64)mh.msg_name, mh.msg_namelen);
-		if (ok)
-			scap_put_tuple(&e, scap_arg(regs, 0), &sa, true, false);
-		else
-			probe_evt_param_len(&e, 0);
+		scap_put_sa_tuple(&e, scap_arg(regs, 0), &sa, ok, false);
 		break;
 	case __NR_sendmmsg:
 	case __NR_recvmmsg:
@@ -816,10 +821,7 @@ static __always_inline void scap_recvfrom_exit(struct pt_regs *regs, long ret, _
 	if (ok)
 		ok = ulen ? scap_read_sockaddr(&sa, (const void *)uaddr, ulen) :
 			    scap_read_sockaddr(&sa, NULL, 0);
-	if (ok)
-		scap_put_tuple(&e, scap_arg(regs, 0), &sa, true, true);
-	else
-		probe_evt_param_len(&e, 0);
+	scap_put_sa_tuple(&e, scap_arg(regs, 0), &sa, ok, true);
 	probe_evt_submit(&e);
 }
 
@@ -858,10 +860,7 @@ static __always_inline void scap_msg_exit(struct pt_regs *regs, long nr, long re
 		probe_evt_param_len(&e, 0);
 	/* The sender's address, with the length the kernel wrote back. */
 	ok = ret >= 0 && scap_sockaddr_arg(&sa, (__u64)mh.msg_name, mh.msg_namelen);
-	if (ok)
-		scap_put_tuple(&e, scap_arg(regs, 0), &sa, true, true);
-	else
-		probe_evt_param_len(&e, 0);
+	scap_put_sa_tuple(&e, scap_arg(regs, 0), &sa, ok, true);
 	probe_evt_submit(&e);
 }
 
@@ -906,10 +905,7 @@ static __always_inline bool scap_net_exit(struct pt_regs *regs, long nr, long re
 		probe_evt_s64(&e, ret);
 		fd = scap_arg(regs, 0);
 		ok = fd >= 0 && scap_sockaddr_arg(&sa, scap_arg(regs, 1), scap_arg(regs, 2));
-		if (ok)
-			scap_put_tuple(&e, fd, &sa, true, false);
-		else
-			probe_evt_param_len(&e, 0);
+		scap_put_sa_tuple(&e, fd, &sa, ok, false);
 		break;
 	case __NR_sendto:
 		if (probe_evt_begin(&e, SCAPE_SENDTO_X, 2, pid_tgid, SCAP_RECORD_NET))

@@ -50,8 +50,8 @@ const __u64 scap_probe_min_kernel SEC("min_kernel") =
 
 /* Set by the loader: its own syscalls would feed back into the capture. */
 const volatile __u32 scap_loader_tgid;
-/* Set by the loader: scap_sys_exit_proc is attached (see there). */
-const volatile __u8 scap_proc_exit_apart;
+/* Set by the loader: scap_sys_exit_clone_exec is attached (see there). */
+const volatile __u8 scap_clone_exec_apart;
 
 #define SCAP_TS_COMPAT	0x0002	/* thread_info.status: in an ia32 syscall */
 
@@ -78,7 +78,7 @@ SCAP_CALL_SLOT(scap_clone_exit_slot);
 SCAP_CALL_SLOT(scap_exec_exit_slot);
 
 /* To the clone or execve exit, if nr is one; returns where it is not. */
-static __always_inline void scap_proc_exit_tail_call(void *ctx, long nr)
+static __always_inline void scap_clone_exec_tail_call(void *ctx, long nr)
 {
 	if (scap_is_clone(nr))
 		bpf_tail_call(ctx, &scap_clone_exit_slot, 0);
@@ -103,11 +103,15 @@ static __always_inline bool scap_in_compat_syscall(void)
 	return BPF_CORE_READ(task, thread_info.status) & SCAP_TS_COMPAT;
 }
 
+static __always_inline bool scap_is_loader(__u64 pid_tgid)
+{
+	return scap_loader_tgid && pid_tgid >> 32 == scap_loader_tgid;
+}
+
+/* Not reported: the loader's syscalls and ia32 ones. */
 static __always_inline bool scap_skip(__u64 pid_tgid)
 {
-	if (scap_loader_tgid && pid_tgid >> 32 == scap_loader_tgid)
-		return true;
-	return scap_in_compat_syscall();
+	return scap_is_loader(pid_tgid) || scap_in_compat_syscall();
 }
 
 static __always_inline void scap_enter(struct pt_regs *regs, long nr,
@@ -261,8 +265,8 @@ int BPF_PROG(scap_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	}
 	if (scap_is_clone(nr) || scap_is_exec(nr)) {
-		if (!scap_proc_exit_apart)
-			scap_proc_exit_tail_call(ctx, nr);
+		if (!scap_clone_exec_apart)
+			scap_clone_exec_tail_call(ctx, nr);
 		return 0;
 	}
 	scap_exit(regs, nr, ret, pid_tgid);
@@ -278,13 +282,22 @@ int BPF_PROG(scap_sys_exit, struct pt_regs *regs, long ret)
  * scap_sys_exit tail-calls them, which saves a BPF dispatch per syscall.
  */
 SEC("tp_btf/sys_exit")
-int BPF_PROG(scap_sys_exit_proc, struct pt_regs *regs, long ret)
+int BPF_PROG(scap_sys_exit_clone_exec, struct pt_regs *regs, long ret)
 {
-	scap_proc_exit_tail_call(ctx, regs->orig_ax);
+	long nr = regs->orig_ax;
+
+	if (!scap_is_clone(nr) && !scap_is_exec(nr))
+		return 0;
+	if (scap_skip(bpf_get_current_pid_tgid()))
+		return 0;
+	scap_clone_exec_tail_call(ctx, nr);
 	return 0;
 }
 
-/* The tail-call targets, loaded for their tracepoint but not attached. */
+/*
+ * The tail-call targets, loaded for their tracepoint but not attached;
+ * their callers have tested scap_skip.
+ */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(scap_net_enter_call, struct pt_regs *regs, long nr)
 {
@@ -299,27 +312,18 @@ int BPF_PROG(scap_net_exit_call, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* The exits of nr's kind (exec or the clone family). */
-static __always_inline int scap_proc_exit_call(struct pt_regs *regs, long ret, bool exec)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	if (scap_skip(pid_tgid))
-		return 0;
-	scap_proc_exit_event(regs, regs->orig_ax, ret, pid_tgid, exec);
-	return 0;
-}
-
 SEC("tp_btf/sys_exit")
 int BPF_PROG(scap_clone_exit_call, struct pt_regs *regs, long ret)
 {
-	return scap_proc_exit_call(regs, ret, false);
+	scap_proc_exit_event(regs, regs->orig_ax, ret, bpf_get_current_pid_tgid(), false);
+	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(scap_exec_exit_call, struct pt_regs *regs, long ret)
 {
-	return scap_proc_exit_call(regs, ret, true);
+	scap_proc_exit_event(regs, regs->orig_ax, ret, bpf_get_current_pid_tgid(), true);
+	return 0;
 }
 
 /*
@@ -331,9 +335,7 @@ int BPF_PROG(scap_sched_process_exit, struct task_struct *task)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
-	if (scap_loader_tgid && pid_tgid >> 32 == scap_loader_tgid)
-		return 0;
-	if (task->flags & SCAP_PF_KTHREAD)
+	if (scap_is_loader(pid_tgid) || task->flags & SCAP_PF_KTHREAD)
 		return 0;
 	scap_procexit(pid_tgid);
 	return 0;

@@ -15,7 +15,7 @@ use scap_driver_api::{
 pub const ENTER_PROGRAM: &str = "scap_sys_enter";
 pub const EXIT_PROGRAM: &str = "scap_sys_exit";
 /// The clone and execve exits' dispatcher, also on sys_exit.
-pub const PROC_EXIT_PROGRAM: &str = "scap_sys_exit_proc";
+pub const CLONE_EXEC_EXIT_PROGRAM: &str = "scap_sys_exit_clone_exec";
 /// PROCEXIT_1_E, from sched_process_exit.
 pub const PROCEXIT_PROGRAM: &str = "scap_sched_process_exit";
 /// The tail-call targets: each program goes into the one-slot program
@@ -159,7 +159,7 @@ pub fn kernel_version(release: &str) -> Result<Version, Problem> {
 /// preemptible: from 6.13 (commit a363d27cdbc2, "tracing: Allow system call
 /// tracepoints to handle page faults"). There a preempted program makes the
 /// kernel skip that program on its CPU until it resumes, so the loader
-/// attaches the long clone and execve exits apart (`PROC_EXIT_PROGRAM`)
+/// attaches the long clone and execve exits apart (`CLONE_EXEC_EXIT_PROGRAM`)
 /// instead of tail-calling them from the exit program.
 pub fn preemptible_syscall_programs(release: &str) -> Result<bool, Problem> {
     let first = Version {
@@ -200,7 +200,7 @@ pub fn object(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
     let attached = [
         ENTER_PROGRAM,
         EXIT_PROGRAM,
-        PROC_EXIT_PROGRAM,
+        CLONE_EXEC_EXIT_PROGRAM,
         PROCEXIT_PROGRAM,
     ];
     for program in attached.into_iter().chain(CALL_PROGRAMS.map(|(p, _)| p)) {

@@ -10,8 +10,8 @@ use aya::{Btf, Ebpf, EbpfLoader};
 use scap_driver_api::Problem;
 
 use crate::check::{
-    call_slot, CALL_PROGRAMS, ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM, LOST_MAP, PROCEXIT_PROGRAM,
-    PROC_EXIT_PROGRAM,
+    call_slot, CALL_PROGRAMS, CLONE_EXEC_EXIT_PROGRAM, ENTER_PROGRAM, EVENTS_MAP, EXIT_PROGRAM,
+    LOST_MAP, PROCEXIT_PROGRAM,
 };
 use crate::rings::RING_BUF_SIZE;
 
@@ -22,8 +22,8 @@ const LOADER_TGID_GLOBAL: &str = "scap_loader_tgid";
 /// counters are, for the clone and execve exits on 6.2+.
 const PER_CPU_OFFSET_GLOBAL: &str = "scap_per_cpu_offset";
 const NR_CPUS_GLOBAL: &str = "scap_nr_cpus";
-/// Whether PROC_EXIT_PROGRAM is attached (check::preemptible_syscall_programs).
-const PROC_EXIT_APART_GLOBAL: &str = "scap_proc_exit_apart";
+/// Whether CLONE_EXEC_EXIT_PROGRAM is attached (check::preemptible_syscall_programs).
+const CLONE_EXEC_APART_GLOBAL: &str = "scap_clone_exec_apart";
 
 #[derive(Debug)]
 pub enum LoadError {
@@ -119,13 +119,13 @@ fn boot_time_ns() -> u64 {
     now(libc::CLOCK_REALTIME) - now(libc::CLOCK_BOOTTIME)
 }
 
-/// The programs attached, and their tracepoints (tp_btf); PROC_EXIT_PROGRAM
+/// The programs attached, and their tracepoints (tp_btf); CLONE_EXEC_EXIT_PROGRAM
 /// only where the clone and execve exits are attached apart.
 const ATTACHED: [(&str, &str); 4] = [
     (ENTER_PROGRAM, "sys_enter"),
     (EXIT_PROGRAM, "sys_exit"),
     (PROCEXIT_PROGRAM, "sched_process_exit"),
-    (PROC_EXIT_PROGRAM, "sys_exit"),
+    (CLONE_EXEC_EXIT_PROGRAM, "sys_exit"),
 ];
 
 /// The address of the kernel's `__per_cpu_offset` array from
@@ -181,15 +181,37 @@ pub struct Attached {
     attached: Vec<(&'static str, &'static str)>,
 }
 
-/// Loads and attaches the probe; `proc_exit_apart`: the clone and execve
-/// exits get a program attached of their own, else the exit program
-/// tail-calls them (an attached program costs a dispatch on every syscall).
-pub fn attach(bytes: &[u8], proc_exit_apart: bool) -> Result<Attached, LoadError> {
-    let load_err = |err: &dyn std::error::Error| LoadError::Load {
+/// The kernel (or aya) refused to load something: the error and its
+/// causes, the whole answer kept for --verbose.
+fn load_error(err: &dyn std::error::Error) -> LoadError {
+    LoadError::Load {
         summary: summary(err),
         detail: format!("{err:#?}"),
-    };
-    let btf = Btf::from_sys_fs().map_err(|err| load_err(&err))?;
+    }
+}
+
+/// Loads program `name` of the object for `tracepoint` (tp_btf).
+fn load_program<'a>(
+    ebpf: &'a mut Ebpf,
+    btf: &Btf,
+    name: &str,
+    tracepoint: &str,
+) -> Result<&'a mut BtfTracePoint, LoadError> {
+    // check::object made sure every program is there.
+    let prog: &mut BtfTracePoint = ebpf
+        .program_mut(name)
+        .expect("checked before loading")
+        .try_into()
+        .map_err(|err| load_error(&err))?;
+    prog.load(tracepoint, btf).map_err(|err| load_error(&err))?;
+    Ok(prog)
+}
+
+/// Loads and attaches the probe; `clone_exec_apart`: the clone and execve
+/// exits get a program attached of their own, else the exit program
+/// tail-calls them (an attached program costs a dispatch on every syscall).
+pub fn attach(bytes: &[u8], clone_exec_apart: bool) -> Result<Attached, LoadError> {
+    let btf = Btf::from_sys_fs().map_err(|err| load_error(&err))?;
     let boot = boot_time_ns();
     let tgid = std::process::id();
     let per_cpu = per_cpu_offset();
@@ -201,55 +223,37 @@ pub fn attach(bytes: &[u8], proc_exit_apart: bool) -> Result<Attached, LoadError
         .override_global(LOADER_TGID_GLOBAL, &tgid, true)
         .override_global(PER_CPU_OFFSET_GLOBAL, &per_cpu, true)
         .override_global(NR_CPUS_GLOBAL, &cpus, true)
-        .override_global(PROC_EXIT_APART_GLOBAL, &u8::from(proc_exit_apart), true)
+        .override_global(CLONE_EXEC_APART_GLOBAL, &u8::from(clone_exec_apart), true)
         .load(bytes)
-        .map_err(|err| load_err(&err))?;
-    let program = |ebpf: &mut Ebpf, name: &'static str, tracepoint: &'static str| {
-        // check::object made sure every program is there.
-        let prog: &mut BtfTracePoint = ebpf
-            .program_mut(name)
-            .expect("checked before loading")
-            .try_into()
-            .map_err(|err| load_err(&err))?;
-        prog.load(tracepoint, &btf).map_err(|err| load_err(&err))?;
-        Ok::<_, LoadError>(())
-    };
+        .map_err(|err| load_error(&err))?;
     // The tail-call targets first, in their slots before any dispatcher
     // runs: a socket syscall must not find an empty slot.
     for (name, tracepoint) in CALL_PROGRAMS {
-        program(&mut ebpf, name, tracepoint)?;
-        let fd: ProgramFd = ebpf
-            .program(name)
-            .and_then(|prog| prog.fd().ok())
-            .expect("loaded above")
-            .try_clone()
-            .map_err(|err| load_err(&err))?;
+        let fd: ProgramFd = load_program(&mut ebpf, &btf, name, tracepoint)?
+            .fd()
+            .and_then(|fd| Ok(fd.try_clone()?))
+            .map_err(|err| load_error(&err))?;
         let slot = call_slot(name);
-        let mut array =
-            ProgramArray::try_from(ebpf.map_mut(&slot).expect("checked before loading"))
-                .map_err(|err| load_err(&err))?;
-        array.set(0, &fd, 0).map_err(|err| load_err(&err))?;
+        ProgramArray::try_from(ebpf.map_mut(&slot).expect("checked before loading"))
+            .and_then(|mut array| array.set(0, &fd, 0))
+            .map_err(|err| load_error(&err))?;
     }
     let attached: Vec<_> = ATTACHED
         .into_iter()
-        .filter(|&(name, _)| proc_exit_apart || name != PROC_EXIT_PROGRAM)
+        .filter(|&(name, _)| clone_exec_apart || name != CLONE_EXEC_EXIT_PROGRAM)
         .collect();
     for &(name, tracepoint) in &attached {
-        program(&mut ebpf, name, tracepoint)?;
-        let prog: &mut BtfTracePoint = ebpf
-            .program_mut(name)
-            .expect("loaded above")
-            .try_into()
-            .map_err(|err| load_err(&err))?;
-        prog.attach().map_err(|err| LoadError::Attach {
-            program: name,
-            tracepoint,
-            summary: summary(&err),
-            detail: format!("{err:#?}"),
-        })?;
+        load_program(&mut ebpf, &btf, name, tracepoint)?
+            .attach()
+            .map_err(|err| LoadError::Attach {
+                program: name,
+                tracepoint,
+                summary: summary(&err),
+                detail: format!("{err:#?}"),
+            })?;
     }
     let map = ebpf.take_map(EVENTS_MAP).expect("checked before loading");
-    let ring = RingBuf::try_from(map).map_err(|err| load_err(&err))?;
+    let ring = RingBuf::try_from(map).map_err(|err| load_error(&err))?;
     Ok(Attached {
         ebpf,
         ring,

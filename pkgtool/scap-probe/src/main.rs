@@ -279,9 +279,9 @@ fn capture(probe: &Path, strict: bool, verbose: bool, run: RunArgs) -> Result<Ex
     let (info, bytes) = preflight(probe, strict)?;
     let release = kernel_release();
     check::kernel(probe, &info, &release)?;
-    let proc_exit_apart = check::preemptible_syscall_programs(&release)?;
+    let clone_exec_apart = check::preemptible_syscall_programs(&release)?;
     with_output(&run.output, |recorder| {
-        let mut attached = load::attach(&bytes, proc_exit_apart).map_err(|err| {
+        let mut attached = load::attach(&bytes, clone_exec_apart).map_err(|err| {
             if verbose {
                 if let Some(detail) = err.detail() {
                     eprintln!("{detail}");
